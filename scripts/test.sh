@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: scripts/test.sh [extra dotnet test args, e.g. --filter ...]
+#
+# PostgreSQL-backed tests use the connection string in ConnectionStrings__Licensing.
+# When it is not set, a throwaway PostgreSQL 15 cluster is started for the run
+# (see scripts/postgres.sh) and removed again on exit, failure or interrupt.
+# TRX result files go to ./TestResults (cleared at the start of each run).
+# Prints "Tests: N passed, N failed, N skipped" at the end and exits with
+# dotnet test's exit code.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
+export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
+
+results_dir=$root/TestResults
+
+solution=OrleansLicensing.sln
+[ -f "$solution" ] || [ ! -f OrleansLicensing.slnx ] || solution=OrleansLicensing.slnx
+
+pg_dir=
+cleanup() {
+    if [ -n "$pg_dir" ]; then
+        scripts/postgres.sh stop "$pg_dir" || echo "test.sh: warning: could not stop PostgreSQL in $pg_dir" >&2
+        pg_dir=
+    fi
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -z "${ConnectionStrings__Licensing:-}" ]; then
+    pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/orleans-licensing-test-pg.XXXXXX")
+    ConnectionStrings__Licensing=$(scripts/postgres.sh start "$pg_dir")
+    export ConnectionStrings__Licensing
+    echo "test.sh: using throwaway PostgreSQL: $ConnectionStrings__Licensing" >&2
+else
+    echo "test.sh: using PostgreSQL from ConnectionStrings__Licensing" >&2
+fi
+
+rm -rf "$results_dir"
+mkdir -p "$results_dir"
+
+rc=0
+dotnet test "$solution" -c Release \
+    --logger "console;verbosity=normal" \
+    --logger trx \
+    --results-directory "$results_dir" \
+    "$@" </dev/null || rc=$?
+
+# Totals over every TRX file (one per test assembly). Failed includes errors,
+# timeouts and aborts; skipped is whatever was neither passed nor failed.
+summary=$(find "$results_dir" -name '*.trx' -type f -exec cat {} + 2>/dev/null | awk '
+    function attr(line, name,    s) {
+        if (match(line, " " name "=\"[0-9]+\"")) {
+            s = substr(line, RSTART, RLENGTH)
+            gsub(/[^0-9]/, "", s)
+            return s + 0
+        }
+        return 0
+    }
+    /<Counters / {
+        t = attr($0, "total"); p = attr($0, "passed")
+        f = attr($0, "failed") + attr($0, "error") + attr($0, "timeout") + attr($0, "aborted")
+        total += t; passed += p; failed += f
+        s = t - p - f; if (s > 0) skipped += s
+    }
+    END { printf "Tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }
+')
+echo "$summary"
+exit "$rc"

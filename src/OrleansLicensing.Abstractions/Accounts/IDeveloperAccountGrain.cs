@@ -1,0 +1,73 @@
+using Orleans.Concurrency;
+
+namespace OrleansLicensing.Accounts;
+
+/// <summary>
+/// A software vendor's account: profile, status, API keys and the credit balance with its ledger.
+/// Keyed by the account id (<c>acc_…</c>). Every change is durable before it is acknowledged;
+/// concurrent changes share storage writes (group commit).
+/// </summary>
+public interface IDeveloperAccountGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the account; does nothing if it exists already.</summary>
+    Task<CreateAccountResult> Create(CreateAccount command);
+
+    /// <summary>The account, or <c>null</c> if it was never created.</summary>
+    [AlwaysInterleave]
+    Task<AccountSnapshot?> Get();
+
+    /// <summary>Applies a credit change at most once per operation id.</summary>
+    Task<CreditChangeResult> ChangeCredits(CreditChange change);
+
+    /// <summary>Suspends or reactivates the account; <c>null</c> if it does not exist.</summary>
+    Task<AccountSnapshot?> SetStatus(AccountStatus status, string? reason);
+
+    /// <summary>Ledger entries newest first, strictly before <paramref name="beforeSequence"/> when given.</summary>
+    Task<CreditLedgerPage> GetLedger(long? beforeSequence, int limit);
+}
+
+/// <summary>Index of all account ids, for the operator's list. Keyed by <see cref="Key"/>.</summary>
+public interface IAccountDirectoryGrain : IGrainWithStringKey
+{
+    /// <summary>The one key of the directory.</summary>
+    public const string Key = "accounts";
+
+    /// <summary>Adds an id (idempotent).</summary>
+    Task Register(string accountId);
+
+    /// <summary>Ids in ascending order (ids sort by creation time), strictly after <paramref name="afterId"/>.</summary>
+    Task<IReadOnlyList<string>> List(string? afterId, int limit);
+}
+
+/// <summary>
+/// Sealed, immutable pages of an account's credit ledger, so the account's own state stays small.
+/// Keyed by <c>{accountId}/{pageIndex}</c>.
+/// </summary>
+public interface ICreditLedgerPageGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the page (overwrites: a retry after a crash writes the same entries again).</summary>
+    Task Store(IReadOnlyList<CreditEntry> entries);
+
+    /// <summary>The stored entries, oldest first.</summary>
+    Task<IReadOnlyList<CreditEntry>> Read();
+}
+
+/// <summary>
+/// Lookup of an API key by the SHA-256 hash of the key. Keyed by <c>key_{hex hash}</c>; holds no secret.
+/// </summary>
+public interface IApiKeyGrain : IGrainWithStringKey
+{
+    /// <summary>Records which account and key this hash belongs to.</summary>
+    Task Register(ApiKeyBinding binding);
+
+    /// <summary>The binding, or <c>null</c> for an unknown key.</summary>
+    Task<ApiKeyBinding?> Get();
+}
+
+/// <summary>Which account an API key hash belongs to.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ApiKeyBinding(
+    [property: Id(0)] string AccountId,
+    [property: Id(1)] string ApiKeyId,
+    [property: Id(2)] IReadOnlyList<string> Scopes,
+    [property: Id(3)] DateTimeOffset? ExpiresAt);

@@ -1,0 +1,41 @@
+using OrleansLicensing.Accounts;
+
+namespace OrleansLicensing.Accounts;
+
+/// <summary>Persistent state of <see cref="DeveloperAccountGrain"/>.</summary>
+[GenerateSerializer]
+public sealed class DeveloperAccountState
+{
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public string AccountId { get; set; } = "";
+    [Id(2)] public string Name { get; set; } = "";
+    [Id(3)] public string? Email { get; set; }
+    [Id(4)] public AccountStatus Status { get; set; }
+    [Id(5)] public string? StatusReason { get; set; }
+    [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Running balance; always equals the sum of every ledger entry's delta.</summary>
+    [Id(7)] public long Balance { get; set; }
+
+    /// <summary>Sequence number the next ledger entry gets (entries are numbered from 1).</summary>
+    [Id(8)] public long NextSequence { get; set; } = 1;
+
+    /// <summary>The open (not yet sealed) tail of the ledger, oldest first.</summary>
+    [Id(9)] public List<CreditEntry> Ledger { get; set; } = [];
+
+    /// <summary>Number of sealed ledger pages stored in <see cref="ICreditLedgerPageGrain"/>s.</summary>
+    [Id(10)] public int SealedPages { get; set; }
+
+    /// <summary>Recently applied operation ids, oldest first (the idempotency window).</summary>
+    [Id(11)] public List<RecordedOperation> Operations { get; set; } = [];
+
+    [Id(12)] public List<ApiKeyRecord> ApiKeys { get; set; } = [];
+}
+
+/// <summary>An applied credit change, remembered so that a retry returns the same outcome.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RecordedOperation(
+    [property: Id(0)] string OperationId,
+    [property: Id(1)] long Sequence,
+    [property: Id(2)] long BalanceAfter,
+    [property: Id(3)] DateTimeOffset At);

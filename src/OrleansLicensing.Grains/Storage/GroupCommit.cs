@@ -1,0 +1,132 @@
+namespace OrleansLicensing.Storage;
+
+/// <summary>
+/// Group commit for one grain activation: callers queue operations; a single loop applies every
+/// queued operation to the state, then stores it with one write, and only then completes the
+/// callers. Operations queued while a write is in flight go into the next batch, so state is
+/// never mutated while a write is serializing it.
+/// </summary>
+/// <remarks>
+/// Must be used from the grain's own scheduler (grain methods and their continuations). An
+/// operation's <c>apply</c> runs synchronously in the loop: it validates against the state,
+/// mutates it if valid, and reports whether it changed anything. A batch with no change is not
+/// written. If the write fails, every caller of that batch gets the exception (the outcome is
+/// unknown to them, so they retry with the same operation id) and the state is re-read from
+/// storage before the next batch, discarding the batch's in-memory effects.
+/// </remarks>
+public sealed class GroupCommit(Func<Task> write, Func<Task> reload)
+{
+    private List<IQueued> _queue = [];
+    private bool _running;
+
+    /// <summary>Number of batches stored so far by this activation (diagnostics only).</summary>
+    public long WritesCompleted { get; private set; }
+
+    /// <summary>Queues <paramref name="apply"/>; completes once a write that holds its effect is durable.</summary>
+    public Task<T> Enqueue<T>(Func<(T Result, bool Changed)> apply)
+    {
+        var queued = new Queued<T>(apply);
+        _queue.Add(queued);
+        if (!_running)
+        {
+            _running = true;
+            _ = RunAsync();
+        }
+        return queued.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            while (_queue.Count > 0)
+            {
+                var batch = _queue;
+                _queue = [];
+                var changed = false;
+                foreach (var op in batch)
+                {
+                    changed |= op.Apply();
+                }
+
+                if (!changed)
+                {
+                    foreach (var op in batch) op.Complete();
+                    continue;
+                }
+
+                try
+                {
+                    await write();
+                    WritesCompleted++;
+                }
+                catch (Exception error)
+                {
+                    foreach (var op in batch) op.Fail(error);
+                    await ReloadOrFailQueueAsync();
+                    continue;
+                }
+
+                foreach (var op in batch) op.Complete();
+            }
+        }
+        finally
+        {
+            _running = false;
+        }
+    }
+
+    private async Task ReloadOrFailQueueAsync()
+    {
+        try
+        {
+            await reload();
+        }
+        catch (Exception error)
+        {
+            // Without a trustworthy state nothing queued may run; the grain deactivates (see reload).
+            var queued = _queue;
+            _queue = [];
+            foreach (var op in queued) op.Fail(error);
+        }
+    }
+
+    private interface IQueued
+    {
+        bool Apply();
+        void Complete();
+        void Fail(Exception error);
+    }
+
+    private sealed class Queued<T>(Func<(T Result, bool Changed)> apply) : IQueued
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+        private Exception? _applyError;
+
+        public Task<T> Task => _completion.Task;
+
+        public bool Apply()
+        {
+            try
+            {
+                (_result, var changed) = apply();
+                return changed;
+            }
+            catch (Exception error)
+            {
+                // An operation that throws must not have mutated the state; it fails alone.
+                _applyError = error;
+                return false;
+            }
+        }
+
+        public void Complete()
+        {
+            if (_applyError is not null) _completion.TrySetException(_applyError);
+            else _completion.TrySetResult(_result);
+        }
+
+        public void Fail(Exception error) => _completion.TrySetException(_applyError ?? error);
+    }
+}

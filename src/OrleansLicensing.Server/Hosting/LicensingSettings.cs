@@ -1,0 +1,243 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace OrleansLicensing.Server.Hosting;
+
+/// <summary>Where grain state, membership and reminders live.</summary>
+public enum StorageProvider
+{
+    /// <summary>Embedded default: one silo, a SQLite file in the data directory.</summary>
+    Sqlite,
+    /// <summary>Cluster: ADO.NET clustering, persistence and reminders on PostgreSQL.</summary>
+    PostgreSql,
+}
+
+/// <summary>The <c>Licensing</c> configuration section (developer-api.md §1, auth-protocol.md §1.2).</summary>
+public sealed class LicensingOptions
+{
+    public const string Section = "Licensing";
+
+    public string DataDirectory { get; set; } = "./data";
+    public string? OperatorToken { get; set; }
+    public string? MasterKey { get; set; }
+    public StorageOptions Storage { get; set; } = new();
+    public ApiOptions Api { get; set; } = new();
+    public WebhookOptions Webhooks { get; set; } = new();
+    public AuthOptions Auth { get; set; } = new();
+
+    public sealed class StorageOptions
+    {
+        public string Provider { get; set; } = nameof(StorageProvider.Sqlite);
+    }
+
+    public sealed class ApiOptions
+    {
+        public ApiRateLimitOptions RateLimits { get; set; } = new();
+    }
+
+    public sealed class ApiRateLimitOptions
+    {
+        public int Burst { get; set; } = 100;
+        public int PerSecond { get; set; } = 50;
+    }
+
+    public sealed class WebhookOptions
+    {
+        public bool AllowPrivateTargets { get; set; }
+    }
+
+    public sealed class AuthOptions
+    {
+        public string PathPrefix { get; set; } = "";
+        public string DefaultFailureHttpStatus { get; set; } = "always200";
+        public List<string> SessionTokenSecrets { get; set; } = [];
+        public List<string> TrustedProxies { get; set; } = [];
+        public int HeartbeatBillingInterval { get; set; } = 10;
+        public AuthRateLimitOptions RateLimits { get; set; } = new();
+    }
+
+    public sealed class AuthRateLimitOptions
+    {
+        public int ValidatePerLicensePerMinute { get; set; } = 5;
+        public int ValidatePerIpPerMinute { get; set; } = 30;
+        public int HeartbeatPerLicensePerMinute { get; set; } = 6;
+        public int AppBurst { get; set; } = 200;
+        public int AppPerSecond { get; set; } = 100;
+    }
+}
+
+/// <summary>The <c>Orleans</c> configuration section.</summary>
+public sealed class OrleansEndpointOptions
+{
+    public const string Section = "Orleans";
+
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+    public string ClusterId { get; set; } = "orleans-licensing";
+    public string ServiceId { get; set; } = "orleans-licensing";
+    public string? AdvertisedIPAddress { get; set; }
+}
+
+/// <summary>A configuration value that stops the process: its message is one readable line.</summary>
+public sealed class LicensingConfigurationException(string message) : Exception(message);
+
+/// <summary>Everything the host needs from configuration, bound and validated once at start.</summary>
+public sealed partial record LicensingSettings(
+    LicensingOptions Licensing,
+    OrleansEndpointOptions Orleans,
+    StorageProvider Provider,
+    string? PostgresConnectionString,
+    string DataDirectory)
+{
+    public const string ConnectionStringName = "Licensing";
+
+    /// <summary>Binds and validates; throws <see cref="LicensingConfigurationException"/> naming the key at fault.</summary>
+    public static LicensingSettings Load(IConfiguration configuration)
+    {
+        LicensingOptions licensing;
+        OrleansEndpointOptions orleans;
+        try
+        {
+            licensing = configuration.GetSection(LicensingOptions.Section).Get<LicensingOptions>() ?? new();
+            orleans = configuration.GetSection(OrleansEndpointOptions.Section).Get<OrleansEndpointOptions>() ?? new();
+        }
+        catch (InvalidOperationException error)
+        {
+            // The binder names the key and the expected type, e.g. "Failed to convert configuration value at 'Orleans:SiloPort' to type 'System.Int32'."
+            throw new LicensingConfigurationException(error.Message);
+        }
+
+        if (!Enum.TryParse<StorageProvider>(licensing.Storage.Provider, ignoreCase: true, out var provider) || !Enum.IsDefined(provider))
+        {
+            throw Invalid("Licensing:Storage:Provider", licensing.Storage.Provider, "must be Sqlite or PostgreSql");
+        }
+
+        string? postgres = null;
+        if (provider == StorageProvider.PostgreSql)
+        {
+            postgres = configuration.GetConnectionString(ConnectionStringName);
+            if (string.IsNullOrWhiteSpace(postgres))
+            {
+                throw new LicensingConfigurationException("ConnectionStrings:Licensing (env ConnectionStrings__Licensing) is required when Licensing:Storage:Provider is PostgreSql");
+            }
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(postgres);
+            }
+            catch (ArgumentException error)
+            {
+                throw new LicensingConfigurationException($"ConnectionStrings:Licensing is not a valid Npgsql connection string: {error.Message}");
+            }
+            // Secrets generated into one silo's data directory would differ between silos.
+            if (string.IsNullOrWhiteSpace(licensing.MasterKey))
+            {
+                throw new LicensingConfigurationException("Licensing:MasterKey must be set when Licensing:Storage:Provider is PostgreSql (every silo of a cluster needs the same key: base64 of 32 random bytes, e.g. `openssl rand -base64 32`)");
+            }
+            if (string.IsNullOrWhiteSpace(licensing.OperatorToken))
+            {
+                throw new LicensingConfigurationException("Licensing:OperatorToken must be set when Licensing:Storage:Provider is PostgreSql (every silo of a cluster must accept the same token)");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(licensing.DataDirectory))
+        {
+            throw Invalid("Licensing:DataDirectory", licensing.DataDirectory, "must be a directory path");
+        }
+        if (licensing.MasterKey is { Length: > 0 } masterKey && !IsBase64Of32Bytes(masterKey))
+        {
+            throw new LicensingConfigurationException("Licensing:MasterKey must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)");
+        }
+        if (licensing.OperatorToken is { Length: > 0 } token && (token.Length < 16 || token.Any(char.IsWhiteSpace)))
+        {
+            throw new LicensingConfigurationException("Licensing:OperatorToken must be at least 16 characters without spaces");
+        }
+
+        ValidatePort("Orleans:SiloPort", orleans.SiloPort);
+        ValidatePort("Orleans:GatewayPort", orleans.GatewayPort);
+        if (orleans.SiloPort == orleans.GatewayPort)
+        {
+            throw new LicensingConfigurationException($"Orleans:SiloPort and Orleans:GatewayPort must differ (both are {orleans.SiloPort})");
+        }
+        ValidateIdentifier("Orleans:ClusterId", orleans.ClusterId);
+        ValidateIdentifier("Orleans:ServiceId", orleans.ServiceId);
+        if (orleans.AdvertisedIPAddress is { Length: > 0 } advertised && !IPAddress.TryParse(advertised, out _))
+        {
+            throw Invalid("Orleans:AdvertisedIPAddress", advertised, "must be an IP address");
+        }
+
+        NotNegative("Licensing:Api:RateLimits:Burst", licensing.Api.RateLimits.Burst);
+        NotNegative("Licensing:Api:RateLimits:PerSecond", licensing.Api.RateLimits.PerSecond);
+
+        var auth = licensing.Auth;
+        if (auth.PathPrefix.Length > 0 && (!auth.PathPrefix.StartsWith('/') || auth.PathPrefix.EndsWith('/') || !PathPrefixPattern().IsMatch(auth.PathPrefix)))
+        {
+            throw Invalid("Licensing:Auth:PathPrefix", auth.PathPrefix, "must be empty or a path like /af (leading slash, no trailing slash)");
+        }
+        if (auth.DefaultFailureHttpStatus is not ("always200" or "semantic"))
+        {
+            throw Invalid("Licensing:Auth:DefaultFailureHttpStatus", auth.DefaultFailureHttpStatus, "must be always200 or semantic");
+        }
+        for (var i = 0; i < auth.SessionTokenSecrets.Count; i++)
+        {
+            if (auth.SessionTokenSecrets[i] is not { Length: >= 32 })
+            {
+                throw new LicensingConfigurationException($"Licensing:Auth:SessionTokenSecrets:{i} must be at least 32 characters");
+            }
+        }
+        for (var i = 0; i < auth.TrustedProxies.Count; i++)
+        {
+            if (!IPNetwork.TryParse(auth.TrustedProxies[i], out _) && !IPAddress.TryParse(auth.TrustedProxies[i], out _))
+            {
+                throw Invalid($"Licensing:Auth:TrustedProxies:{i}", auth.TrustedProxies[i], "must be an IP address or CIDR range");
+            }
+        }
+        if (auth.HeartbeatBillingInterval < 1)
+        {
+            throw Invalid("Licensing:Auth:HeartbeatBillingInterval", auth.HeartbeatBillingInterval.ToString(), "must be an integer >= 1");
+        }
+        NotNegative("Licensing:Auth:RateLimits:ValidatePerLicensePerMinute", auth.RateLimits.ValidatePerLicensePerMinute);
+        NotNegative("Licensing:Auth:RateLimits:ValidatePerIpPerMinute", auth.RateLimits.ValidatePerIpPerMinute);
+        NotNegative("Licensing:Auth:RateLimits:HeartbeatPerLicensePerMinute", auth.RateLimits.HeartbeatPerLicensePerMinute);
+        NotNegative("Licensing:Auth:RateLimits:AppBurst", auth.RateLimits.AppBurst);
+        NotNegative("Licensing:Auth:RateLimits:AppPerSecond", auth.RateLimits.AppPerSecond);
+
+        return new LicensingSettings(licensing, orleans, provider, postgres, Path.GetFullPath(licensing.DataDirectory));
+    }
+
+    /// <summary>The SQLite database file of the embedded default.</summary>
+    public string SqliteDatabasePath => Path.Combine(DataDirectory, "licensing.db");
+
+    private static LicensingConfigurationException Invalid(string key, string? value, string rule) =>
+        new($"{key} = '{value}' is invalid: {rule}");
+
+    private static void ValidatePort(string key, int port)
+    {
+        if (port is < 1 or > 65535) throw Invalid(key, port.ToString(), "must be a TCP port from 1 to 65535");
+    }
+
+    private static void NotNegative(string key, int value)
+    {
+        if (value < 0) throw Invalid(key, value.ToString(), "must be >= 0 (0 = no limit)");
+    }
+
+    private static void ValidateIdentifier(string key, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || !IdentifierPattern().IsMatch(value))
+        {
+            throw Invalid(key, value, "must be 1-150 characters of letters, digits, '.', '_' or '-'");
+        }
+    }
+
+    private static bool IsBase64Of32Bytes(string value)
+    {
+        Span<byte> buffer = stackalloc byte[48];
+        return Convert.TryFromBase64String(value, buffer, out var written) && written == 32;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,150}$")]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^(/[A-Za-z0-9._~-]+)+$")]
+    private static partial Regex PathPrefixPattern();
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Net;
+using Orleans.Configuration;
+using Orleans.Storage;
+using OrleansLicensing.Storage;
+
+namespace OrleansLicensing.Server.Hosting;
+
+/// <summary>The one place that knows Orleans providers: storage, clustering, reminders, endpoints.</summary>
+public static class LicensingSilo
+{
+    /// <summary>Configures the whole silo from validated settings.</summary>
+    public static ISiloBuilder ConfigureLicensingSilo(this ISiloBuilder silo, LicensingSettings settings)
+    {
+        var orleans = settings.Orleans;
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = orleans.ClusterId;
+            o.ServiceId = orleans.ServiceId;
+        });
+
+        var (invariant, connectionString) = StorageConnections.For(settings);
+        if (settings.Provider == StorageProvider.PostgreSql)
+        {
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = invariant;
+                o.ConnectionString = connectionString;
+            });
+            if (orleans.AdvertisedIPAddress is { Length: > 0 } advertised)
+            {
+                silo.ConfigureEndpoints(IPAddress.Parse(advertised), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                silo.ConfigureEndpoints(orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true);
+            }
+        }
+        else
+        {
+            silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+        }
+
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        });
+        return silo.AddLicensingGrainStorage(invariant, connectionString);
+    }
+
+    /// <summary>
+    /// The grain storage every grain uses, with Orleans' own binary serializer (version tolerant by
+    /// the <c>[Id]</c> attributes). Also used by grain tests, so they run on the project's real SQL.
+    /// </summary>
+    public static ISiloBuilder AddLicensingGrainStorage(this ISiloBuilder silo, string invariant, string connectionString)
+    {
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.AddAdoNetGrainStorage(LicensingStorage.Name, options => options.Configure<IServiceProvider>((o, services) =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>());
+        }));
+        return silo;
+    }
+}

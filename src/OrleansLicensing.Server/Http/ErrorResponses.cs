@@ -1,0 +1,147 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace OrleansLicensing.Server.Http;
+
+/// <summary>Writes error bodies; the single place that turns failures into responses.</summary>
+public static partial class ErrorResponses
+{
+    /// <summary>Largest accepted body on the management APIs.</summary>
+    public const long MaxManagementBodyBytes = 1024 * 1024;
+
+    public const string RequestIdHeader = "X-Request-Id";
+
+    public static Task WriteAsync(HttpContext context, ApiErrorCode error, string message, IReadOnlyList<string>? details = null)
+    {
+        context.Response.StatusCode = error.Status;
+        return context.Response.WriteAsJsonAsync(new ApiErrorBody(error.Code, message, details), JsonDefaults.Options, contentType: "application/json; charset=utf-8");
+    }
+
+    /// <summary>Whether a path belongs to the JSON management APIs.</summary>
+    public static bool IsManagementPath(PathString path) =>
+        path.StartsWithSegments("/v1") || path.StartsWithSegments("/admin");
+
+    /// <summary>
+    /// Every response gets <c>X-Request-Id</c>: the caller's when it is a sane token, else a new one.
+    /// It is also the trace identifier that log lines carry.
+    /// </summary>
+    public static IApplicationBuilder UseRequestIds(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var incoming = context.Request.Headers[RequestIdHeader].ToString();
+        var requestId = incoming.Length is > 0 and <= 128 && RequestIdPattern().IsMatch(incoming)
+            ? incoming
+            : ResourceId.New("req", DateTimeOffset.UtcNow);
+        context.TraceIdentifier = requestId;
+        context.Response.Headers[RequestIdHeader] = requestId;
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicensing.Requests");
+        using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
+        {
+            await next(context);
+        }
+    });
+
+    /// <summary>
+    /// Management bodies over 1 MiB are a 400 before anything parses them: by Content-Length up
+    /// front, and for chunked bodies through the server's body-size limit (mapped in the handler).
+    /// </summary>
+    public static IApplicationBuilder UseManagementBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (IsManagementPath(context.Request.Path))
+        {
+            if (context.Request.ContentLength > MaxManagementBodyBytes)
+            {
+                await WriteAsync(context, ApiErrors.BadRequest, "Request body exceeds 1 MiB", ["body: larger than 1048576 bytes"]);
+                return;
+            }
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxManagementBodyBytes;
+            }
+        }
+        await next(context);
+    });
+
+    /// <summary>Unknown routes (and wrong methods) under the management APIs answer a JSON 404.</summary>
+    public static IApplicationBuilder UseJsonNotFound(this IApplicationBuilder app) => app.UseStatusCodePages(async statusContext =>
+    {
+        var context = statusContext.HttpContext;
+        if (!IsManagementPath(context.Request.Path)) return;
+        if (context.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
+        {
+            context.Response.Headers.Allow = default;
+            await WriteAsync(context, ApiErrors.NotFound, $"No endpoint {context.Request.Method} {context.Request.Path}");
+        }
+    });
+
+    /// <summary>[ApiController] model-binding failures (malformed JSON, wrong types, unknown fields or enum values).</summary>
+    public static IActionResult InvalidModelState(ActionContext context)
+    {
+        var details = new List<string>();
+        foreach (var (key, entry) in context.ModelState)
+        {
+            foreach (var error in entry.Errors)
+            {
+                details.Add(DescribeBindingError(key, error));
+            }
+        }
+        if (details.Count == 0) details.Add("body: invalid");
+        var body = new ApiErrorBody(ApiErrors.BadRequest.Code, details.Count == 1 ? $"Invalid request: {details[0]}" : "Invalid request", details);
+        return new ObjectResult(body) { StatusCode = ApiErrors.BadRequest.Status, ContentTypes = { "application/json" } };
+    }
+
+    private static string DescribeBindingError(string key, Microsoft.AspNetCore.Mvc.ModelBinding.ModelError error)
+    {
+        // Keys look like "$.credits" or "$" for JSON errors, or a parameter name for query/route values.
+        var field = key.TrimStart('$').TrimStart('.');
+        if (field.Length == 0 || field.Equals("body", StringComparison.OrdinalIgnoreCase) || field.Equals("request", StringComparison.OrdinalIgnoreCase))
+        {
+            field = "body";
+        }
+        var message = error.Exception switch
+        {
+            JsonException json when json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) => "unknown field",
+            JsonException json when json.Message.Contains("could not be converted", StringComparison.Ordinal) => "has the wrong type or an unknown value",
+            JsonException => "malformed JSON",
+            not null => "invalid",
+            null when error.ErrorMessage.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) => "unknown field",
+            null when error.ErrorMessage.Contains("could not be converted", StringComparison.Ordinal) => "has the wrong type or an unknown value",
+            null when error.ErrorMessage.Contains("required", StringComparison.OrdinalIgnoreCase) => "required",
+            null when error.ErrorMessage.Contains("is invalid", StringComparison.Ordinal) || error.ErrorMessage.Contains("not valid", StringComparison.Ordinal) => "invalid value",
+            _ => "malformed JSON",
+        };
+        if (field == "body" && message == "required") message = "a JSON body is required";
+        return $"{field}: {message}";
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
+    private static partial Regex RequestIdPattern();
+}
+
+/// <summary>Turns exceptions into JSON errors. Unknown failures are a 500 with no details but the request id.</summary>
+public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        switch (exception)
+        {
+            case ApiException api:
+                await ErrorResponses.WriteAsync(context, api.Error, api.Message, api.Details);
+                return true;
+            case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
+                await ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, "Request body exceeds 1 MiB", ["body: larger than 1048576 bytes"]);
+                return true;
+            case BadHttpRequestException bad:
+                await ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, "Malformed request", [$"request: {bad.Message}"]);
+                return true;
+            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
+                return true; // the client went away; nobody reads a response
+            default:
+                logger.LogError(exception, "Unhandled error in {Method} {Path} (request {RequestId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
+                await ErrorResponses.WriteAsync(context, ApiErrors.InternalError, $"Internal error; quote request id {context.TraceIdentifier} when reporting it");
+                return true;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using OrleansLicensing.Accounts;
+
+namespace OrleansLicensing.Server.Operator;
+
+/// <summary>Body of <c>POST /admin/v1/accounts</c>. Fields are nullable so that validation can name what is missing.</summary>
+public sealed record CreateAccountRequest(string? Name, string? Email, long? Credits);
+
+/// <summary>Body of <c>POST /admin/v1/accounts/{id}/credits</c>.</summary>
+public sealed record CreditGrantRequest(long? Amount, string? Reason);
+
+/// <summary>Body of <c>suspend</c> / <c>reactivate</c>.</summary>
+public sealed record AccountStatusRequest(string? Reason);
+
+/// <summary>An account on the wire.</summary>
+public sealed record AccountResponse(string AccountId, string Name, string? Email, AccountStatus Status, long Credits, DateTimeOffset CreatedAt, string? StatusReason)
+{
+    public static AccountResponse From(AccountSnapshot a) => new(a.AccountId, a.Name, a.Email, a.Status, a.Credits, a.CreatedAt, a.StatusReason);
+}
+
+/// <summary>The creation response: the account plus its first API key, shown only here.</summary>
+public sealed record CreatedAccountResponse(string AccountId, string Name, string? Email, AccountStatus Status, long Credits, DateTimeOffset CreatedAt, string? StatusReason, string ApiKey);
+
+public sealed record AccountListResponse(IReadOnlyList<AccountResponse> Accounts, string? Cursor);
+
+public sealed record CreditGrantResponse(string AccountId, long Credits, string EntryId);

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using OrleansLicensing.Server.Hosting;
+using OrleansLicensing.Server.Http;
+using OrleansLicensing.Server.Security;
+
+namespace OrleansLicensing.Server.Operator;
+
+/// <summary>Requires <c>Authorization: Bearer &lt;operator token&gt;</c>, compared in constant time.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class OperatorAuthorizeAttribute : TypeFilterAttribute
+{
+    public OperatorAuthorizeAttribute() : base(typeof(OperatorAuthorizationFilter)) { }
+}
+
+public sealed class OperatorAuthorizationFilter(GeneratedSecrets secrets) : IAuthorizationFilter
+{
+    public void OnAuthorization(AuthorizationFilterContext context)
+    {
+        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
+        if (!SecretComparer.AreEqual(token, secrets.OperatorToken))
+        {
+            // The error table has one 401 code; it covers the operator token too.
+            throw new ApiException(ApiErrors.InvalidApiKey, token is null
+                ? "Missing operator token: send Authorization: Bearer <operator token>"
+                : "Invalid operator token");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Mvc;
+using OrleansLicensing.Server.Hosting;
+using OrleansLicensing.Server.Http;
+using OrleansLicensing.Server.Security;
+
+namespace OrleansLicensing.Server;
+
+/// <summary>The silo host: one process runs the Orleans silo and the HTTP APIs.</summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = await BuildAsync(args);
+        }
+        catch (LicensingConfigurationException error)
+        {
+            // One readable line, no stack trace: the operator fixes the value and starts again.
+            await Console.Error.WriteLineAsync($"orleans-licensing: configuration error: {error.Message}");
+            return 2;
+        }
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Validates configuration, prepares the data directory and schema, and builds the host.</summary>
+    public static async Task<WebApplication> BuildAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var settings = LicensingSettings.Load(builder.Configuration);
+        var secrets = GeneratedSecrets.LoadOrCreate(settings);
+
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls("http://localhost:8080");
+        }
+
+        using (var loggerFactory = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole()))
+        {
+            var startup = loggerFactory.CreateLogger("OrleansLicensing.Startup");
+            if (secrets.NewlyGeneratedOperatorTokenPath is { } tokenPath)
+            {
+                startup.LogWarning(
+                    "Generated operator token (shown once; kept in {Path}): {OperatorToken}  Use it as 'Authorization: Bearer <token>' on /admin/v1.",
+                    tokenPath, secrets.OperatorToken);
+            }
+            try
+            {
+                await SchemaMigrator.ApplyAsync(settings, startup);
+            }
+            catch (Exception error) when (error is System.Data.Common.DbException or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                throw new LicensingConfigurationException($"cannot prepare the {settings.Provider} database: {error.Message}");
+            }
+        }
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(secrets);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
+
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddLicensingHealthChecks();
+        builder.Services
+            .AddControllers(o => o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true)
+            .AddJsonOptions(o => JsonDefaults.Apply(o.JsonSerializerOptions))
+            .ConfigureApiBehaviorOptions(o => o.InvalidModelStateResponseFactory = ErrorResponses.InvalidModelState);
+
+        var app = builder.Build();
+        app.UseRequestIds();
+        app.UseExceptionHandler();
+        app.UseJsonNotFound();
+        app.UseManagementBodyLimit();
+        app.MapLicensingHealth();
+        app.MapControllers();
+        return app;
+    }
+}
