@@ -25,7 +25,7 @@ usage() {
     exit 2
 }
 
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
 cmd=$1
 dir=${2:-${TMPDIR:-/tmp}/orleans-licensing-pg}
 [ -n "$dir" ] || die "empty directory argument"
@@ -75,8 +75,8 @@ port_in_use() {
 }
 
 pick_port() {
-    local port i
-    for i in $(seq 1 200); do
+    local port
+    for _ in $(seq 1 200); do
         port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
         port_in_use "$port" || { echo "$port"; return 0; }
     done
@@ -129,8 +129,7 @@ do_start() {
     done
     [ -n "$port" ] || { tail -n 20 "$dir/server.log" >&2 2>/dev/null || true; die "could not start PostgreSQL (see $dir/server.log)"; }
 
-    local i
-    for i in $(seq 1 60); do
+    for _ in $(seq 1 60); do
         if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres; then
             echo "$port" >"$dir/port"
             is_root && chown postgres: "$dir/port"

@@ -21,6 +21,7 @@ solution=OrleansLicensing.sln
 [ -f "$solution" ] || [ ! -f OrleansLicensing.slnx ] || solution=OrleansLicensing.slnx
 
 pg_dir=
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
     if [ -n "$pg_dir" ]; then
         scripts/postgres.sh stop "$pg_dir" || echo "test.sh: warning: could not stop PostgreSQL in $pg_dir" >&2

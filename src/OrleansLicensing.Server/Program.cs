@@ -6,8 +6,10 @@ using OrleansLicensing.Server.Security;
 namespace OrleansLicensing.Server;
 
 /// <summary>The silo host: one process runs the Orleans silo and the HTTP APIs.</summary>
-public static class Program
+public sealed class Program
 {
+    private Program() { }
+
     public static async Task<int> Main(string[] args)
     {
         WebApplication app;

@@ -31,16 +31,20 @@ public static class SchemaMigrator
     }
 
     /// <summary>Applies pending files; returns the names it applied. Retries while the database is unreachable.</summary>
-    public static async Task<IReadOnlyList<string>> ApplyAsync(LicensingSettings settings, ILogger logger, CancellationToken cancellationToken = default)
+    public static Task<IReadOnlyList<string>> ApplyAsync(LicensingSettings settings, ILogger logger, CancellationToken cancellationToken = default) =>
+        ApplyAsync(settings.Provider, StorageConnections.For(settings).ConnectionString, logger, cancellationToken);
+
+    /// <summary>Applies pending files to the database behind <paramref name="connectionString"/>.</summary>
+    public static async Task<IReadOnlyList<string>> ApplyAsync(StorageProvider provider, string connectionString, ILogger logger, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return settings.Provider == StorageProvider.PostgreSql
-                    ? await ApplyPostgresAsync(settings.PostgresConnectionString!, logger, cancellationToken)
-                    : await ApplySqliteAsync(StorageConnections.Sqlite(settings), logger, cancellationToken);
+                return provider == StorageProvider.PostgreSql
+                    ? await ApplyPostgresAsync(connectionString, logger, cancellationToken)
+                    : await ApplySqliteAsync(connectionString, logger, cancellationToken);
             }
             catch (Exception error) when (IsTransientConnectionError(error) && DateTime.UtcNow < deadline)
             {
