@@ -45,16 +45,28 @@ fi
 rm -rf "$results_dir"
 mkdir -p "$results_dir"
 
+# global.json may opt dotnet test into Microsoft.Testing.Platform mode (.NET 10 SDK),
+# whose command line differs from the classic VSTest one.
+if [ -f global.json ] && grep -Eq '"runner"[[:space:]]*:[[:space:]]*"Microsoft\.Testing\.Platform"' global.json; then
+    # xunit's TRX files are named <user>_<host>_<timestamp>; test modules running in
+    # parallel can collide on that name and overwrite each other's report, so modules
+    # run one at a time unless TEST_MAX_PARALLEL_MODULES says otherwise.
+    test_args=(--solution "$solution" -c Release
+        --output Detailed
+        --results-directory "$results_dir" --report-xunit-trx
+        --max-parallel-test-modules "${TEST_MAX_PARALLEL_MODULES:-1}")
+else
+    test_args=("$solution" -c Release
+        --logger "console;verbosity=normal" --logger trx
+        --results-directory "$results_dir")
+fi
+
 rc=0
-dotnet test "$solution" -c Release \
-    --logger "console;verbosity=normal" \
-    --logger trx \
-    --results-directory "$results_dir" \
-    "$@" </dev/null || rc=$?
+dotnet test "${test_args[@]}" "$@" </dev/null || rc=$?
 
 # Totals over every TRX file (one per test assembly). Failed includes errors,
 # timeouts and aborts; skipped is whatever was neither passed nor failed.
-summary=$(find "$results_dir" -name '*.trx' -type f -exec cat {} + 2>/dev/null | awk '
+summary=$(find "$results_dir" -name '*.trx' -type f -exec grep -ho '<Counters [^>]*>' {} + 2>/dev/null | awk '
     function attr(line, name,    s) {
         if (match(line, " " name "=\"[0-9]+\"")) {
             s = substr(line, RSTART, RLENGTH)
@@ -63,10 +75,10 @@ summary=$(find "$results_dir" -name '*.trx' -type f -exec cat {} + 2>/dev/null |
         }
         return 0
     }
-    /<Counters / {
+    {
         t = attr($0, "total"); p = attr($0, "passed")
         f = attr($0, "failed") + attr($0, "error") + attr($0, "timeout") + attr($0, "aborted")
-        total += t; passed += p; failed += f
+        passed += p; failed += f
         s = t - p - f; if (s > 0) skipped += s
     }
     END { printf "Tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }

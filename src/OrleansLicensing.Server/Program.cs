@@ -30,7 +30,12 @@ public sealed class Program
     /// <summary>Validates configuration, prepares the data directory and schema, and builds the host.</summary>
     public static async Task<WebApplication> BuildAsync(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application name is this assembly even when a test host builds it, so MVC finds the controllers here.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(Program).Assembly.GetName().Name,
+        });
         var settings = LicensingSettings.Load(builder.Configuration);
         var secrets = GeneratedSecrets.LoadOrCreate(settings);
 
@@ -71,12 +76,16 @@ public sealed class Program
         builder.Services
             .AddControllers(o => o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true)
             .AddJsonOptions(o => JsonDefaults.Apply(o.JsonSerializerOptions))
-            .ConfigureApiBehaviorOptions(o => o.InvalidModelStateResponseFactory = ErrorResponses.InvalidModelState);
+            .ConfigureApiBehaviorOptions(o =>
+            {
+                o.InvalidModelStateResponseFactory = ErrorResponses.InvalidModelState;
+                o.SuppressMapClientErrors = true; // bodiless 4xx are given the JSON error shape by UseJsonErrorPages
+            });
 
         var app = builder.Build();
         app.UseRequestIds();
         app.UseExceptionHandler();
-        app.UseJsonNotFound();
+        app.UseJsonErrorPages();
         app.UseManagementBodyLimit();
         app.MapLicensingHealth();
         app.MapControllers();

@@ -64,8 +64,11 @@ public static partial class ErrorResponses
         await next(context);
     });
 
-    /// <summary>Unknown routes (and wrong methods) under the management APIs answer a JSON 404.</summary>
-    public static IApplicationBuilder UseJsonNotFound(this IApplicationBuilder app) => app.UseStatusCodePages(async statusContext =>
+    /// <summary>
+    /// Framework answers without a body under the management APIs get the JSON error shape: unknown
+    /// routes (and wrong methods) a 404, a body that is not JSON a 400.
+    /// </summary>
+    public static IApplicationBuilder UseJsonErrorPages(this IApplicationBuilder app) => app.UseStatusCodePages(async statusContext =>
     {
         var context = statusContext.HttpContext;
         if (!IsManagementPath(context.Request.Path)) return;
@@ -73,6 +76,10 @@ public static partial class ErrorResponses
         {
             context.Response.Headers.Allow = default;
             await WriteAsync(context, ApiErrors.NotFound, $"No endpoint {context.Request.Method} {context.Request.Path}");
+        }
+        else if (context.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            await WriteAsync(context, ApiErrors.BadRequest, "Request body must be JSON", ["body: Content-Type must be application/json"]);
         }
     });
 

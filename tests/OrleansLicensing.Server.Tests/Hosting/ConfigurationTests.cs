@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using OrleansLicensing.Testing;
+
+namespace OrleansLicensing.Server.Hosting;
+
+public sealed class ConfigurationTests
+{
+    private static LicensingSettings Load(params (string Key, string Value)[] values) =>
+        LicensingSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).Build());
+
+    [Fact]
+    public void Defaults_are_the_documented_ones()
+    {
+        var settings = Load();
+
+        Assert.Equal(StorageProvider.Sqlite, settings.Provider);
+        Assert.Equal(Path.GetFullPath("./data"), settings.DataDirectory);
+        Assert.Equal((11111, 30000), (settings.Orleans.SiloPort, settings.Orleans.GatewayPort));
+        Assert.Equal((100, 50), (settings.Licensing.Api.RateLimits.Burst, settings.Licensing.Api.RateLimits.PerSecond));
+        Assert.Equal(("always200", 10), (settings.Licensing.Auth.DefaultFailureHttpStatus, settings.Licensing.Auth.HeartbeatBillingInterval));
+        Assert.False(settings.Licensing.Webhooks.AllowPrivateTargets);
+    }
+
+    [Theory]
+    [InlineData("Orleans:SiloPort", "abc", "Orleans:SiloPort")]
+    [InlineData("Orleans:SiloPort", "70000", "Orleans:SiloPort")]
+    [InlineData("Orleans:GatewayPort", "11111", "must differ")]
+    [InlineData("Orleans:ClusterId", "has space", "Orleans:ClusterId")]
+    [InlineData("Orleans:AdvertisedIPAddress", "not-an-ip", "Orleans:AdvertisedIPAddress")]
+    [InlineData("Licensing:Storage:Provider", "Oracle", "Licensing:Storage:Provider")]
+    [InlineData("Licensing:Storage:Provider", "PostgreSql", "ConnectionStrings:Licensing")]
+    [InlineData("Licensing:MasterKey", "c2hvcnQ=", "Licensing:MasterKey")]
+    [InlineData("Licensing:OperatorToken", "short", "Licensing:OperatorToken")]
+    [InlineData("Licensing:Api:RateLimits:Burst", "-1", "Licensing:Api:RateLimits:Burst")]
+    [InlineData("Licensing:Webhooks:AllowPrivateTargets", "maybe", "Licensing:Webhooks:AllowPrivateTargets")]
+    [InlineData("Licensing:Auth:PathPrefix", "af/", "Licensing:Auth:PathPrefix")]
+    [InlineData("Licensing:Auth:DefaultFailureHttpStatus", "always500", "Licensing:Auth:DefaultFailureHttpStatus")]
+    [InlineData("Licensing:Auth:HeartbeatBillingInterval", "0", "Licensing:Auth:HeartbeatBillingInterval")]
+    [InlineData("Licensing:Auth:TrustedProxies:0", "10.0.0.0/33", "Licensing:Auth:TrustedProxies:0")]
+    [InlineData("Licensing:Auth:SessionTokenSecrets:0", "too-short", "Licensing:Auth:SessionTokenSecrets:0")]
+    [InlineData("Licensing:Auth:RateLimits:AppPerSecond", "-5", "Licensing:Auth:RateLimits:AppPerSecond")]
+    public void An_invalid_value_is_refused_with_a_message_naming_the_key(string key, string value, string expected)
+    {
+        var error = Assert.Throws<LicensingConfigurationException>(() => Load((key, value)));
+
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void A_cluster_needs_a_shared_master_key_and_operator_token()
+    {
+        var noKey = Assert.Throws<LicensingConfigurationException>(() => Load(
+            ("Licensing:Storage:Provider", "PostgreSql"), ("ConnectionStrings:Licensing", "Host=127.0.0.1;Username=x")));
+        var noToken = Assert.Throws<LicensingConfigurationException>(() => Load(
+            ("Licensing:Storage:Provider", "PostgreSql"), ("ConnectionStrings:Licensing", "Host=127.0.0.1;Username=x"), ("Licensing:MasterKey", LicensingTestHost.MasterKey)));
+
+        Assert.Contains("Licensing:MasterKey", noKey.Message);
+        Assert.Contains("Licensing:OperatorToken", noToken.Message);
+    }
+
+    [Fact]
+    public async Task The_server_process_stops_with_one_readable_line_and_no_stack_trace()
+    {
+        using var data = new TempDirectory("config");
+        var serverDll = typeof(Program).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { serverDll, "--Orleans:SiloPort=abc", $"--Licensing:DataDirectory={data.Path}" },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, process.ExitCode);
+        var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        Assert.Contains("Orleans:SiloPort", line);
+        var output = await stdout + await stderr;
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", output); // no stack frame
+        Assert.DoesNotContain("Exception", output);
+    }
+}
