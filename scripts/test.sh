@@ -47,19 +47,12 @@ mkdir -p "$results_dir"
 
 # global.json may opt dotnet test into Microsoft.Testing.Platform mode (.NET 10 SDK),
 # whose command line differs from the classic VSTest one.
-if [ -f global.json ] && grep -Eq '"runner"[[:space:]]*:[[:space:]]*"Microsoft\.Testing\.Platform"' global.json; then
-    # xunit's TRX files are named <user>_<host>_<timestamp>; test modules running in
-    # parallel can collide on that name and overwrite each other's report, so modules
-    # run one at a time unless TEST_MAX_PARALLEL_MODULES says otherwise.
-    test_args=(--solution "$solution" -c Release
-        --output Detailed
-        --results-directory "$results_dir" --report-xunit-trx
-        --max-parallel-test-modules "${TEST_MAX_PARALLEL_MODULES:-1}")
-else
-    test_args=("$solution" -c Release
-        --logger "console;verbosity=normal" --logger trx
-        --results-directory "$results_dir")
-fi
+# global.json selects Microsoft.Testing.Platform for dotnet test (xunit.v3). One test assembly at a
+# time: xunit names its trx files by timestamp, and parallel assemblies could overwrite each other's.
+test_args=(--solution "$solution" -c Release
+    --output Detailed
+    --results-directory "$results_dir" --report-xunit-trx
+    --max-parallel-test-modules "${TEST_MAX_PARALLEL_MODULES:-1}")
 
 rc=0
 dotnet test "${test_args[@]}" "$@" </dev/null || rc=$?
