@@ -40,6 +40,16 @@ public sealed class SqliteGrainCluster : IAsyncLifetime
         await Cluster.DeployAsync();
     }
 
+    /// <summary>Runs SQL against the cluster's database file (e.g. to take storage away in a failure test).</summary>
+    public async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Cluster.DisposeAsync();

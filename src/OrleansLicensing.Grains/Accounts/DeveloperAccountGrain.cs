@@ -77,7 +77,11 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         return result;
     }
 
-    public Task<AccountSnapshot?> Get() => Task.FromResult(S.Created ? Snapshot() : null);
+    public Task<AccountSnapshot?> Get()
+    {
+        ThrowIfBroken();
+        return Task.FromResult(S.Created ? Snapshot() : null);
+    }
 
     public Task<CreditChangeResult> ChangeCredits(CreditChange change)
     {
@@ -115,6 +119,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
 
     public async Task<CreditLedgerPage> GetLedger(long? beforeSequence, int limit)
     {
+        ThrowIfBroken();
         limit = Math.Clamp(limit, 1, 1000);
         // Snapshot what is needed before awaiting: sealing may move entries while pages are read.
         var sealedCount = (long)S.SealedPages * LedgerPageSize;
@@ -140,6 +145,11 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             }
         }
         return new CreditLedgerPage(entries, sequence >= 1 && entries.Count > 0 ? entries[^1].Sequence : null);
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (_commit.Broken is { } error) throw new InvalidOperationException("Account state unavailable after a failed write; retry.", error);
     }
 
     internal static string LedgerPageKey(string accountId, long pageIndex) => $"{accountId}/{pageIndex}";
@@ -221,7 +231,16 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             S.Ledger.RemoveRange(0, LedgerPageSize);
             S.SealedPages++;
         }
-        await _state.WriteStateAsync();
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation wrote this account (e.g. after a partition): this one must not go on.
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     private async Task ReloadAsync()

@@ -18,6 +18,13 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload)
 {
     private List<IQueued> _queue = [];
     private bool _running;
+    private Exception? _broken;
+
+    /// <summary>
+    /// Set when a failed write could not be followed by a re-read: the in-memory state may hold
+    /// effects that were never stored, so nothing may be served from it again (the grain deactivates).
+    /// </summary>
+    public Exception? Broken => _broken;
 
     /// <summary>Number of batches stored so far by this activation (diagnostics only).</summary>
     public long WritesCompleted { get; private set; }
@@ -25,6 +32,7 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload)
     /// <summary>Queues <paramref name="apply"/>; completes once a write that holds its effect is durable.</summary>
     public Task<T> Enqueue<T>(Func<(T Result, bool Changed)> apply)
     {
+        if (_broken is not null) return Task.FromException<T>(new InvalidOperationException("State unavailable after a failed write; retry.", _broken));
         var queued = new Queued<T>(apply);
         _queue.Add(queued);
         if (!_running)
@@ -85,6 +93,7 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload)
         catch (Exception error)
         {
             // Without a trustworthy state nothing queued may run; the grain deactivates (see reload).
+            _broken = error;
             var queued = _queue;
             _queue = [];
             foreach (var op in queued) op.Fail(error);

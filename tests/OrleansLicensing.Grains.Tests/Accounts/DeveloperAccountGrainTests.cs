@@ -185,3 +185,58 @@ public sealed class DeveloperAccountGrainTests(SqliteGrainCluster cluster, ITest
         Console.WriteLine(line);
     }
 }
+
+[Collection(AccountCluster.Name)]
+public sealed class DeveloperAccountStorageFailureTests(SqliteGrainCluster cluster) : AccountGrainSpec(cluster)
+{
+    [Fact]
+    public async Task A_batch_whose_write_fails_acknowledges_nothing_and_changes_nothing_durable()
+    {
+        var (id, grain) = await NewAccount(credits: 100);
+        var debits = Enumerable.Range(0, 10).Select(i => new CreditChange($"fail-{i}", -1, CreditEntryKind.Validate, AppId: "app_a")).ToList();
+
+        // Take the storage away under the live activation: writes and re-reads fail for real.
+        await Cluster.ExecuteSqlAsync("ALTER TABLE licensing_grain_state RENAME TO licensing_grain_state_away");
+        Exception[] failures;
+        try
+        {
+            var attempts = debits.Select(async d =>
+            {
+                try { await grain.ChangeCredits(d); return null; }
+                catch (Exception error) { return error; }
+            });
+            failures = (await Task.WhenAll(attempts)).ToArray()!;
+        }
+        finally
+        {
+            await Cluster.ExecuteSqlAsync("ALTER TABLE licensing_grain_state_away RENAME TO licensing_grain_state");
+        }
+
+        Assert.All(failures, Assert.NotNull);
+        // A client retries until the account answers again (a fresh activation reads what is durable).
+        var account = await Eventually(() => Account(id).Get());
+        Assert.Equal(100, account!.Credits);
+        Assert.Equal(100, (await ReadWholeLedger(Account(id))).Sum(e => e.Delta));
+
+        // Retrying the same operations applies each exactly once.
+        var retried = await Task.WhenAll(debits.Concat(debits).Select(Account(id).ChangeCredits));
+        Assert.Equal(10, retried.Count(r => r is { Status: CreditChangeStatus.Applied, Replayed: false }));
+        Assert.Equal(90, (await Account(id).Get())!.Credits);
+    }
+
+    private static async Task<T> Eventually<T>(Func<Task<T>> call)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+}
