@@ -18,7 +18,6 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
 results_dir=$root/TestResults
 
 solution=OrleansLicensing.sln
-[ -f "$solution" ] || [ ! -f OrleansLicensing.slnx ] || solution=OrleansLicensing.slnx
 
 pg_dir=
 # shellcheck disable=SC2317  # invoked by the EXIT trap
@@ -45,8 +44,6 @@ fi
 rm -rf "$results_dir"
 mkdir -p "$results_dir"
 
-# global.json may opt dotnet test into Microsoft.Testing.Platform mode (.NET 10 SDK),
-# whose command line differs from the classic VSTest one.
 # global.json selects Microsoft.Testing.Platform for dotnet test (xunit.v3). One test assembly at a
 # time: xunit names its trx files by timestamp, and parallel assemblies could overwrite each other's.
 test_args=(--solution "$solution" -c Release

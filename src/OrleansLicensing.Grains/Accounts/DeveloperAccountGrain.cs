@@ -79,7 +79,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
 
     public Task<AccountSnapshot?> Get()
     {
-        ThrowIfBroken();
+        _commit.ThrowIfBroken();
         return Task.FromResult(S.Created ? Snapshot() : null);
     }
 
@@ -119,7 +119,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
 
     public async Task<CreditLedgerPage> GetLedger(long? beforeSequence, int limit)
     {
-        ThrowIfBroken();
+        _commit.ThrowIfBroken();
         limit = Math.Clamp(limit, 1, 1000);
         // Snapshot what is needed before awaiting: sealing may move entries while pages are read.
         var sealedCount = (long)S.SealedPages * LedgerPageSize;
@@ -145,11 +145,6 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             }
         }
         return new CreditLedgerPage(entries, sequence >= 1 && entries.Count > 0 ? entries[^1].Sequence : null);
-    }
-
-    private void ThrowIfBroken()
-    {
-        if (_commit.Broken is { } error) throw new InvalidOperationException("Account state unavailable after a failed write; retry.", error);
     }
 
     internal static string LedgerPageKey(string accountId, long pageIndex) => $"{accountId}/{pageIndex}";

@@ -21,18 +21,21 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload)
     private Exception? _broken;
 
     /// <summary>
-    /// Set when a failed write could not be followed by a re-read: the in-memory state may hold
+    /// Throws once a failed write could not be followed by a re-read: the in-memory state may hold
     /// effects that were never stored, so nothing may be served from it again (the grain deactivates).
+    /// Reads of the state call this; <see cref="Enqueue"/> applies the same rule.
     /// </summary>
-    public Exception? Broken => _broken;
+    public void ThrowIfBroken()
+    {
+        if (_broken is not null) throw BrokenError();
+    }
 
-    /// <summary>Number of batches stored so far by this activation (diagnostics only).</summary>
-    public long WritesCompleted { get; private set; }
+    private InvalidOperationException BrokenError() => new("State unavailable after a failed write; retry.", _broken);
 
     /// <summary>Queues <paramref name="apply"/>; completes once a write that holds its effect is durable.</summary>
     public Task<T> Enqueue<T>(Func<(T Result, bool Changed)> apply)
     {
-        if (_broken is not null) return Task.FromException<T>(new InvalidOperationException("State unavailable after a failed write; retry.", _broken));
+        if (_broken is not null) return Task.FromException<T>(BrokenError());
         var queued = new Queued<T>(apply);
         _queue.Add(queued);
         if (!_running)
@@ -66,7 +69,6 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload)
                 try
                 {
                     await write();
-                    WritesCompleted++;
                 }
                 catch (Exception error)
                 {
