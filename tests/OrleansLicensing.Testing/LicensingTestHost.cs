@@ -79,19 +79,18 @@ public sealed class LicensingTestHost : IAsyncDisposable
         return host;
     }
 
-    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    public Task WaitUntilReadyAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            using var response = await Http.GetAsync("/health/ready");
-            if (response.IsSuccessStatusCode) return;
-            if (DateTime.UtcNow > deadline)
+        HttpResponseMessage? last = null;
+        return Eventually.True(
+            async () =>
             {
-                throw new TimeoutException($"/health/ready still {(int)response.StatusCode} after {timeout}: {await response.Content.ReadAsStringAsync()}");
-            }
-            await Task.Delay(100);
-        }
+                last?.Dispose();
+                last = await Http.GetAsync("/health/ready");
+                return last.IsSuccessStatusCode;
+            },
+            timeout,
+            async () => $"/health/ready still {(int)last!.StatusCode}: {await last.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>Graceful stop: leaves the cluster, deactivates grains, closes storage.</summary>

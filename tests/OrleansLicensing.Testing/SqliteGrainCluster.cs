@@ -40,14 +40,15 @@ public sealed class SqliteGrainCluster : IAsyncLifetime
         await Cluster.DeployAsync();
     }
 
-    /// <summary>Runs SQL against the cluster's database file (e.g. to take storage away in a failure test).</summary>
-    public async Task ExecuteSqlAsync(string sql)
+    /// <summary>Runs SQL against the cluster's database file and returns the first column of the first row.</summary>
+    public async Task<object?> ExecuteSqlAsync(string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteScalarAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -214,7 +214,7 @@ public sealed class DeveloperAccountStorageFailureTests(SqliteGrainCluster clust
 
         Assert.All(failures, Assert.NotNull);
         // A client retries until the account answers again (a fresh activation reads what is durable).
-        var account = await Eventually(() => Account(id).Get());
+        var account = await Eventually.Succeeds(() => Account(id).Get(), TimeSpan.FromSeconds(30));
         Assert.Equal(100, account!.Credits);
         Assert.Equal(100, (await ReadWholeLedger(Account(id))).Sum(e => e.Delta));
 
@@ -222,21 +222,5 @@ public sealed class DeveloperAccountStorageFailureTests(SqliteGrainCluster clust
         var retried = await Task.WhenAll(debits.Concat(debits).Select(Account(id).ChangeCredits));
         Assert.Equal(10, retried.Count(r => r is { Status: CreditChangeStatus.Applied, Replayed: false }));
         Assert.Equal(90, (await Account(id).Get())!.Credits);
-    }
-
-    private static async Task<T> Eventually<T>(Func<Task<T>> call)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-        }
     }
 }

@@ -30,12 +30,14 @@ public sealed class AccountDirectoryGrainTests(SqliteGrainCluster cluster) : Acc
     [Fact]
     public async Task Creating_an_account_registers_its_key_hash_to_the_account()
     {
-        var (id, _) = await NewAccount();
-        var account = Cluster.Grains.GetGrain<IDeveloperAccountGrain>(id);
-        Assert.NotNull(await account.Get());
+        var (id, _, key) = await NewAccountWithKey();
 
+        var binding = await Cluster.Grains.GetGrain<IApiKeyGrain>(ApiKeyGrain.KeyFor(key.KeyHash)).Get();
         var unknown = await Cluster.Grains.GetGrain<IApiKeyGrain>(ApiKeyGrain.KeyFor("0000")).Get();
 
+        Assert.NotNull(binding);
+        Assert.Equal((id, key.ApiKeyId), (binding.AccountId, binding.ApiKeyId));
+        Assert.Equal(key.Scopes, binding.Scopes);
         Assert.Null(unknown);
     }
 }

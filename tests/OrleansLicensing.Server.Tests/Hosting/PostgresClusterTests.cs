@@ -22,7 +22,7 @@ public sealed class PostgresClusterTests
 
         // One cluster: both silos see two active members in the project's membership table.
         var management = siloB.Grains.GetGrain<IManagementGrain>(0);
-        await Eventually(async () => (await management.GetHosts(onlyActive: true)).Count == 2, TimeSpan.FromSeconds(30));
+        await Eventually.True(async () => (await management.GetHosts(onlyActive: true)).Count == 2, TimeSpan.FromSeconds(30));
         Assert.Equal(2L, await ActiveMembers(database, clusterId));
 
         using var created = await siloA.Operator.PostAsJsonAsync("/admin/v1/accounts", new { name = "Clustered", credits = 40 });
@@ -32,7 +32,7 @@ public sealed class PostgresClusterTests
         Assert.Equal(HttpStatusCode.OK, grant.StatusCode);
 
         await siloA.StopAsync();
-        await Eventually(async () => (await management.GetHosts(onlyActive: true)).Count == 1, TimeSpan.FromSeconds(30));
+        await Eventually.True(async () => (await management.GetHosts(onlyActive: true)).Count == 1, TimeSpan.FromSeconds(30));
 
         var account = await siloB.Operator.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/v1/accounts/{accountId}");
         Assert.Equal(("Clustered", 42L), (account.GetProperty("name").GetString(), account.GetProperty("credits").GetInt64()));
@@ -47,15 +47,5 @@ public sealed class PostgresClusterTests
         await using var command = new NpgsqlCommand("SELECT count(*) FROM licensing_membership WHERE deployment_id = @id AND status = 3", connection);
         command.Parameters.AddWithValue("id", clusterId);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met within {timeout}");
-            await Task.Delay(100);
-        }
     }
 }

@@ -53,22 +53,16 @@ public sealed class AccountsApiTests(SqliteServer server)
 
         await using var connection = new SqliteConnection(Hosting.StorageConnections.Sqlite(Path.Combine(server.DataDirectory, "licensing.db")));
         await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT payload_binary FROM licensing_grain_state WHERE payload_binary IS NOT NULL";
-        await using var reader = await command.ExecuteReaderAsync();
-        var keyBytes = Encoding.UTF8.GetBytes(apiKey);
-        var secretPart = Encoding.UTF8.GetBytes(apiKey["af_live_".Length..]);
-        var rows = 0;
-        while (await reader.ReadAsync())
+        var payloads = await AllPayloads(connection);
+
+        Assert.NotEmpty(payloads);
+        foreach (var payload in payloads)
         {
-            var payload = (byte[])reader[0];
-            rows++;
-            Assert.Equal(-1, payload.AsSpan().IndexOf(keyBytes));
-            Assert.Equal(-1, payload.AsSpan().IndexOf(secretPart));
+            Assert.Equal(-1, payload.AsSpan().IndexOf(Encoding.UTF8.GetBytes(apiKey)));
+            Assert.Equal(-1, payload.AsSpan().IndexOf(Encoding.UTF8.GetBytes(apiKey["af_live_".Length..])));
         }
-        Assert.True(rows > 0);
         var hash = Encoding.UTF8.GetBytes(Security.ApiKeys.Hash(apiKey));
-        Assert.Contains(await AllPayloads(connection), p => p.AsSpan().IndexOf(hash) >= 0);
+        Assert.Contains(payloads, p => p.AsSpan().IndexOf(hash) >= 0);
     }
 
     private static async Task<List<byte[]>> AllPayloads(SqliteConnection connection)

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using OrleansLicensing.Accounts;
 using OrleansLicensing.Testing;
 
@@ -19,12 +18,18 @@ public abstract class AccountGrainSpec(SqliteGrainCluster cluster)
 
     protected async Task<(string Id, IDeveloperAccountGrain Grain)> NewAccount(long credits = 0)
     {
+        var (id, grain, _) = await NewAccountWithKey(credits);
+        return (id, grain);
+    }
+
+    protected async Task<(string Id, IDeveloperAccountGrain Grain, ApiKeyRecord Key)> NewAccountWithKey(long credits = 0)
+    {
         var id = ResourceId.New("acc", DateTimeOffset.UtcNow);
         var grain = Account(id);
         var key = new ApiKeyRecord(ResourceId.New("key", DateTimeOffset.UtcNow), "default", Guid.NewGuid().ToString("N"), "af_live_abcd", ["*"], DateTimeOffset.UtcNow, null);
         var result = await grain.Create(new CreateAccount("Acme", "dev@acme.test", credits, key));
         Assert.Equal(CreateAccountStatus.Created, result.Status);
-        return (id, grain);
+        return (id, grain, key);
     }
 
     /// <summary>Every ledger entry, newest first, read page by page as a client would.</summary>
@@ -42,13 +47,7 @@ public abstract class AccountGrainSpec(SqliteGrainCluster cluster)
     }
 
     /// <summary>How many times the account's row was written: its version column counts writes (insert = 1).</summary>
-    protected async Task<long> StorageWritesOf(string accountId)
-    {
-        await using var connection = new SqliteConnection(Cluster.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT version FROM licensing_grain_state WHERE grain_type_string = 'account' AND grain_id_extension_string = $id";
-        command.Parameters.AddWithValue("$id", accountId);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    protected async Task<long> StorageWritesOf(string accountId) => Convert.ToInt64(await Cluster.ExecuteSqlAsync(
+        "SELECT version FROM licensing_grain_state WHERE grain_type_string = 'account' AND grain_id_extension_string = $id",
+        ("$id", accountId)));
 }
