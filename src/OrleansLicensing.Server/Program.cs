@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Server.Http;
+using OrleansLicensing.Security;
 using OrleansLicensing.Server.Security;
 
 namespace OrleansLicensing.Server;
@@ -66,7 +67,7 @@ public sealed class Program
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddSingleton(services => new SecretProtector(services.GetRequiredService<GeneratedSecrets>().MasterKey));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Server.Http;
+using OrleansLicensing.Security;
 using OrleansLicensing.Server.Security;
 
 namespace OrleansLicensing.Server.Operator;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OrleansLicensing.Server.Security;
+namespace OrleansLicensing.Security;
 
 /// <summary>Constant-time comparison of secrets of any length.</summary>
 public static class SecretComparer
