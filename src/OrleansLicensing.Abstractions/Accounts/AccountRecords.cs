@@ -127,3 +127,46 @@ public sealed record ApiKeyRecord(
     [property: Id(4)] IReadOnlyList<string> Scopes,
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] DateTimeOffset? ExpiresAt);
+
+/// <summary>
+/// A usage debit of one credit from <c>/auth/*</c> (auth-protocol.md §13). With an
+/// <see cref="IntentId"/> the debit is the commit point of a license-side intent: it is applied at
+/// most once, and <see cref="IDeveloperAccountGrain.ResolveIntent"/> can later tell whether it was.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record UsageDebit(
+    [property: Id(0)] string AppId,
+    [property: Id(1)] string LicenseKey,
+    [property: Id(2)] CreditEntryKind Kind,
+    [property: Id(3)] long? DailyCreditCap,
+    [property: Id(4)] string? IntentId);
+
+/// <summary>How a usage debit ended.</summary>
+public enum UsageDebitStatus
+{
+    /// <summary>One credit was debited (now, or earlier under the same intent id).</summary>
+    Debited = 0,
+    /// <summary>The balance is below 1; nothing changed.</summary>
+    NoCredits = 1,
+    /// <summary>The app reached its daily credit cap; nothing changed.</summary>
+    DailyCapReached = 2,
+    /// <summary>The intent was already resolved as not debited; nothing changed.</summary>
+    IntentAborted = 3,
+    /// <summary>The account does not exist.</summary>
+    AccountNotFound = 4,
+}
+
+/// <summary>Outcome of <see cref="IDeveloperAccountGrain.DebitUsage"/>.</summary>
+[GenerateSerializer, Immutable]
+public sealed record UsageDebitResult(
+    [property: Id(0)] UsageDebitStatus Status,
+    [property: Id(1)] long Balance);
+
+/// <summary>The final outcome of an intent, as decided by the account.</summary>
+public enum IntentOutcome
+{
+    /// <summary>The intent's debit was applied.</summary>
+    Debited = 0,
+    /// <summary>The debit was not applied and never will be (the intent id is now refused).</summary>
+    Aborted = 1,
+}

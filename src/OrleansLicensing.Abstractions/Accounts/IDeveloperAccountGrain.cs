@@ -22,6 +22,21 @@ public interface IDeveloperAccountGrain : IGrainWithStringKey
     /// <summary>Suspends or reactivates the account; <c>null</c> if it does not exist.</summary>
     Task<AccountSnapshot?> SetStatus(AccountStatus status, string? reason);
 
+    /// <summary>
+    /// Debits one usage credit (validate, billable heartbeat): balance ≥ 1 and the app's daily cap
+    /// are checked and the debit applied in one step, so the balance never goes below zero.
+    /// </summary>
+    Task<UsageDebitResult> DebitUsage(UsageDebit debit);
+
+    /// <summary>
+    /// Decides an intent: <see cref="IntentOutcome.Debited"/> if its debit was applied, otherwise
+    /// records it as aborted so that a late debit with the same id is refused.
+    /// </summary>
+    Task<IntentOutcome> ResolveIntent(string intentId);
+
+    /// <summary>Drops decided intents once the license has stored their outcome.</summary>
+    Task ForgetIntents(IReadOnlyList<string> intentIds);
+
     /// <summary>Ledger entries newest first, strictly before <paramref name="beforeSequence"/> when given.</summary>
     Task<CreditLedgerPage> GetLedger(long? beforeSequence, int limit);
 }

@@ -1,0 +1,46 @@
+using Orleans.Concurrency;
+
+namespace OrleansLicensing.Apps;
+
+/// <summary>
+/// One vendor product: secret (encrypted at rest), signing keys, settings, variables and security
+/// lists. Keyed by <see cref="KeyFor"/>. Changes are durable before they are acknowledged, and the
+/// next <c>/auth/*</c> request sees them (it reads <see cref="GetAuthView"/>, served from memory).
+/// </summary>
+public interface IAppGrain : IGrainWithStringKey
+{
+    /// <summary>The grain key of an app id (prefixed so Orleans never reads an id as a number).</summary>
+    public static string KeyFor(string appId) => "app_" + appId;
+
+    /// <summary>Creates the app with a generated secret and signing key; <c>null</c> if the id is taken.</summary>
+    Task<CreateAppResult?> Create(CreateApp command);
+
+    /// <summary>The app, or <c>null</c> if it does not exist (never created or deleted).</summary>
+    [AlwaysInterleave]
+    Task<AppSnapshot?> Get();
+
+    /// <summary>The hot-path view for <c>/auth/*</c>; <c>null</c> if the app does not exist.</summary>
+    [AlwaysInterleave]
+    Task<AppAuthView?> GetAuthView();
+
+    /// <summary>Applies a partial update; <c>null</c> if the app does not exist.</summary>
+    Task<AppSnapshot?> Update(UpdateApp update);
+
+    /// <summary>Replaces the secret; the old one stops working at once.</summary>
+    Task<RotatedSecret?> RotateSecret();
+
+    /// <summary>Generates a new current signing key; earlier public keys stay listed.</summary>
+    Task<AppSnapshot?> RotateSigningKey();
+
+    /// <summary>Replaces the app variables (already validated and normalized).</summary>
+    Task<AppSnapshot?> SetVariables(IReadOnlyList<Variable> variables);
+
+    /// <summary>Replaces the security lists (entries already canonical).</summary>
+    Task<AppSnapshot?> SetSecurity(SecurityLists lists);
+
+    /// <summary>Self-ban (auth-protocol.md §10.3): adds the HWID and/or the IP to the block lists unless already there or full.</summary>
+    Task<SelfBanListing> BlockForSelfBan(string? hwid, string? ip);
+
+    /// <summary>Deletes the app: every <c>/auth/*</c> call answers <c>invalid_app</c> from now on.</summary>
+    Task<bool> Delete();
+}

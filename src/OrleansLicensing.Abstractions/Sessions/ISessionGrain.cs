@@ -1,0 +1,47 @@
+using Orleans.Concurrency;
+
+namespace OrleansLicensing.Sessions;
+
+/// <summary>What happened to a session: a validate that created it, or a heartbeat.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SessionActivity(
+    [property: Id(0)] string AppId,
+    [property: Id(1)] string LicenseKey,
+    [property: Id(2)] string Hwid,
+    [property: Id(3)] long Ttl,
+    [property: Id(4)] string Ip,
+    [property: Id(5)] DateTimeOffset At,
+    [property: Id(6)] long ExpiresAt,
+    [property: Id(7)] bool IsHeartbeat);
+
+/// <summary>Observability record of one session (auth-protocol.md §5.5).</summary>
+[GenerateSerializer, Immutable]
+public sealed record SessionRecord(
+    [property: Id(0)] string Sid,
+    [property: Id(1)] string AppId,
+    [property: Id(2)] string LicenseKey,
+    [property: Id(3)] string Hwid,
+    [property: Id(4)] long Ttl,
+    [property: Id(5)] DateTimeOffset? StartedAt,
+    [property: Id(6)] DateTimeOffset LastSeenAt,
+    [property: Id(7)] string LastIp,
+    [property: Id(8)] long Heartbeats,
+    [property: Id(9)] long ExpiresAt);
+
+/// <summary>
+/// Per-session observability (last heartbeat, IP, count). Session tokens are self-contained, so a
+/// heartbeat never depends on this record: it is updated one-way and stored lazily. Keyed by
+/// <see cref="KeyFor"/>.
+/// </summary>
+public interface ISessionGrain : IGrainWithStringKey
+{
+    /// <summary>The grain key of a session id.</summary>
+    public static string KeyFor(string sid) => "ses_" + sid;
+
+    /// <summary>Records activity; fire-and-forget.</summary>
+    [OneWay]
+    Task Record(SessionActivity activity);
+
+    /// <summary>The record, or <c>null</c> if none was kept.</summary>
+    Task<SessionRecord?> Get();
+}
