@@ -15,6 +15,9 @@ public static class JsonDefaults
         options.NumberHandling = JsonNumberHandling.Strict;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new UtcTimestampConverter());
+        // Values the specs spell with hyphens ("hmac-v1", "reset-hwid"); must precede the general enum converter.
+        options.Converters.Add(new JsonStringEnumConverter<OrleansLicensing.Apps.SigningScheme>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new JsonStringEnumConverter<OrleansLicensing.Licenses.LicenseAction>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         return options;
     }

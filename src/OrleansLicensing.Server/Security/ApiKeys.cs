@@ -8,12 +8,17 @@ public static class ApiKeys
 {
     public const string Prefix = "af_live_";
     private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static readonly System.Buffers.SearchValues<char> Base62Values = System.Buffers.SearchValues.Create(Base62);
 
     /// <summary>Every scope of developer-api.md §4.</summary>
     public static readonly IReadOnlyList<string> AllScopes = ["*"];
 
     /// <summary>A new random key.</summary>
     public static string Generate() => Prefix + RandomNumberGenerator.GetString(Base62, 40);
+
+    /// <summary>Whether <paramref name="apiKey"/> has the shape of a key (so garbage never reaches a grain).</summary>
+    public static bool IsWellFormed(string? apiKey) =>
+        apiKey is { Length: 48 } && apiKey.StartsWith(Prefix, StringComparison.Ordinal) && apiKey.AsSpan(Prefix.Length).IndexOfAnyExcept(Base62Values) < 0;
 
     /// <summary>Lowercase hex SHA-256 of the key. A key has enough entropy that a plain hash is safe to store.</summary>
     public static string Hash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using OrleansLicensing.Accounts;
+using OrleansLicensing.Server.Http;
+using OrleansLicensing.Server.Security;
+
+namespace OrleansLicensing.Server.Developer;
+
+/// <summary>The caller of a <c>/v1</c> request, established by <see cref="ApiKeyAuthorizationFilter"/>.</summary>
+/// <param name="AccountId">The account the API key belongs to; every resource the request touches must belong to it.</param>
+/// <param name="ApiKeyId">The key's public id (<c>key_…</c>).</param>
+/// <param name="Scopes">The key's scopes.</param>
+/// <param name="Account">The account as read during authentication (active).</param>
+public sealed record ApiCaller(string AccountId, string ApiKeyId, IReadOnlyList<string> Scopes, AccountSnapshot Account);
+
+/// <summary>Access to the authenticated <see cref="ApiCaller"/>.</summary>
+public static class ApiCallerAccess
+{
+    /// <summary>The caller of this request; only valid behind <see cref="ApiKeyAuthorizeAttribute"/>.</summary>
+    public static ApiCaller ApiCaller(this HttpContext context) =>
+        context.Features.Get<ApiCaller>() ?? throw new InvalidOperationException("No API caller: the controller lacks [ApiKeyAuthorize].");
+}
+
+/// <summary>
+/// Requires <c>Authorization: Bearer af_live_…</c> of an active account, and the scope named by the
+/// action's <see cref="RequireScopeAttribute"/> (an action without one needs <c>*</c>: fail closed).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class ApiKeyAuthorizeAttribute : TypeFilterAttribute
+{
+    /// <summary>Applies <see cref="ApiKeyAuthorizationFilter"/>.</summary>
+    public ApiKeyAuthorizeAttribute() : base(typeof(ApiKeyAuthorizationFilter)) { }
+}
+
+/// <summary>The scope an action needs (developer-api.md §4); see <see cref="DeveloperScopes.Grants"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RequireScopeAttribute(string scope) : Attribute
+{
+    /// <summary>The required scope.</summary>
+    public string Scope { get; } = scope;
+}
+
+/// <summary>
+/// Authenticates a <c>/v1</c> request. Order: missing, malformed, unknown or expired key → 401
+/// <c>invalid_api_key</c>; missing scope → 403; suspended account → 403. A malformed key is refused
+/// before any grain is called, and a key without the scope before the account is read.
+/// </summary>
+public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider time) : IAsyncAuthorizationFilter
+{
+    /// <inheritdoc />
+    public async Task OnAuthorizationAsync(AuthorizationFilterContext context)
+    {
+        var apiKey = ReadBearerToken(context.HttpContext.Request)
+            ?? throw new ApiException(ApiErrors.InvalidApiKey, "Missing API key: send Authorization: Bearer af_live_…");
+        if (!ApiKeys.IsWellFormed(apiKey)) throw new ApiException(ApiErrors.InvalidApiKey, "Malformed API key");
+
+        var binding = await grains.GetGrain<IApiKeyGrain>(ApiKeyGrain.KeyFor(ApiKeys.Hash(apiKey))).Get()
+            ?? throw new ApiException(ApiErrors.InvalidApiKey, "Unknown API key");
+        if (binding.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
+        {
+            throw new ApiException(ApiErrors.InvalidApiKey, "API key expired");
+        }
+
+        var required = context.ActionDescriptor.EndpointMetadata.OfType<RequireScopeAttribute>().LastOrDefault()?.Scope ?? DeveloperScopes.All;
+        if (!DeveloperScopes.Grants(binding.Scopes, required))
+        {
+            throw new ApiException(ApiErrors.Forbidden, $"The API key lacks the scope {required}");
+        }
+
+        // Read on every request (in memory on the account's activation): a suspension applies at once.
+        var account = await grains.GetGrain<IDeveloperAccountGrain>(binding.AccountId).Get()
+            ?? throw new ApiException(ApiErrors.InvalidApiKey, "Unknown API key");
+        if (account.Status == AccountStatus.Suspended)
+        {
+            throw new ApiException(ApiErrors.Forbidden, "The account is suspended");
+        }
+        context.HttpContext.Features.Set(new ApiCaller(binding.AccountId, binding.ApiKeyId, binding.Scopes, account));
+    }
+
+    private static string? ReadBearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        // The scheme name is case-insensitive (RFC 9110 §11.1).
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using OrleansLicensing.Apps;
+using OrleansLicensing.Server.Http;
+
+namespace OrleansLicensing.Server.Developer;
+
+/// <summary>
+/// Apps of developer-api.md §4.2. Scopes: reads need <c>read:apps</c>; create and update
+/// <c>write:apps</c>; replacing key material (rotate-secret, rotate-signing-key) <c>admin:apps</c>.
+/// </summary>
+[ApiController, ApiKeyAuthorize, Route("v1/apps"), Produces("application/json")]
+public sealed class AppsController(IGrainFactory grains) : ControllerBase
+{
+    private const int MaxNameLength = 200;
+
+    private ApiCaller Caller => HttpContext.ApiCaller();
+
+    /// <summary>Creates an app with a generated secret (shown only here and on rotate-secret) and signing key.</summary>
+    [HttpPost, RequireScope(DeveloperScopes.WriteApps)]
+    public async Task<IActionResult> Create([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateAppRequest? body)
+    {
+        if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
+        var details = new List<string>();
+        var name = ValidName(body.Name, details, missing: "required");
+        if (body.DailyCreditCap is < 1) details.Add("dailyCreditCap: must be an integer >= 1 or null");
+        if (details.Count > 0) throw ApiException.BadRequest([.. details]);
+
+        var appId = Guid.NewGuid().ToString();
+        var created = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).Create(new CreateApp(
+            Caller.AccountId,
+            name!,
+            body.SigningScheme ?? SigningScheme.Ed25519,
+            body.FailureHttpStatus ?? FailureMode.Always200,
+            body.DailyCreditCap))
+            ?? throw new InvalidOperationException($"A new random app id {appId} was taken");
+        return Created($"/v1/apps/{appId}", AppResponse.From(created.App, created.AppSecret));
+    }
+
+    /// <summary>The app, without its secret.</summary>
+    [HttpGet("{appId}"), RequireScope(DeveloperScopes.ReadApps)]
+    public async Task<AppResponse> Get(string appId) => AppResponse.From(await grains.FindApp(Caller, appId));
+
+    /// <summary>Partial update of name, status, failure mode, daily cap and signing scheme.</summary>
+    [HttpPut("{appId}"), RequireScope(DeveloperScopes.WriteApps)]
+    public async Task<AppResponse> Update(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] UpdateAppRequest? body)
+    {
+        if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
+        var details = new List<string>();
+        var name = body.Name is null ? null : ValidName(body.Name, details, missing: "must not be empty");
+        if (body.DailyCreditCap is { IsSet: true, Value: < 1 }) details.Add("dailyCreditCap: must be an integer >= 1 or null");
+        if (details.Count > 0) throw ApiException.BadRequest([.. details]);
+
+        await grains.FindApp(Caller, appId);
+        var update = new UpdateApp(
+            Name: name,
+            Status: body.Status,
+            FailureHttpStatus: body.FailureHttpStatus,
+            SigningScheme: body.SigningScheme,
+            SetDailyCreditCap: body.DailyCreditCap.IsSet,
+            DailyCreditCap: body.DailyCreditCap.Value);
+        var app = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).Update(update)
+            ?? throw ApiException.NotFound($"App {appId} not found");
+        return AppResponse.From(app);
+    }
+
+    /// <summary>Replaces the app secret; the old one stops working at once. The new one is shown only here.</summary>
+    [HttpPost("{appId}/rotate-secret"), RequireScope(DeveloperScopes.AdminApps)]
+    public async Task<AppResponse> RotateSecret(string appId)
+    {
+        await grains.FindApp(Caller, appId);
+        var rotated = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).RotateSecret()
+            ?? throw ApiException.NotFound($"App {appId} not found");
+        return AppResponse.From(rotated.App, rotated.AppSecret);
+    }
+
+    /// <summary>Makes a new signing key current; earlier public keys stay listed.</summary>
+    [HttpPost("{appId}/rotate-signing-key"), RequireScope(DeveloperScopes.AdminApps)]
+    public async Task<AppResponse> RotateSigningKey(string appId)
+    {
+        await grains.FindApp(Caller, appId);
+        var app = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).RotateSigningKey()
+            ?? throw ApiException.NotFound($"App {appId} not found");
+        return AppResponse.From(app);
+    }
+
+    private static string? ValidName(string? value, List<string> details, string missing)
+    {
+        var name = value?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            details.Add($"name: {missing}");
+            return null;
+        }
+        if (name.Length > MaxNameLength)
+        {
+            details.Add($"name: at most {MaxNameLength} characters");
+            return null;
+        }
+        return name;
+    }
+}

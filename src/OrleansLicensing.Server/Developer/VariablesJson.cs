@@ -1,0 +1,133 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OrleansLicensing.Server.Developer;
+
+/// <summary>
+/// Flat variable objects on the wire (developer-api.md §4.2): string, number and boolean values,
+/// at most 50 keys of 1–64 characters, at most 4 KB serialized. Numbers keep their JSON text.
+/// </summary>
+public static class VariablesJson
+{
+    /// <summary>Most keys in one object.</summary>
+    public const int MaxKeys = 50;
+    /// <summary>Longest key, in characters.</summary>
+    public const int MaxKeyLength = 64;
+    /// <summary>Largest serialized object (compact UTF-8 JSON), in bytes.</summary>
+    public const int MaxSerializedBytes = 4096;
+
+    private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// Reads a variable object, adding one detail per problem to <paramref name="details"/> (prefixed
+    /// with <paramref name="field"/>). Returns the normalized set, or <c>null</c> if it is invalid.
+    /// </summary>
+    public static Variable[]? Parse(JsonElement value, string field, List<string> details)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            details.Add($"{field}: must be a JSON object");
+            return null;
+        }
+        var variables = new List<Variable>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var valid = true;
+        foreach (var property in value.EnumerateObject())
+        {
+            var name = property.Name;
+            if (name.Length is 0 or > MaxKeyLength)
+            {
+                details.Add($"{field}: key names must be 1-{MaxKeyLength} characters");
+                valid = false;
+                continue;
+            }
+            if (!names.Add(name))
+            {
+                details.Add($"{field}.{name}: duplicate key");
+                valid = false;
+                continue;
+            }
+            Variable? variable = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => new Variable(name, VariableKind.String, property.Value.GetString()!),
+                JsonValueKind.Number => new Variable(name, VariableKind.Number, property.Value.GetRawText()),
+                JsonValueKind.True => new Variable(name, VariableKind.Boolean, "true"),
+                JsonValueKind.False => new Variable(name, VariableKind.Boolean, "false"),
+                _ => null,
+            };
+            if (variable is null)
+            {
+                details.Add($"{field}.{name}: must be a string, number or boolean (variables are flat)");
+                valid = false;
+                continue;
+            }
+            variables.Add(variable);
+        }
+        if (names.Count > MaxKeys)
+        {
+            details.Add($"{field}: at most {MaxKeys} keys");
+            valid = false;
+        }
+        if (!valid) return null;
+
+        var normalized = Variables.Normalize(variables);
+        if (SerializedSize(normalized) > MaxSerializedBytes)
+        {
+            details.Add($"{field}: at most {MaxSerializedBytes} bytes serialized");
+            return null;
+        }
+        return normalized;
+    }
+
+    /// <summary>Size in bytes of the compact UTF-8 JSON object.</summary>
+    public static long SerializedSize(IReadOnlyList<Variable> variables)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, Compact))
+        {
+            Write(writer, variables);
+        }
+        return buffer.Length;
+    }
+
+    /// <summary>Writes the variables as one flat JSON object, each value with its JSON type.</summary>
+    public static void Write(Utf8JsonWriter writer, IReadOnlyList<Variable> variables)
+    {
+        writer.WriteStartObject();
+        foreach (var variable in variables)
+        {
+            writer.WritePropertyName(variable.Name);
+            switch (variable.Kind)
+            {
+                case VariableKind.Number:
+                    writer.WriteRawValue(variable.Text);
+                    break;
+                case VariableKind.Boolean:
+                    writer.WriteBooleanValue(variable.Text == "true");
+                    break;
+                default:
+                    writer.WriteStringValue(variable.Text);
+                    break;
+            }
+        }
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>Writes a variable list as a JSON object (put on response members).</summary>
+public sealed class VariablesJsonConverter : JsonConverter<IReadOnlyList<Variable>>
+{
+    /// <inheritdoc />
+    public override IReadOnlyList<Variable> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var details = new List<string>();
+        return VariablesJson.Parse(document.RootElement, "variables", details)
+            ?? throw new JsonException($"The JSON value could not be converted to variables: {string.Join("; ", details)}");
+    }
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<Variable> value, JsonSerializerOptions options) =>
+        VariablesJson.Write(writer, value);
+}
