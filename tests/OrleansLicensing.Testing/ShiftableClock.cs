@@ -17,4 +17,7 @@ public sealed class ShiftableClock : TimeProvider
         var next = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(1).AddSeconds(1);
         Interlocked.Add(ref _offsetTicks, (next - now).Ticks);
     }
+
+    /// <summary>Moves time forward by <paramref name="delta"/>.</summary>
+    public void Advance(TimeSpan delta) => Interlocked.Add(ref _offsetTicks, delta.Ticks);
 }

@@ -10,9 +10,21 @@ namespace OrleansLicensing.Testing;
 /// An <see cref="InProcessTestCluster"/> whose grains persist to a real SQLite file through the
 /// project's own schema and queries (the embedded default's storage path).
 /// </summary>
-public sealed class SqliteGrainCluster : IAsyncLifetime
+public class SqliteGrainCluster : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new("grains");
+    private readonly int _silos;
+
+    /// <summary>One silo.</summary>
+    public SqliteGrainCluster() : this(1)
+    {
+    }
+
+    /// <summary><paramref name="silos"/> silos sharing the SQLite file (for failover tests).</summary>
+    protected SqliteGrainCluster(int silos) => _silos = silos;
+
+    /// <summary>The master key the grains encrypt secrets with.</summary>
+    public static readonly byte[] MasterKey = Convert.FromBase64String(LicensingTestHost.MasterKey);
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -25,19 +37,26 @@ public sealed class SqliteGrainCluster : IAsyncLifetime
     /// <summary>The time the grains see.</summary>
     public ShiftableClock Clock { get; } = new();
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, ConnectionString, NullLogger.Instance);
-        var builder = new InProcessTestClusterBuilder(1);
+        var builder = new InProcessTestClusterBuilder((short)_silos);
         var connectionString = ConnectionString;
         var clock = Clock;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<TimeProvider>(clock);
+            silo.Services.AddSingleton(new OrleansLicensing.Security.SecretProtector(MasterKey));
             silo.AddLicensingGrainStorage(StorageConnections.SqliteInvariant, connectionString);
         });
+        Configure(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>Extra configuration of the cluster (e.g. fast failure detection).</summary>
+    protected virtual void Configure(InProcessTestClusterBuilder builder)
+    {
     }
 
     /// <summary>Runs SQL against the cluster's database file and returns the first column of the first row.</summary>
@@ -51,7 +70,7 @@ public sealed class SqliteGrainCluster : IAsyncLifetime
         return await command.ExecuteScalarAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await Cluster.DisposeAsync();
         _directory.Dispose();

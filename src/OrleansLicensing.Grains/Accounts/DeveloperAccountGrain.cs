@@ -22,6 +22,9 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     /// <summary>Upper bound on remembered operation ids, to bound the state size.</summary>
     internal const int MaxRecordedOperations = 20_000;
 
+    /// <summary>How long a decided intent is kept when its license never confirms it.</summary>
+    internal static readonly TimeSpan IntentRetention = TimeSpan.FromDays(30);
+
     private readonly IPersistentState<DeveloperAccountState> _state;
     private readonly TimeProvider _time;
     private readonly ILogger<DeveloperAccountGrain> _logger;
@@ -105,6 +108,69 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             RecordOperation(new RecordedOperation(change.OperationId, entry.Sequence, S.Balance, now));
             return (new CreditChangeResult(CreditChangeStatus.Applied, S.Balance, entry.EntryId, Replayed: false), true);
         });
+    }
+
+    public Task<UsageDebitResult> DebitUsage(UsageDebit debit) =>
+        _commit.Enqueue(() =>
+        {
+            if (!S.Created) return (new UsageDebitResult(UsageDebitStatus.AccountNotFound, 0), false);
+            if (debit.IntentId is { } known && S.Intents.TryGetValue(known, out var decided))
+            {
+                // A repeated intent: the first decision stands (applied at most once).
+                return (new UsageDebitResult(decided.Debited ? UsageDebitStatus.Debited : UsageDebitStatus.IntentAborted, S.Balance), false);
+            }
+            // §8.2 V14 before V15: the balance is checked first, then the app's daily cap.
+            if (S.Balance < 1) return (new UsageDebitResult(UsageDebitStatus.NoCredits, S.Balance), false);
+
+            var now = _time.GetUtcNow();
+            var day = now.UtcTicks / TimeSpan.TicksPerDay;
+            var today = S.AppDays.TryGetValue(debit.AppId, out var usage) && usage.Day == day ? usage.Debits : 0;
+            if (debit.DailyCreditCap is { } cap && today + 1 > cap)
+            {
+                return (new UsageDebitResult(UsageDebitStatus.DailyCapReached, S.Balance), false);
+            }
+
+            AppendEntry(debit.Kind, -1, null, debit.AppId, debit.LicenseKey, now);
+            S.AppDays[debit.AppId] = new AppDayUsage(day, today + 1);
+            if (debit.IntentId is { } intent) S.Intents[intent] = new IntentRecord(Debited: true, now);
+            return (new UsageDebitResult(UsageDebitStatus.Debited, S.Balance), true);
+        });
+
+    public Task<IntentOutcome> ResolveIntent(string intentId) =>
+        _commit.Enqueue(() =>
+        {
+            if (S.Intents.TryGetValue(intentId, out var decided))
+            {
+                return (decided.Debited ? IntentOutcome.Debited : IntentOutcome.Aborted, false);
+            }
+            if (!S.Created) return (IntentOutcome.Aborted, false);
+            // Not applied: record the abort so that a debit still in flight with this id is refused.
+            var now = _time.GetUtcNow();
+            S.Intents[intentId] = new IntentRecord(Debited: false, now);
+            PruneIntents(now);
+            return (IntentOutcome.Aborted, true);
+        });
+
+    public Task ForgetIntents(IReadOnlyList<string> intentIds) =>
+        _commit.Enqueue(() =>
+        {
+            var changed = false;
+            foreach (var id in intentIds) changed |= S.Intents.Remove(id);
+            changed |= PruneIntents(_time.GetUtcNow());
+            return (true, changed);
+        });
+
+    /// <summary>
+    /// Intents a license never confirmed (it was deleted, or its confirmation was lost) are dropped
+    /// after <see cref="IntentRetention"/>; a license resolves its intents the next time it runs.
+    /// </summary>
+    private bool PruneIntents(DateTimeOffset now)
+    {
+        if (S.Intents.Count == 0) return false;
+        var horizon = now - IntentRetention;
+        var stale = S.Intents.Where(i => i.Value.At < horizon).Select(i => i.Key).ToList();
+        foreach (var id in stale) S.Intents.Remove(id);
+        return stale.Count > 0;
     }
 
     public Task<AccountSnapshot?> SetStatus(AccountStatus status, string? reason) =>

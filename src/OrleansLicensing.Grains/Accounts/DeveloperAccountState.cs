@@ -30,7 +30,24 @@ public sealed class DeveloperAccountState
     [Id(11)] public List<RecordedOperation> Operations { get; set; } = [];
 
     [Id(12)] public List<ApiKeyRecord> ApiKeys { get; set; } = [];
+
+    /// <summary>Usage credits each app debited on its latest UTC day (for <c>dailyCreditCap</c>).</summary>
+    [Id(13)] public Dictionary<string, AppDayUsage> AppDays { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Decided license intents (intent id → debited or aborted), kept until the license has stored
+    /// the outcome and says so (<see cref="IDeveloperAccountGrain.ForgetIntents"/>).
+    /// </summary>
+    [Id(14)] public Dictionary<string, IntentRecord> Intents { get; set; } = new(StringComparer.Ordinal);
 }
+
+/// <summary>Credits one app debited on one UTC day (days since 1970-01-01).</summary>
+[GenerateSerializer, Immutable]
+public sealed record AppDayUsage([property: Id(0)] long Day, [property: Id(1)] long Debits);
+
+/// <summary>The decided outcome of a license intent.</summary>
+[GenerateSerializer, Immutable]
+public sealed record IntentRecord([property: Id(0)] bool Debited, [property: Id(1)] DateTimeOffset At);
 
 /// <summary>An applied credit change, remembered so that a retry returns the same outcome.</summary>
 [GenerateSerializer, Immutable]

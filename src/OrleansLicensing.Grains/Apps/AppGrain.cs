@@ -1,0 +1,194 @@
+using System.Net;
+using OrleansLicensing.Security;
+
+namespace OrleansLicensing.Apps;
+
+/// <summary>
+/// One app. Changes are processed one at a time and are durable before they are acknowledged;
+/// reads (<see cref="GetAuthView"/>, <see cref="Get"/>) interleave and are served from memory, with
+/// the secret and the current signing seed decrypted once per change, not per request.
+/// </summary>
+public sealed class AppGrain(
+    [PersistentState("app", Storage.LicensingStorage.Name)] IPersistentState<AppState> state,
+    SecretProtector protector,
+    TimeProvider time) : Grain, IAppGrain
+{
+    private AppAuthView? _view;
+    private AppSnapshot? _snapshot;
+
+    private AppState S => state.State;
+    private bool Exists => S.Created && !S.Deleted;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Refresh();
+        return Task.CompletedTask;
+    }
+
+    public async Task<CreateAppResult?> Create(CreateApp command)
+    {
+        if (S.Created) return null;
+        var now = time.GetUtcNow();
+        var appId = this.GetPrimaryKeyString()["app_".Length..];
+        var secret = Guid.NewGuid().ToString();
+        S.Created = true;
+        S.AppId = appId;
+        S.AccountId = command.AccountId;
+        S.Name = command.Name;
+        S.Status = AppStatus.Active;
+        S.SigningScheme = command.SigningScheme;
+        S.FailureHttpStatus = command.FailureHttpStatus;
+        S.DailyCreditCap = command.DailyCreditCap;
+        S.ProtectedSecret = ProtectSecret(secret);
+        S.SigningKeys = [NewSigningKey(now)];
+        S.CreatedAt = now;
+        await CommitAsync();
+        return new CreateAppResult(_snapshot!, secret);
+    }
+
+    public Task<AppSnapshot?> Get() => Task.FromResult(Exists ? _snapshot : null);
+
+    public Task<AppAuthView?> GetAuthView() => Task.FromResult(Exists ? _view : null);
+
+    public async Task<AppSnapshot?> Update(UpdateApp update)
+    {
+        if (!Exists) return null;
+        if (update.Name is { } name) S.Name = name;
+        if (update.Status is { } status) S.Status = status;
+        if (update.FailureHttpStatus is { } mode) S.FailureHttpStatus = mode;
+        if (update.SigningScheme is { } scheme) S.SigningScheme = scheme;
+        if (update.SetDailyCreditCap) S.DailyCreditCap = update.DailyCreditCap;
+        await CommitAsync();
+        return _snapshot;
+    }
+
+    public async Task<RotatedSecret?> RotateSecret()
+    {
+        if (!Exists) return null;
+        var secret = Guid.NewGuid().ToString();
+        S.ProtectedSecret = ProtectSecret(secret);
+        await CommitAsync();
+        return new RotatedSecret(_snapshot!, secret);
+    }
+
+    public async Task<AppSnapshot?> RotateSigningKey()
+    {
+        if (!Exists) return null;
+        S.SigningKeys.Add(NewSigningKey(time.GetUtcNow()));
+        await CommitAsync();
+        return _snapshot;
+    }
+
+    public async Task<AppSnapshot?> SetVariables(IReadOnlyList<Variable> variables)
+    {
+        if (!Exists) return null;
+        S.Variables = [.. Variables.Normalize(variables)];
+        await CommitAsync();
+        return _snapshot;
+    }
+
+    public async Task<AppSnapshot?> SetSecurity(SecurityLists lists)
+    {
+        if (!Exists) return null;
+        S.Security = lists;
+        await CommitAsync();
+        return _snapshot;
+    }
+
+    public async Task<SelfBanListing> BlockForSelfBan(string? hwid, string? ip)
+    {
+        if (!Exists) return new SelfBanListing(false, false);
+        var lists = S.Security;
+        var matcher = SecurityListMatcher.Build(lists);
+        var changed = false;
+
+        var hwidListed = false;
+        if (hwid is not null)
+        {
+            hwidListed = matcher.HwidBlacklisted(hwid);
+            if (!hwidListed && lists.HwidBlacklist.Length < SecurityLists.MaxEntries)
+            {
+                lists = lists with { HwidBlacklist = [.. lists.HwidBlacklist, hwid] };
+                hwidListed = changed = true;
+            }
+        }
+
+        var ipListed = false;
+        if (ip is not null && IPAddress.TryParse(ip, out var address))
+        {
+            ipListed = matcher.IpCovered(address);
+            if (!ipListed && lists.IpBlacklist.Length < SecurityLists.MaxEntries && IpRules.TryCanonicalize(ip, out var canonical))
+            {
+                lists = lists with { IpBlacklist = [.. lists.IpBlacklist, canonical] };
+                ipListed = changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            S.Security = lists;
+            await CommitAsync();
+        }
+        return new SelfBanListing(hwidListed, ipListed);
+    }
+
+    public async Task<bool> Delete()
+    {
+        if (!Exists) return false;
+        S.Deleted = true;
+        await CommitAsync();
+        return true;
+    }
+
+    /// <summary>Stores the state; on failure re-reads it so that memory never holds an unstored change.</summary>
+    private async Task CommitAsync()
+    {
+        S.Version++;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            try { await state.ReadStateAsync(); }
+            catch { DeactivateOnIdle(); }
+            Refresh();
+            throw;
+        }
+        Refresh();
+    }
+
+    private void Refresh()
+    {
+        if (!S.Created)
+        {
+            _view = null;
+            _snapshot = null;
+            return;
+        }
+        var current = S.SigningKeys[^1];
+        var publicKeys = S.SigningKeys.AsEnumerable().Reverse()
+            .Select(k => new PublicSigningKey(k.KeyId, Convert.ToBase64String(k.PublicKey), k.CreatedAt))
+            .ToArray();
+        var variables = S.Variables.ToArray();
+        _snapshot = new AppSnapshot(S.AppId, S.AccountId, S.Name, S.Status, S.SigningScheme, S.FailureHttpStatus, S.DailyCreditCap,
+            current.KeyId, publicKeys[0].PublicKey, publicKeys, variables, S.Security, S.CreatedAt);
+        var secret = System.Text.Encoding.UTF8.GetString(protector.Unprotect(SecretPurpose, S.ProtectedSecret));
+        var seed = protector.Unprotect(SeedPurpose(current.KeyId), current.ProtectedSeed);
+        _view = new AppAuthView(S.AppId, S.AccountId, S.Status, S.SigningScheme, S.FailureHttpStatus, S.DailyCreditCap,
+            secret, current.KeyId, seed, variables, S.Security, S.Version);
+    }
+
+    private string SecretPurpose => $"app-secret:{S.AppId}";
+
+    private string SeedPurpose(string keyId) => $"signing-key:{S.AppId}:{keyId}";
+
+    private byte[] ProtectSecret(string secret) => protector.Protect(SecretPurpose, System.Text.Encoding.UTF8.GetBytes(secret));
+
+    private StoredSigningKey NewSigningKey(DateTimeOffset now)
+    {
+        var pair = Ed25519Keys.Generate();
+        var keyId = Ed25519Keys.KeyIdOf(pair.PublicKey);
+        return new StoredSigningKey(keyId, pair.PublicKey, protector.Protect(SeedPurpose(keyId), pair.Seed), now);
+    }
+}

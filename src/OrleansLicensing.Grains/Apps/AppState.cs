@@ -1,0 +1,37 @@
+namespace OrleansLicensing.Apps;
+
+/// <summary>Persistent state of <see cref="AppGrain"/>. Secrets are stored encrypted only.</summary>
+[GenerateSerializer]
+public sealed class AppState
+{
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public bool Deleted { get; set; }
+    [Id(2)] public string AppId { get; set; } = "";
+    [Id(3)] public string AccountId { get; set; } = "";
+    [Id(4)] public string Name { get; set; } = "";
+    [Id(5)] public AppStatus Status { get; set; }
+    [Id(6)] public SigningScheme SigningScheme { get; set; }
+    [Id(7)] public FailureMode FailureHttpStatus { get; set; }
+    [Id(8)] public long? DailyCreditCap { get; set; }
+
+    /// <summary>The app secret, encrypted with the master key (purpose <c>app-secret:{appId}</c>).</summary>
+    [Id(9)] public byte[] ProtectedSecret { get; set; } = [];
+
+    /// <summary>Signing keys, oldest first; the last one is current.</summary>
+    [Id(10)] public List<StoredSigningKey> SigningKeys { get; set; } = [];
+
+    [Id(11)] public List<Variable> Variables { get; set; } = [];
+    [Id(12)] public SecurityLists Security { get; set; } = SecurityLists.Empty;
+    [Id(13)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Incremented by every change; lets the edge cache derived data (matchers, signers) per version.</summary>
+    [Id(14)] public long Version { get; set; }
+}
+
+/// <summary>An Ed25519 key pair; the seed is encrypted (purpose <c>signing-key:{appId}:{keyId}</c>).</summary>
+[GenerateSerializer, Immutable]
+public sealed record StoredSigningKey(
+    [property: Id(0)] string KeyId,
+    [property: Id(1)] byte[] PublicKey,
+    [property: Id(2)] byte[] ProtectedSeed,
+    [property: Id(3)] DateTimeOffset CreatedAt);

@@ -1,0 +1,369 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+using OrleansLicensing.Accounts;
+
+namespace OrleansLicensing.Licenses;
+
+/// <summary>
+/// One license. Not reentrant: validates, heartbeats and management changes of one license run one
+/// after another, so slot counting needs no locks (reads marked <c>AlwaysInterleave</c> do not wait).
+/// </summary>
+/// <remarks>
+/// <para>Binding a new HWID and debiting its credit commit together although they live in two
+/// grains: the license first stores an <em>intent</em> (reserving the slot), then asks the account
+/// to debit under the intent's id. The account's decision is the commit point. If the license
+/// never learns it (crash, timeout), the next call first asks the account to resolve the intent,
+/// which either reports the debit or records the id as aborted so a late debit is refused. A
+/// billable heartbeat works the same way with the heartbeat counter.</para>
+/// <para>Observability data (last seen, last IP, last validated, non-billable heartbeat counts) is
+/// written lazily: once a minute when changed, and on deactivation.</para>
+/// </remarks>
+public sealed partial class LicenseGrain(
+    [PersistentState("license", Storage.LicensingStorage.Name)] IPersistentState<LicenseState> state,
+    TimeProvider time,
+    ILogger<LicenseGrain> logger) : Grain, ILicenseGrain
+{
+    /// <summary>Recorded HWIDs per unlimited license (auth-protocol.md §1.3).</summary>
+    internal const int MaxRecordedHwids = 1000;
+
+    /// <summary>How often changed observability data is written.</summary>
+    internal static readonly TimeSpan FlushInterval = TimeSpan.FromMinutes(1);
+
+    private readonly List<string> _forgettable = [];
+    private bool _dirty;
+    private bool _needsResolution;
+    private bool _broken;
+
+    private LicenseState S => state.State;
+    private bool Exists => S.Created && !S.Deleted;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _needsResolution = S.Intents.Count > 0;
+        this.RegisterGrainTimer(FlushAsync, FlushInterval, FlushInterval);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty && !_broken)
+        {
+            try { await WriteAsync(); }
+            catch (Exception error) { LogFlushFailed(error, S.LicenseKey); }
+        }
+    }
+
+    public async Task<LicenseSnapshot?> Create(CreateLicense command)
+    {
+        ThrowIfBroken();
+        if (S.Created) return null;
+        S.Created = true;
+        S.LicenseKey = this.GetPrimaryKeyString()["lic_".Length..];
+        S.AppId = command.AppId;
+        S.AccountId = command.AccountId;
+        S.Status = LicenseStatus.Active;
+        S.ExpiresAt = command.ExpiresAt;
+        S.MaxHwidSlots = command.MaxHwidSlots;
+        S.UnlimitedHwidSlots = command.UnlimitedHwidSlots;
+        S.Label = command.Label;
+        S.Variables = [.. Variables.Normalize(command.Variables)];
+        S.CreatedAt = time.GetUtcNow();
+        await WriteAsync();
+        return Snapshot();
+    }
+
+    public Task<LicenseSnapshot?> Get() => Task.FromResult(Exists && !_broken ? Snapshot() : null);
+
+    public Task<bool> ExistsIn(string appId) => Task.FromResult(Exists && S.AppId == appId);
+
+    public async Task<LicenseSnapshot?> Change(LicenseChange change)
+    {
+        ThrowIfBroken();
+        await ResolveIntentsAsync();
+        if (!Exists) return null;
+        switch (change.Action)
+        {
+            case LicenseAction.Revoke:
+                S.Status = LicenseStatus.Revoked;
+                break;
+            case LicenseAction.Activate:
+                S.Status = LicenseStatus.Active;
+                break;
+            case LicenseAction.Extend:
+                S.ExpiresAt = change.ExpiresAt;
+                break;
+            case LicenseAction.ResetHwid:
+                S.Hwids.Clear();
+                break;
+            case LicenseAction.Update:
+                if (change.SetExpiresAt) S.ExpiresAt = change.ExpiresAt;
+                if (change.MaxHwidSlots is { } slots) S.MaxHwidSlots = slots;
+                if (change.UnlimitedHwidSlots is { } unlimited) S.UnlimitedHwidSlots = unlimited;
+                if (change.SetLabel) S.Label = change.Label;
+                if (change.Variables is { } variables) S.Variables = [.. Variables.Normalize(variables)];
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(change), change.Action, "Unknown license action.");
+        }
+        await WriteAsync();
+        return Snapshot();
+    }
+
+    public async Task<bool> Delete()
+    {
+        ThrowIfBroken();
+        await ResolveIntentsAsync();
+        if (!Exists) return false;
+        S.Deleted = true;
+        await WriteAsync();
+        return true;
+    }
+
+    public async Task<LicenseVerdict> Validate(LicenseValidation request)
+    {
+        ThrowIfBroken();
+        await ResolveIntentsAsync();
+        if (!Exists || S.AppId != request.AppId) return LicenseVerdict.Fail(LicenseVerdictCode.InvalidKey);   // V10
+        var now = time.GetUtcNow();
+        if (S.Status == LicenseStatus.Revoked) return LicenseVerdict.Fail(LicenseVerdictCode.Revoked);          // V11
+        if (IsExpired(now)) return LicenseVerdict.Fail(LicenseVerdictCode.Expired);                            // V12
+
+        var index = IndexOf(request.Hwid);
+        if (index >= 0)
+        {
+            // Already bound: the debit is the only durable effect (group-committed by the account).
+            var debit = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, CreditEntryKind.Validate, request.DailyCreditCap, null));
+            if (debit.Status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(debit.Status));     // V14, V15
+            Touch(request.Hwid, request.Ip, now);
+            S.LastValidatedAt = now;
+            _dirty = true;
+            return Ok();
+        }
+
+        if (!S.UnlimitedHwidSlots && S.Hwids.Count >= S.MaxHwidSlots) return LicenseVerdict.Fail(LicenseVerdictCode.HwidMismatch); // V13
+
+        // V14–V16 for a new HWID: reserve the slot durably, then let the account decide.
+        var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.Bind, request.Hwid, request.Ip, now);
+        S.Intents.Add(intent);
+        await WriteAsync();
+        var result = await DebitForIntentAsync(intent, CreditEntryKind.Validate, request.DailyCreditCap);
+        S.Intents.Remove(intent);
+        if (result.Status != UsageDebitStatus.Debited)
+        {
+            await WriteIntentRemovalAsync();
+            return LicenseVerdict.Fail(Refusal(result.Status));
+        }
+        Bind(intent, now);
+        S.LastValidatedAt = now;
+        _forgettable.Add(intent.IntentId);
+        await WriteAsync();
+        return Ok();
+    }
+
+    public async Task<LicenseVerdict> Heartbeat(LicenseHeartbeat request)
+    {
+        ThrowIfBroken();
+        await ResolveIntentsAsync();
+        if (!Exists || S.AppId != request.AppId) return LicenseVerdict.Fail(LicenseVerdictCode.SessionExpired); // H11
+        var now = time.GetUtcNow();
+        if (S.Status == LicenseStatus.Revoked) return LicenseVerdict.Fail(LicenseVerdictCode.Revoked);            // H12
+        if (IsExpired(now)) return LicenseVerdict.Fail(LicenseVerdictCode.Expired);                              // H13
+        if (!S.UnlimitedHwidSlots && IndexOf(request.Hwid) < 0) return LicenseVerdict.Fail(LicenseVerdictCode.SessionExpired); // H14
+
+        var billable = (S.HeartbeatCount + 1) % Math.Max(1, request.BillingInterval) == 0;
+        if (!billable)
+        {
+            S.HeartbeatCount++;
+            Touch(request.Hwid, request.Ip, now);
+            _dirty = true;
+            return Ok();
+        }
+
+        // H15–H17: the counter advances together with the intent; the account's debit decides.
+        var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.BillHeartbeat, request.Hwid, request.Ip, now);
+        S.Intents.Add(intent);
+        S.HeartbeatCount++;
+        await WriteAsync();
+        var result = await DebitForIntentAsync(intent, CreditEntryKind.Heartbeat, request.DailyCreditCap);
+        S.Intents.Remove(intent);
+        if (result.Status != UsageDebitStatus.Debited)
+        {
+            S.HeartbeatCount--;
+            await WriteIntentRemovalAsync();
+            return LicenseVerdict.Fail(Refusal(result.Status));
+        }
+        // The stored intent already says "counted"; dropping it can wait for the next write.
+        _forgettable.Add(intent.IntentId);
+        Touch(request.Hwid, request.Ip, now);
+        _dirty = true;
+        return Ok();
+    }
+
+    private IDeveloperAccountGrain Account => GrainFactory.GetGrain<IDeveloperAccountGrain>(S.AccountId);
+
+    private async Task<UsageDebitResult> DebitForIntentAsync(LicenseIntent intent, CreditEntryKind kind, long? cap)
+    {
+        try
+        {
+            return await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, kind, cap, intent.IntentId));
+        }
+        catch
+        {
+            // Outcome unknown (timeout, account failure): the stored intent is decided before the next call.
+            _needsResolution = true;
+            throw;
+        }
+    }
+
+    /// <summary>A refused intent is removed at once; if that write fails, the next call resolves it as aborted.</summary>
+    private async Task WriteIntentRemovalAsync()
+    {
+        try
+        {
+            await WriteAsync();
+        }
+        catch (Exception error)
+        {
+            LogFlushFailed(error, S.LicenseKey);
+        }
+    }
+
+    /// <summary>Decides intents left by a crash or an unknown debit outcome, before anything else runs.</summary>
+    private async Task ResolveIntentsAsync()
+    {
+        if (!_needsResolution) return;
+        foreach (var intent in S.Intents.ToList())
+        {
+            var outcome = await Account.ResolveIntent(intent.IntentId);
+            S.Intents.Remove(intent);
+            if (outcome == IntentOutcome.Debited && intent.Kind == LicenseIntentKind.Bind) Bind(intent, intent.At);
+            if (outcome == IntentOutcome.Aborted && intent.Kind == LicenseIntentKind.BillHeartbeat) S.HeartbeatCount--;
+            _forgettable.Add(intent.IntentId);
+            LogIntentResolved(S.LicenseKey, intent.IntentId, intent.Kind, outcome);
+        }
+        await WriteAsync();
+        _needsResolution = false;
+    }
+
+    private void Bind(LicenseIntent intent, DateTimeOffset now)
+    {
+        var hwid = intent.Hwid!;
+        if (IndexOf(hwid) >= 0) return;
+        if (S.UnlimitedHwidSlots && S.Hwids.Count >= MaxRecordedHwids)
+        {
+            var oldest = 0;
+            for (var i = 1; i < S.Hwids.Count; i++)
+            {
+                if (S.Hwids[i].LastSeenAt < S.Hwids[oldest].LastSeenAt) oldest = i;
+            }
+            S.Hwids.RemoveAt(oldest);
+        }
+        S.Hwids.Add(new HwidBinding(hwid, now, now, intent.Ip));
+        S.EverBound = true;
+    }
+
+    private void Touch(string hwid, string ip, DateTimeOffset now)
+    {
+        var index = IndexOf(hwid);
+        if (index >= 0) S.Hwids[index] = S.Hwids[index] with { LastSeenAt = now, LastIp = ip };
+    }
+
+    private int IndexOf(string hwid)
+    {
+        var hwids = S.Hwids;
+        for (var i = 0; i < hwids.Count; i++)
+        {
+            if (string.Equals(hwids[i].Hwid, hwid, StringComparison.Ordinal)) return i;
+        }
+        return -1;
+    }
+
+    private bool IsExpired(DateTimeOffset now) => S.ExpiresAt is { } at && at <= now;
+
+    private static LicenseVerdictCode Refusal(UsageDebitStatus status) => status switch
+    {
+        UsageDebitStatus.NoCredits => LicenseVerdictCode.NoCredits,
+        UsageDebitStatus.DailyCapReached => LicenseVerdictCode.DailyCapReached,
+        _ => throw new InvalidOperationException($"The account refused a usage debit: {status}."),
+    };
+
+    private LicenseVerdict Ok() => new(LicenseVerdictCode.Ok, new LicensePayloadView(
+        S.ExpiresAt, S.MaxHwidSlots, S.UnlimitedHwidSlots, S.Hwids.Count, S.Label, S.Variables.ToArray()));
+
+    private LicenseSnapshot Snapshot() => new(
+        S.LicenseKey, S.AppId, S.AccountId, S.Status, S.ExpiresAt, S.MaxHwidSlots, S.UnlimitedHwidSlots,
+        S.Hwids.ToArray(), S.Label, S.Variables.ToArray(), S.CreatedAt, S.LastValidatedAt, S.HeartbeatCount);
+
+    private static string NewIntentId() => "int_" + Guid.NewGuid().ToString("N");
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty || _broken) return;
+        try { await WriteAsync(); }
+        catch (Exception error) { LogFlushFailed(error, S.LicenseKey); }
+    }
+
+    /// <summary>
+    /// Stores the whole state. On failure the state is re-read, so memory never holds a change that
+    /// is not stored (lazy observability data since the last write is dropped). Intents dropped from
+    /// memory before this write are confirmed to the account once it is durable.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        var confirmed = _forgettable.Count > 0 ? _forgettable.ToArray() : null;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception error)
+        {
+            if (error is InconsistentStateException) DeactivateOnIdle();
+            await ReloadAsync();
+            throw;
+        }
+        _dirty = false;
+        if (confirmed is null) return;
+        _forgettable.RemoveRange(0, confirmed.Length);
+        _ = ConfirmAsync(confirmed);
+    }
+
+    private async Task ConfirmAsync(string[] intentIds)
+    {
+        try { await Account.ForgetIntents(intentIds); }
+        catch (Exception error) { LogConfirmFailed(error, S.LicenseKey); }
+    }
+
+    private async Task ReloadAsync()
+    {
+        _dirty = false;
+        _forgettable.Clear();
+        try
+        {
+            await state.ReadStateAsync();
+            _needsResolution = S.Intents.Count > 0;
+        }
+        catch (Exception error)
+        {
+            _broken = true;
+            LogReloadFailed(error, S.LicenseKey);
+            DeactivateOnIdle();
+        }
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (_broken) throw new InvalidOperationException("License state unavailable after a failed write; retry.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "License {LicenseKey}: storing state failed")]
+    private partial void LogFlushFailed(Exception error, string licenseKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "License {LicenseKey}: confirming decided intents to the account failed (it keeps them until it prunes them)")]
+    private partial void LogConfirmFailed(Exception error, string licenseKey);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "License {LicenseKey}: re-reading state after a failed write failed; deactivating")]
+    private partial void LogReloadFailed(Exception error, string licenseKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "License {LicenseKey}: intent {IntentId} ({Kind}) resolved as {Outcome}")]
+    private partial void LogIntentResolved(string licenseKey, string intentId, LicenseIntentKind kind, IntentOutcome outcome);
+}

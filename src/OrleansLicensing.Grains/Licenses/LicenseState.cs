@@ -1,0 +1,54 @@
+namespace OrleansLicensing.Licenses;
+
+/// <summary>Persistent state of <see cref="LicenseGrain"/>.</summary>
+[GenerateSerializer]
+public sealed class LicenseState
+{
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public bool Deleted { get; set; }
+    [Id(2)] public string LicenseKey { get; set; } = "";
+    [Id(3)] public string AppId { get; set; } = "";
+    [Id(4)] public string AccountId { get; set; } = "";
+    [Id(5)] public LicenseStatus Status { get; set; }
+    [Id(6)] public DateTimeOffset? ExpiresAt { get; set; }
+    [Id(7)] public int MaxHwidSlots { get; set; } = 1;
+    [Id(8)] public bool UnlimitedHwidSlots { get; set; }
+    [Id(9)] public string? Label { get; set; }
+    [Id(10)] public List<Variable> Variables { get; set; } = [];
+    [Id(11)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(12)] public DateTimeOffset? LastValidatedAt { get; set; }
+
+    /// <summary>Bound (or, when unlimited, recorded) HWIDs in binding order.</summary>
+    [Id(13)] public List<HwidBinding> Hwids { get; set; } = [];
+
+    /// <summary>Whether any HWID was ever bound (for <c>license.activated</c>).</summary>
+    [Id(14)] public bool EverBound { get; set; }
+
+    /// <summary>Successful heartbeats of the license, across all sessions (auth-protocol.md §13.3).</summary>
+    [Id(15)] public long HeartbeatCount { get; set; }
+
+    /// <summary>
+    /// Changes whose credit debit may or may not have happened: stored before the debit is asked
+    /// for, decided by the account (<see cref="Accounts.IDeveloperAccountGrain.ResolveIntent"/>)
+    /// if the outcome was never seen (crash, timeout).
+    /// </summary>
+    [Id(16)] public List<LicenseIntent> Intents { get; set; } = [];
+}
+
+/// <summary>What an intent does once its debit is known to have happened.</summary>
+public enum LicenseIntentKind
+{
+    /// <summary>Bind (or record) <see cref="LicenseIntent.Hwid"/>; aborted: the slot is freed.</summary>
+    Bind = 0,
+    /// <summary>A billable heartbeat; the counter was already advanced with the intent, aborted: it is taken back.</summary>
+    BillHeartbeat = 1,
+}
+
+/// <summary>A license change that commits together with the account's debit of the same id.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LicenseIntent(
+    [property: Id(0)] string IntentId,
+    [property: Id(1)] LicenseIntentKind Kind,
+    [property: Id(2)] string? Hwid,
+    [property: Id(3)] string? Ip,
+    [property: Id(4)] DateTimeOffset At);

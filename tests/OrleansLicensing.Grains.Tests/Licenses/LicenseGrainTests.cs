@@ -1,0 +1,169 @@
+using OrleansLicensing.Licenses.given;
+using OrleansLicensing.Testing;
+
+namespace OrleansLicensing.Licenses;
+
+[Collection(LicenseCluster.Name)]
+public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(cluster.Grains)
+{
+    [Fact]
+    public async Task Concurrent_validates_from_distinct_hwids_bind_exactly_the_slots()
+    {
+        var account = await NewAccount(credits: 1_000);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account, slots: 3);
+
+        var verdicts = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => license.Validate(ValidateFrom(app, $"hwid-{i}"))));
+
+        var bound = verdicts.Count(v => v.Code == LicenseVerdictCode.Ok);
+        Assert.Equal(3, bound);
+        Assert.Equal(57, verdicts.Count(v => v.Code == LicenseVerdictCode.HwidMismatch));
+        var snapshot = (await license.Get())!;
+        Assert.Equal(3, snapshot.Hwids.Count);
+        Assert.Equal(1_000 - 3, await Balance(account));
+
+        // A bound HWID always keeps validating, and each success debits exactly one more credit.
+        foreach (var hwid in snapshot.Hwids.Select(h => h.Hwid))
+        {
+            Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, hwid))).Code);
+        }
+        Assert.Equal(1_000 - 6, await Balance(account));
+    }
+
+    [Fact]
+    public async Task Concurrent_validates_across_licenses_debit_exactly_the_successes_and_never_go_below_zero()
+    {
+        var account = await NewAccount(credits: 150);
+        var app = await NewApp(account);
+        var licenses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => NewLicense(app, account, slots: 16)));
+
+        var verdicts = await Task.WhenAll(licenses.SelectMany((license, l) =>
+            Enumerable.Range(0, 20).Select(i => license.Validate(ValidateFrom(app, $"hwid-{l}-{i % 4}")))));
+
+        var successes = verdicts.Count(v => v.Code == LicenseVerdictCode.Ok);
+        Assert.Equal(150, successes);
+        Assert.All(verdicts, v => Assert.Contains(v.Code, new[] { LicenseVerdictCode.Ok, LicenseVerdictCode.NoCredits }));
+        Assert.Equal(0, await Balance(account));
+        // Only validates that succeeded bound anything: no HWID without its credit.
+        var hwids = (await Task.WhenAll(licenses.Select(l => l.Get()))).Sum(s => s!.Hwids.Count);
+        Assert.True(hwids <= successes);
+    }
+
+    [Fact]
+    public async Task A_validate_refused_for_credits_binds_nothing()
+    {
+        var account = await NewAccount(credits: 0);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account, slots: 2);
+
+        var verdict = await license.Validate(ValidateFrom(app, "hwid-a"));
+
+        Assert.Equal(LicenseVerdictCode.NoCredits, verdict.Code);
+        Assert.Empty((await license.Get())!.Hwids);
+        Assert.Equal(0, await Balance(account));
+    }
+
+    [Fact]
+    public async Task Daily_cap_counts_the_apps_debits_of_the_utc_day()
+    {
+        var account = await NewAccount(credits: 100);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account, slots: 16);
+
+        var first = await license.Validate(ValidateFrom(app, "h1", cap: 2));
+        var second = await license.Validate(ValidateFrom(app, "h2", cap: 2));
+        var third = await license.Validate(ValidateFrom(app, "h3", cap: 2));
+
+        Assert.Equal((LicenseVerdictCode.Ok, LicenseVerdictCode.Ok, LicenseVerdictCode.DailyCapReached), (first.Code, second.Code, third.Code));
+        Assert.Equal(98, await Balance(account));
+        Assert.Equal(2, (await license.Get())!.Hwids.Count);
+        cluster.Clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h3", cap: 2))).Code);
+    }
+
+    [Fact]
+    public async Task Every_nth_heartbeat_is_billed_and_a_refused_one_is_not_counted()
+    {
+        var account = await NewAccount(credits: 2);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account);
+        Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code); // balance 1
+
+        var codes = new List<LicenseVerdictCode>();
+        for (var i = 0; i < 6; i++) codes.Add((await license.Heartbeat(HeartbeatFrom(app, "h", every: 3))).Code);
+
+        // Heartbeat 3 is billed (balance 1 → 0); heartbeat 6 is billable and refused; it is billable again next time.
+        Assert.Equal([LicenseVerdictCode.Ok, LicenseVerdictCode.Ok, LicenseVerdictCode.Ok, LicenseVerdictCode.Ok, LicenseVerdictCode.Ok, LicenseVerdictCode.NoCredits], codes);
+        Assert.Equal(0, await Balance(account));
+        Assert.Equal(5, (await license.Get())!.HeartbeatCount);
+        Assert.Equal(LicenseVerdictCode.NoCredits, (await license.Heartbeat(HeartbeatFrom(app, "h", every: 3))).Code);
+        await Account(account).ChangeCredits(new Accounts.CreditChange(Guid.NewGuid().ToString(), 1, Accounts.CreditEntryKind.Grant));
+        Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, "h", every: 3))).Code);
+        Assert.Equal(0, await Balance(account));
+        Assert.Equal(6, (await license.Get())!.HeartbeatCount);
+    }
+
+    [Fact]
+    public async Task Management_changes_take_effect_on_the_next_call()
+    {
+        var account = await NewAccount(credits: 100);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account);
+        Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code);
+
+        await license.Change(new LicenseChange(LicenseAction.Revoke));
+        Assert.Equal(LicenseVerdictCode.Revoked, (await license.Validate(ValidateFrom(app, "h"))).Code);
+        Assert.Equal(LicenseVerdictCode.Revoked, (await license.Heartbeat(HeartbeatFrom(app, "h"))).Code);
+
+        await license.Change(new LicenseChange(LicenseAction.Activate));
+        await license.Change(new LicenseChange(LicenseAction.Extend, ExpiresAt: cluster.Clock.GetUtcNow()));
+        Assert.Equal(LicenseVerdictCode.Expired, (await license.Validate(ValidateFrom(app, "h"))).Code);
+
+        await license.Change(new LicenseChange(LicenseAction.Extend, ExpiresAt: null));
+        await license.Change(new LicenseChange(LicenseAction.ResetHwid));
+        Assert.Equal(LicenseVerdictCode.SessionExpired, (await license.Heartbeat(HeartbeatFrom(app, "h"))).Code);
+        Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "other"))).Code);
+
+        Assert.True(await license.Delete());
+        Assert.Equal(LicenseVerdictCode.InvalidKey, (await license.Validate(ValidateFrom(app, "other"))).Code);
+        Assert.Equal(LicenseVerdictCode.SessionExpired, (await license.Heartbeat(HeartbeatFrom(app, "other"))).Code);
+    }
+
+    [Fact]
+    public async Task A_license_of_another_app_is_an_invalid_key()
+    {
+        var account = await NewAccount(credits: 10);
+        var app = await NewApp(account);
+        var other = await NewApp(account);
+        var license = await NewLicense(app, account);
+
+        Assert.Equal(LicenseVerdictCode.InvalidKey, (await license.Validate(ValidateFrom(other, "h"))).Code);
+        Assert.Equal(10, await Balance(account));
+    }
+
+    [Fact]
+    public async Task Unlimited_license_records_every_hwid()
+    {
+        var account = await NewAccount(credits: 10);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account, unlimited: true);
+
+        var verdicts = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => license.Validate(ValidateFrom(app, $"h{i}"))));
+
+        Assert.All(verdicts, v => Assert.Equal(LicenseVerdictCode.Ok, v.Code));
+        Assert.Equal(5, (await license.Get())!.Hwids.Count);
+        Assert.Equal(5, await Balance(account));
+    }
+
+    [Fact]
+    public async Task Keys_are_never_reused()
+    {
+        var account = await NewAccount(credits: 0);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account);
+        var key = (await license.Get())!.LicenseKey;
+        await license.Delete();
+
+        Assert.Null(await License(key).Create(new CreateLicense(app, account, null, 1, false, null, Variables.None)));
+    }
+}
