@@ -35,7 +35,12 @@ public static class VariablesJson
         var valid = true;
         foreach (var property in value.EnumerateObject())
         {
-            var name = property.Name;
+            if (!TryReadStrings(property, out var name, out var text))
+            {
+                details.Add($"{field}: keys and values must be valid UTF-16 (no unpaired surrogates)");
+                valid = false;
+                continue;
+            }
             if (name.Length is 0 or > MaxKeyLength)
             {
                 details.Add($"{field}: key names must be 1-{MaxKeyLength} characters");
@@ -50,7 +55,7 @@ public static class VariablesJson
             }
             Variable? variable = property.Value.ValueKind switch
             {
-                JsonValueKind.String => new Variable(name, VariableKind.String, property.Value.GetString()!),
+                JsonValueKind.String => new Variable(name, VariableKind.String, text!),
                 JsonValueKind.Number => new Variable(name, VariableKind.Number, property.Value.GetRawText()),
                 JsonValueKind.True => new Variable(name, VariableKind.Boolean, "true"),
                 JsonValueKind.False => new Variable(name, VariableKind.Boolean, "false"),
@@ -78,6 +83,23 @@ public static class VariablesJson
             return null;
         }
         return normalized;
+    }
+
+    // JSON escapes can spell an unpaired surrogate ("\ud800"), which cannot become a .NET string.
+    private static bool TryReadStrings(JsonProperty property, out string name, out string? text)
+    {
+        try
+        {
+            name = property.Name;
+            text = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            name = "";
+            text = null;
+            return false;
+        }
     }
 
     /// <summary>Size in bytes of the compact UTF-8 JSON object.</summary>

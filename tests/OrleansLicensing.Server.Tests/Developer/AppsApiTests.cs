@@ -80,6 +80,7 @@ public sealed class AppsApiTests(SqliteServer server)
     [InlineData("{\"name\":\"x\",\"dailyCreditCap\":0}", "dailyCreditCap: must be an integer >= 1 or null")]
     [InlineData("{\"name\":\"x\",\"dailyCreditCap\":\"5\"}", "dailyCreditCap: has the wrong type or an unknown value")]
     [InlineData("{\"name\":\"x\",\"dailyCreditCap\":2.5}", "dailyCreditCap: has the wrong type or an unknown value")]
+    [InlineData("{\"name\":\"\\ud800\"}", "name: has the wrong type or an unknown value")]
     [InlineData("{\"name\":\"x\",\"status\":\"active\"}", "status: unknown field")]
     [InlineData("{\"name\":\"x\",\"appSecret\":\"mine\"}", "appSecret: unknown field")]
     [InlineData("{\"name\":", "name: malformed JSON")]

@@ -108,6 +108,9 @@ public sealed class LicensesApiTests(SqliteServer server)
         { "{\"appId\":\"APP\",\"variables\":{\"a\":1,\"a\":2}}", "variables.a: duplicate key" },
         { "{\"appId\":\"APP\",\"variables\":{" + string.Join(",", Enumerable.Range(0, 51).Select(i => $"\"k{i}\":{i}")) + "}}", "variables: at most 50 keys" },
         { "{\"appId\":\"APP\",\"variables\":{\"blob\":\"" + new string('x', 4090) + "\"}}", "variables: at most 4096 bytes serialized" },
+        { "{\"appId\":\"APP\",\"variables\":{\"\\ud800\":1}}", "variables: keys and values must be valid UTF-16 (no unpaired surrogates)" },
+        { "{\"appId\":\"APP\",\"variables\":{\"a\":\"\\udc00\"}}", "variables: keys and values must be valid UTF-16 (no unpaired surrogates)" },
+        { "{\"appId\":\"APP\",\"label\":\"\\ud800\"}", "label: has the wrong type or an unknown value" },
         { "{\"appId\":\"APP\",\"hwid\":\"abc\"}", "hwid: unknown field" },
         { "{\"appId\":", "appId: malformed JSON" },
         { "", "body: a JSON body is required" },
@@ -228,7 +231,7 @@ public sealed class LicensesApiTests(SqliteServer server)
     }
 
     [Fact]
-    public async Task Update_changes_slots_label_unlimited_flag_and_variables_and_null_label_removes_it()
+    public async Task Update_changes_only_the_named_attributes_and_null_removes_label_or_variables()
     {
         var (account, appId) = await AccountWithApp();
         using var _ = account;
@@ -236,11 +239,13 @@ public sealed class LicensesApiTests(SqliteServer server)
 
         var updated = await Change(account.Client, key, "{\"action\":\"update\",\"maxHwidSlots\":4,\"unlimitedHwidSlots\":true,\"label\":\"reseller\",\"variables\":{\"seats\":10}}");
         var onlyLabel = await Change(account.Client, key, "{\"action\":\"update\",\"label\":null}");
+        var expiryAndNoVariables = await Change(account.Client, key, "{\"action\":\"update\",\"expiresAt\":\"2099-06-01T00:00:00Z\",\"variables\":null}");
 
         Assert.Equal((4, true, "reseller", "{\"seats\":10}"), (updated.GetProperty("maxHwidSlots").GetInt32(), updated.GetProperty("unlimitedHwidSlots").GetBoolean(), updated.Id("label"), updated.GetProperty("variables").GetRawText()));
         Assert.Equal(JsonValueKind.Null, onlyLabel.GetProperty("label").ValueKind);
         Assert.Equal((4, true, "{\"seats\":10}"), (onlyLabel.GetProperty("maxHwidSlots").GetInt32(), onlyLabel.GetProperty("unlimitedHwidSlots").GetBoolean(), onlyLabel.GetProperty("variables").GetRawText()));
-        Assert.Equal(onlyLabel.GetRawText(), (await account.Client.GetJson($"/v1/licenses/{key}")).GetRawText());
+        Assert.Equal(("2099-06-01T00:00:00Z", "{}", 4), (expiryAndNoVariables.Id("expiresAt"), expiryAndNoVariables.GetProperty("variables").GetRawText(), expiryAndNoVariables.GetProperty("maxHwidSlots").GetInt32()));
+        Assert.Equal(expiryAndNoVariables.GetRawText(), (await account.Client.GetJson($"/v1/licenses/{key}")).GetRawText());
     }
 
     [Fact]
