@@ -16,19 +16,37 @@ public static class SpecVectors
     /// <summary>The vectors directory, or null when the solution directory cannot be found.</summary>
     public static string? VectorsDirectory { get; } = FindDirectory();
 
-    /// <summary>Parses <paramref name="fileName"/> (e.g. <c>hmac-v1.json</c>), or skips/fails the calling test when it is missing.</summary>
-    public static JsonDocument Load(string fileName)
+    /// <summary>True when a missing vector must fail the test rather than skip it (environment <c>CI=true</c>).</summary>
+    public static bool RequiredByEnvironment =>
+        string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The full path of <paramref name="fileName"/>, or null when it does not exist.</summary>
+    public static string? Locate(string fileName)
     {
         var path = VectorsDirectory is null ? null : Path.Combine(VectorsDirectory, fileName);
-        if (path is null || !File.Exists(path))
+        return path is not null && File.Exists(path) ? path : null;
+    }
+
+    /// <summary>What a test reports when <paramref name="fileName"/> is missing.</summary>
+    public static string MissingMessage(string fileName)
+    {
+        var where = VectorsDirectory is null
+            ? $"<{SolutionFile} not found above {AppContext.BaseDirectory}>/../shared/spec/vectors/{fileName}"
+            : Path.Combine(VectorsDirectory, fileName);
+        return $"Spec vector missing: {where}; official vectors live in ../shared/spec/vectors (next to the repository).";
+    }
+
+    /// <summary>Parses <paramref name="fileName"/> (e.g. <c>hmac-v1.json</c>), or skips the calling test when it is missing — fails it under <c>CI=true</c>.</summary>
+    public static JsonDocument Load(string fileName)
+    {
+        var path = Locate(fileName);
+        if (path is null)
         {
-            var where = path ?? $"<{SolutionFile} not found above {AppContext.BaseDirectory}>/../shared/spec/vectors/{fileName}";
-            var message = $"Spec vector missing: {where}; official vectors live in ../shared/spec/vectors (next to the repository).";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            if (RequiredByEnvironment)
             {
-                Assert.Fail(message + " CI=true, so this is a failure, not a skip.");
+                Assert.Fail(MissingMessage(fileName) + " CI=true, so this is a failure, not a skip.");
             }
-            Assert.Skip(message);
+            Assert.Skip(MissingMessage(fileName));
         }
         return JsonDocument.Parse(File.ReadAllBytes(path));
     }
