@@ -1,10 +1,13 @@
 namespace OrleansLicensing.Apps;
 
-/// <summary>HTTP status of an app's <c>/auth/*</c> failure responses (auth-protocol.md §3.4).</summary>
+/// <summary>
+/// The HTTP status an app's <c>/auth/*</c> failures carry (auth-protocol.md §3.4, the app setting
+/// <c>failureHttpStatus</c>).
+/// </summary>
 public enum FailureMode
 {
-    /// <summary>Every failure is HTTP 200 (the default; every official SDK reads the code).</summary>
+    /// <summary>Every failure is HTTP 200 (the default: some official SDKs cannot read codes from any other status).</summary>
     Always200 = 0,
-    /// <summary>Each failure code has its own HTTP status.</summary>
+    /// <summary>Failures carry the "semantic" status of the error registry (400/401/403/410/429/500).</summary>
     Semantic = 1,
 }
