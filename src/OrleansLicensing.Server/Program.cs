@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Server.Http;
 using OrleansLicensing.Security;
+using OrleansLicensing.Server.Auth;
 using OrleansLicensing.Server.Security;
 
 namespace OrleansLicensing.Server;
@@ -68,6 +69,8 @@ public sealed class Program
         builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new SecretProtector(services.GetRequiredService<GeneratedSecrets>().MasterKey));
+        builder.Services.AddSingleton<AuthSettings>();
+        builder.Services.AddSingleton<AppMaterialCache>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
 
@@ -75,7 +78,11 @@ public sealed class Program
         builder.Services.AddProblemDetails();
         builder.Services.AddLicensingHealthChecks();
         builder.Services
-            .AddControllers(o => o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true)
+            .AddControllers(o =>
+            {
+                o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
+                o.Conventions.Add(new AuthPathPrefixConvention(settings.Licensing.Auth.PathPrefix));
+            })
             .AddJsonOptions(o => JsonDefaults.Apply(o.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(o =>
             {
@@ -88,6 +95,7 @@ public sealed class Program
         app.UseExceptionHandler();
         app.UseJsonErrorPages();
         app.UseManagementBodyLimit();
+        app.UseAuthPaths(settings.Licensing.Auth.PathPrefix);
         app.MapLicensingHealth();
         app.MapControllers();
         return app;

@@ -1,0 +1,351 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using OrleansLicensing.Accounts;
+using OrleansLicensing.Apps;
+using OrleansLicensing.Licenses;
+using OrleansLicensing.Limits;
+using OrleansLicensing.Security;
+using OrleansLicensing.Server.Auth.Signing;
+using OrleansLicensing.Sessions;
+
+namespace OrleansLicensing.Server.Auth;
+
+/// <summary>
+/// The SDK-facing protocol (auth-protocol.md §8–§10): the steps of each endpoint in the normative
+/// order. Decisions about licenses, credits and lists are made by the grains; this class reads
+/// requests, picks the failure mode, asks in order, and writes the exact wire form.
+/// </summary>
+[ApiController, Route("auth")]
+public sealed partial class AuthController(
+    IGrainFactory grains,
+    AuthSettings settings,
+    AppMaterialCache materials,
+    TimeProvider time,
+    ILogger<AuthController> logger) : ControllerBase
+{
+    /// <summary><c>POST /auth/validate</c> (§8).</summary>
+    [HttpPost("validate")]
+    public Task Validate() => RunAsync(ValidateAsync);
+
+    /// <summary><c>POST /auth/heartbeat</c> (§9).</summary>
+    [HttpPost("heartbeat")]
+    public Task Heartbeat() => RunAsync(HeartbeatAsync);
+
+    /// <summary><c>POST /auth/selfban</c> (§10).</summary>
+    [HttpPost("selfban")]
+    public Task SelfBan() => RunAsync(SelfBanAsync);
+
+    /// <summary>Failure mode of the request so far: the app's once known, else the deployment default.</summary>
+    private FailureMode _mode;
+
+    private async Task RunAsync(Func<ReadOnlyMemory<byte>, Task> handle)
+    {
+        _mode = settings.DefaultFailureMode;
+        try
+        {
+            var body = await AuthRequestReader.ReadBodyAsync(Request, HttpContext.RequestAborted);
+            if (body is not { } bytes)
+            {
+                await FailAsync(AuthError.BadRequest, AuthRequestReader.BodyTooLargeDetails);
+                return;
+            }
+            await handle(bytes);
+        }
+        catch (Exception error) when (!HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            LogFault(error, Request.Path.Value ?? "", HttpContext.TraceIdentifier);
+            if (!Response.HasStarted) await FailAsync(AuthError.SystemError);
+        }
+    }
+
+    private async Task ValidateAsync(ReadOnlyMemory<byte> body)
+    {
+        var read = AuthRequestReader.ReadValidate(body.Span);
+        var app = await FindAppAsync(read.AppIdForMode);
+        if (read.Request is not { } request)
+        {
+            await FailAsync(AuthError.BadRequest, read.Details);
+            return;
+        }
+        var ip = CallerAddress();
+
+        if (app is not null && !await TakeAsync(settings.AppBucket, "rl_app_" + app.AppId)) return;              // V3
+        if (!await TakeAsync(settings.ValidatePerIp, "rl_ip_" + ip)) return;                                  // V4
+        if (app is not { Status: AppStatus.Active } || !SecretComparer.AreEqual(request.AppSecret, app.AppSecret))
+        {
+            await FailAsync(AuthError.InvalidApp);                                                             // V5
+            return;
+        }
+        if (!await AccountActiveAsync(app)) return;                                                            // V6
+        var material = materials.For(app);
+        if (!material.Security.Admits(ip, request.Hwid))
+        {
+            await FailAsync(AuthError.Blocked);                                                                // V7
+            return;
+        }
+        var licenseKey = LicenseKey.Canonicalize(request.LicenseKey);
+        if (!await TakeAsync(settings.ValidatePerLicense, LicenseBucket("rl_lv_", app.AppId, licenseKey))) return; // V8
+        if (!await grains.GetGrain<INonceStoreGrain>(INonceStoreGrain.KeyFor(app.AppId, request.Nonce)).TryRecord(request.Nonce))
+        {
+            await FailAsync(AuthError.ReplayDetected);                                                         // V9
+            return;
+        }
+        if (!LicenseKey.IsWellFormed(licenseKey))
+        {
+            await FailAsync(AuthError.InvalidKey);                                                             // V10: not a key at all
+            return;
+        }
+
+        var verdict = await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(licenseKey))
+            .Validate(new LicenseValidation(app.AppId, request.Hwid, ip.ToString(), app.DailyCreditCap));    // V10–V16
+        if (verdict.View is not { } license)
+        {
+            await FailAsync(Map(verdict.Code, heartbeat: false));
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var ttl = request.TtlSeconds is { } asked ? Math.Clamp(asked, MinTtl, MaxTtl) : DefaultTtl;           // §8.3
+        var token = new SessionTokenBody(
+            SessionTokenCodec.NewSid(), app.AppId, licenseKey, request.Hwid, ttl, now.ToUnixTimeSeconds(),
+            SessionExpiry(now, ttl, license), app.SigningScheme == SigningScheme.HmacV2 ? SessionTokenCodec.NewSigKey() : null);
+        await RecordSessionAsync(token, ip, now, isHeartbeat: false);
+        await SucceedAsync(app, material, license, token, request.Nonce, now, requestSigKey: null);
+    }
+
+    private async Task HeartbeatAsync(ReadOnlyMemory<byte> body)
+    {
+        var read = AuthRequestReader.ReadHeartbeat(body.Span);
+        var app = await FindAppAsync(read.AppIdForMode);
+        if (read.Request is not { } request)
+        {
+            await FailAsync(AuthError.BadRequest, read.Details);
+            return;
+        }
+        var ip = CallerAddress();
+
+        if (app is not null && !await TakeAsync(settings.AppBucket, "rl_app_" + app.AppId)) return;              // H3
+        var now = time.GetUtcNow();
+        if (!settings.Tokens.TryVerify(request.SessionToken, request.AppId, now.ToUnixTimeSeconds(), out var session))
+        {
+            await FailAsync(AuthError.SessionExpired);                                                         // H4
+            return;
+        }
+        if (app is not { Status: AppStatus.Active })
+        {
+            await FailAsync(AuthError.InvalidApp);                                                             // H5
+            return;
+        }
+        if (!await AccountActiveAsync(app)) return;                                                            // H6
+        if (app.SigningScheme == SigningScheme.HmacV2 && string.IsNullOrEmpty(session.SigKey))
+        {
+            await FailAsync(AuthError.SessionExpired);                                                         // H7
+            return;
+        }
+        if (!string.Equals(request.Hwid, session.Hwid, StringComparison.Ordinal))
+        {
+            await FailAsync(AuthError.HwidMismatch);                                                           // H8
+            return;
+        }
+        var material = materials.For(app);
+        if (!material.Security.Admits(ip, request.Hwid))
+        {
+            await FailAsync(AuthError.Blocked);                                                                // H9
+            return;
+        }
+        if (!await TakeAsync(settings.HeartbeatPerLicense, LicenseBucket("rl_lh_", app.AppId, session.LicenseKey))) return; // H10
+        if (!LicenseKey.IsWellFormed(session.LicenseKey))
+        {
+            await FailAsync(AuthError.SessionExpired);                                                         // H11
+            return;
+        }
+
+        var verdict = await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(session.LicenseKey))
+            .Heartbeat(new LicenseHeartbeat(app.AppId, session.Hwid, ip.ToString(), app.DailyCreditCap, settings.HeartbeatBillingInterval)); // H11–H17
+        if (verdict.View is not { } license)
+        {
+            await FailAsync(Map(verdict.Code, heartbeat: true));
+            return;
+        }
+
+        now = time.GetUtcNow();
+        var refreshed = session with
+        {
+            Iat = now.ToUnixTimeSeconds(),
+            Exp = SessionExpiry(now, session.Ttl, license),
+            // §9.3: sigKey is carried over for hmac-v2 apps only.
+            SigKey = app.SigningScheme == SigningScheme.HmacV2 ? session.SigKey : null,
+        };
+        await RecordSessionAsync(refreshed, ip, now, isHeartbeat: true);
+        await SucceedAsync(app, material, license, refreshed, request.Nonce, now,
+            requestSigKey: app.SigningScheme == SigningScheme.HmacV2 ? session.SigKey : null);
+    }
+
+    private async Task SelfBanAsync(ReadOnlyMemory<byte> body)
+    {
+        var read = AuthRequestReader.ReadSelfBan(body.Span);
+        var app = await FindAppAsync(read.AppIdForMode);
+        if (read.Request is not { } request)
+        {
+            await FailAsync(AuthError.BadRequest, read.Details);
+            return;
+        }
+        var ip = CallerAddress();
+        if (app is not null && !await TakeAsync(settings.AppBucket, "rl_app_" + app.AppId)) return;              // SP3 / SK3
+
+        if (request is PostSessionSelfBanRequest post)
+        {
+            var sessionToken = post.SessionToken;
+            var now = time.GetUtcNow();
+            if (!settings.Tokens.TryVerify(sessionToken, request.AppId, now.ToUnixTimeSeconds(), out var session))
+            {
+                await FailAsync(AuthError.SessionExpired);                                                     // SP4
+                return;
+            }
+            if (app is not { Status: AppStatus.Active })
+            {
+                await FailAsync(AuthError.InvalidApp);                                                         // SP5
+                return;
+            }
+            if (!await AccountActiveAsync(app)) return;                                                        // SP6
+            if (!string.Equals(request.Hwid, session.Hwid, StringComparison.Ordinal))
+            {
+                await FailAsync(AuthError.HwidMismatch);                                                       // SP7
+                return;
+            }
+            var license = grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(session.LicenseKey));
+            if (!LicenseKey.IsWellFormed(session.LicenseKey) || !await license.ExistsIn(app.AppId))
+            {
+                await FailAsync(AuthError.SessionExpired);                                                     // SP8
+                return;
+            }
+            var revoked = false;                                                                               // SP9
+            if (request.RevokeLicense)
+            {
+                var changed = await license.Change(new LicenseChange(LicenseAction.Revoke));
+                revoked = changed?.Status == LicenseStatus.Revoked;
+            }
+            var listing = await BlockAsync(app, request.BlacklistHwid ? session.Hwid : null, request.BlacklistIp ? ip : null);
+            await AuthResponses.WriteSelfBanSuccessAsync(Response, revoked, listing.HwidBlacklisted, listing.IpBlacklisted);
+            return;
+        }
+
+        var pre = (PreSessionSelfBanRequest)request;
+        if (!await TakeAsync(settings.ValidatePerIp, "rl_ip_" + ip)) return;                                  // SK4
+        if (app is not { Status: AppStatus.Active } || !SecretComparer.AreEqual(pre.AppSecret, app.AppSecret))
+        {
+            await FailAsync(AuthError.InvalidApp);                                                             // SK5
+            return;
+        }
+        if (!await AccountActiveAsync(app)) return;                                                            // SK6
+        if (request.RevokeLicense)
+        {
+            await FailAsync(AuthError.RevokeRequiresSession);                                                  // SK7
+            return;
+        }
+        if (!await grains.GetGrain<INonceStoreGrain>(INonceStoreGrain.KeyFor(app.AppId, pre.Nonce)).TryRecord(pre.Nonce))
+        {
+            await FailAsync(AuthError.ReplayDetected);                                                         // SK8
+            return;
+        }
+        var key = LicenseKey.Canonicalize(pre.LicenseKey);
+        if (!LicenseKey.IsWellFormed(key) || !await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(key)).ExistsIn(app.AppId))
+        {
+            await FailAsync(AuthError.InvalidKey);                                                             // SK9
+            return;
+        }
+        var result = await BlockAsync(app, request.BlacklistHwid ? request.Hwid : null, request.BlacklistIp ? ip : null); // SK10
+        await AuthResponses.WriteSelfBanSuccessAsync(Response, false, result.HwidBlacklisted, result.IpBlacklisted);
+    }
+
+    private const long MinTtl = 3600;
+    private const long MaxTtl = 604800;
+    private const long DefaultTtl = 86400;
+
+    /// <summary>§8.3 / §9.3: now + ttl, capped at the license's expiry.</summary>
+    private static long SessionExpiry(DateTimeOffset now, long ttl, LicensePayloadView license)
+    {
+        var exp = now.ToUnixTimeSeconds() + ttl;
+        return license.ExpiresAt is { } expiresAt ? Math.Min(exp, expiresAt.ToUnixTimeSeconds()) : exp;
+    }
+
+    private async Task SucceedAsync(AppAuthView app, AppMaterial material, LicensePayloadView license, SessionTokenBody token, string nonce, DateTimeOffset now, string? requestSigKey)
+    {
+        var payload = new AuthPayload(
+            settings.Tokens.Issue(token), token.Exp, nonce, now, HttpContext.TraceIdentifier, license.ExpiresAt,
+            license.UnlimitedHwidSlots ? 0 : license.MaxHwidSlots, license.HwidCount, license.Label, license.UnlimitedHwidSlots,
+            app.Variables, license.Variables);
+        var p = payload.ToPayloadString();
+        var signature = ResponseSigning.For(app.SigningScheme).Sign(p, material.Keys, nonce, requestSigKey);
+        await AuthResponses.WriteJsonAsync(Response, StatusCodes.Status200OK, SuccessEnvelope.Write(p, signature));
+    }
+
+    private Task RecordSessionAsync(SessionTokenBody token, IPAddress ip, DateTimeOffset now, bool isHeartbeat) =>
+        grains.GetGrain<ISessionGrain>(ISessionGrain.KeyFor(token.Sid))
+            .Record(new SessionActivity(token.AppId, token.LicenseKey, token.Hwid, token.Ttl, ip.ToString(), now, token.Exp, isHeartbeat));
+
+    private async Task<SelfBanListing> BlockAsync(AppAuthView app, string? hwid, IPAddress? ip) =>
+        hwid is null && ip is null
+            ? new SelfBanListing(false, false)
+            : await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(app.AppId)).BlockForSelfBan(hwid, ip?.ToString());
+
+    /// <summary>The app named by the request, if it exists; its failure mode applies from here on (§3.4).</summary>
+    private async Task<AppAuthView?> FindAppAsync(string? appId)
+    {
+        if (string.IsNullOrEmpty(appId) || appId.Length > 64) return null;
+        var app = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).GetAuthView();
+        if (app is not null) _mode = app.FailureHttpStatus;
+        return app;
+    }
+
+    private async Task<bool> AccountActiveAsync(AppAuthView app)
+    {
+        var account = await grains.GetGrain<IDeveloperAccountGrain>(app.AccountId).Get();
+        if (account is { Status: AccountStatus.Active }) return true;
+        await FailAsync(account is null ? AuthError.InvalidApp : AuthError.AppDisabled);
+        return false;
+    }
+
+    private async Task<bool> TakeAsync(TokenBucketSpec? spec, string bucket)
+    {
+        if (spec is null) return true;
+        var decision = await grains.GetGrain<IRateLimitGrain>(bucket).TryTake(spec);
+        if (decision.Allowed) return true;
+        await FailAsync(AuthError.RateLimited, retryAfterSeconds: decision.RetryAfterSeconds);
+        return false;
+    }
+
+    /// <summary>Bucket name for a (app, license key) pair; hashed because a submitted key may be any string.</summary>
+    private static string LicenseBucket(string prefix, string appId, string licenseKey)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(appId + "\n" + licenseKey), hash);
+        return prefix + Convert.ToHexStringLower(hash[..16]);
+    }
+
+    private static AuthError Map(LicenseVerdictCode code, bool heartbeat) => code switch
+    {
+        LicenseVerdictCode.InvalidKey => heartbeat ? AuthError.SessionExpired : AuthError.InvalidKey,
+        LicenseVerdictCode.Revoked => AuthError.Revoked,
+        LicenseVerdictCode.Expired => AuthError.Expired,
+        LicenseVerdictCode.HwidMismatch => AuthError.HwidMismatch,
+        LicenseVerdictCode.NoCredits => AuthError.NoCredits,
+        LicenseVerdictCode.DailyCapReached => AuthError.AppBurnCapReached,
+        LicenseVerdictCode.SessionExpired => AuthError.SessionExpired,
+        _ => AuthError.SystemError,
+    };
+
+    private IPAddress CallerAddress()
+    {
+        var peer = HttpContext.Connection.RemoteIpAddress ?? IPAddress.Loopback;
+        return CallerIp.Resolve(peer, Request.Headers[CallerIp.ForwardedForHeader], settings.TrustedProxies);
+    }
+
+    private Task FailAsync(AuthError error, IReadOnlyList<string>? details = null, int? retryAfterSeconds = null) =>
+        AuthResponses.WriteFailureAsync(Response, error, _mode, details, retryAfterSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Auth request {Path} failed (request {RequestId})")]
+    private partial void LogFault(Exception error, string path, string requestId);
+}

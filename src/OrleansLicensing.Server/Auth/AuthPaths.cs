@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Mvc.ApplicationModels;
+
+namespace OrleansLicensing.Server.Auth;
+
+/// <summary>
+/// Path rules of auth-protocol.md §2.1: the three endpoints match exactly (case-sensitive, no
+/// trailing slash) under the configured prefix; another method there is a 405 with
+/// <c>Allow: POST</c>, any other path under <c>{prefix}/auth/</c> a 404, both as JSON.
+/// </summary>
+public static class AuthPaths
+{
+    private static readonly string[] Endpoints = ["validate", "heartbeat", "selfban"];
+
+    /// <summary>Answers 404/405 for the auth surface before routing (which is case-insensitive) sees it.</summary>
+    public static IApplicationBuilder UseAuthPaths(this IApplicationBuilder app, string prefix)
+    {
+        var root = prefix + "/auth/";
+        return app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path.Value ?? "";
+            if (!path.StartsWith(root, StringComparison.OrdinalIgnoreCase))
+            {
+                await next(context);
+                return;
+            }
+            var name = path[root.Length..];
+            if (!path.StartsWith(root, StringComparison.Ordinal) || Array.IndexOf(Endpoints, name) < 0)
+            {
+                await AuthResponses.WriteNotFoundAsync(context.Response);
+                return;
+            }
+            if (!HttpMethods.IsPost(context.Request.Method))
+            {
+                await AuthResponses.WriteMethodNotAllowedAsync(context.Response);
+                return;
+            }
+            await next(context);
+        });
+    }
+}
+
+/// <summary>Mounts <see cref="AuthController"/> under <c>Licensing:Auth:PathPrefix</c>.</summary>
+public sealed class AuthPathPrefixConvention(string prefix) : IControllerModelConvention
+{
+    /// <inheritdoc />
+    public void Apply(ControllerModel controller)
+    {
+        if (controller.ControllerType != typeof(AuthController) || prefix.Length == 0) return;
+        foreach (var selector in controller.Selectors)
+        {
+            if (selector.AttributeRouteModel is { } route) route.Template = prefix.TrimStart('/') + "/" + route.Template;
+        }
+    }
+}

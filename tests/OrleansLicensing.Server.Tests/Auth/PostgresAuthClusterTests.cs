@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Orleans.Runtime;
+using OrleansLicensing.Apps;
+using OrleansLicensing.Licenses;
+using OrleansLicensing.Server.Auth.given;
+using OrleansLicensing.Testing;
+
+namespace OrleansLicensing.Server.Auth;
+
+/// <summary>The concurrency invariants through HTTP on a two-silo PostgreSQL cluster, requests spread over both silos.</summary>
+public sealed class PostgresAuthClusterTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dataA = new("pg-auth-a");
+    private readonly TempDirectory _dataB = new("pg-auth-b");
+    private LicensingTestHost _siloA = null!;
+    private LicensingTestHost _siloB = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        var clusterId = $"auth-{Guid.NewGuid():N}";
+        Dictionary<string, string?> Settings(string path)
+        {
+            var settings = LicensingTestHost.PostgresSettings(path, database, clusterId);
+            settings["Licensing:Auth:TrustedProxies:0"] = "127.0.0.1";
+            settings["Licensing:Auth:RateLimits:ValidatePerLicensePerMinute"] = "0";
+            settings["Licensing:Auth:RateLimits:ValidatePerIpPerMinute"] = "0";
+            settings["Licensing:Auth:RateLimits:AppBurst"] = "0";
+            return settings;
+        }
+        _siloA = await LicensingTestHost.StartAsync(Settings(_dataA.Path));
+        _siloB = await LicensingTestHost.StartAsync(Settings(_dataB.Path));
+        var management = _siloB.Grains.GetGrain<IManagementGrain>(0);
+        await Eventually.True(async () => (await management.GetHosts(onlyActive: true)).Count == 2, TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _siloB.DisposeAsync();
+        await _siloA.DisposeAsync();
+        _dataA.Dispose();
+        _dataB.Dispose();
+    }
+
+    private sealed class Spec(LicensingTestHost host) : AuthSpec(host)
+    {
+        public Task<TestApp> App(long credits) => NewApp(credits: credits);
+        public Task<string> Key(TestApp app, int slots) => NewLicense(app, slots);
+        public Task<AuthReply> Send(TestApp app, string key, string hwid) => Validate(app, key, hwid);
+        public Task<long> Credits(string account) => Balance(account);
+        public Task<LicenseSnapshot?> Snapshot(string key) => License(key).Get();
+    }
+
+    [Fact]
+    public async Task Concurrent_validates_on_two_silos_bind_exactly_the_slots_and_debit_exactly_the_successes()
+    {
+        var a = new Spec(_siloA);
+        var b = new Spec(_siloB);
+        var app = await a.App(credits: 120);
+        var contested = await a.Key(app, slots: 3);
+        var others = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => a.Key(app, slots: 16)));
+
+        // 40 validates of one license from distinct HWIDs, and 200 over ten more licenses, half through each silo.
+        var contestedReplies = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? a : b).Send(app, contested, $"device-{i}")));
+        var spreadReplies = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => (i % 2 == 0 ? a : b).Send(app, others[i % 10], $"device-{i % 7}")));
+
+        string Code(AuthReply r) => JsonDocument.Parse(r.Body).RootElement.TryGetProperty("error", out var e) ? e.GetString()! : "success";
+        Assert.Equal(3, contestedReplies.Count(r => Code(r) == "success"));
+        Assert.All(contestedReplies, r => Assert.Contains(Code(r), new[] { "success", "hwid_mismatch" }));
+        Assert.Equal(3, (await b.Snapshot(contested))!.Hwids.Count);
+
+        var successes = 3 + spreadReplies.Count(r => Code(r) == "success");
+        Assert.All(spreadReplies, r => Assert.Contains(Code(r), new[] { "success", "no_credits" }));
+        Assert.Equal(120, successes);
+        Assert.Equal(0, await b.Credits(app.AccountId));
+        Assert.Equal(0, await a.Credits(app.AccountId));
+    }
+}
