@@ -166,4 +166,25 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
 
         Assert.Null(await License(key).Create(new CreateLicense(app, account, null, 1, false, null, Variables.None)));
     }
+
+    [Fact]
+    public async Task Validates_of_a_bound_hwid_and_heartbeats_write_nothing_of_their_own()
+    {
+        var account = await NewAccount(credits: 1_000);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account);
+        Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code);
+        var key = (await license.Get())!.LicenseKey;
+        var before = await LicenseWrites(key);
+
+        for (var i = 0; i < 20; i++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code);
+        for (var i = 0; i < 9; i++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, "h", every: 1_000))).Code);
+
+        Assert.Equal(before, await LicenseWrites(key));
+        Assert.Equal(1_000 - 21, await Balance(account));
+    }
+
+    private async Task<long> LicenseWrites(string key) => Convert.ToInt64(await cluster.ExecuteSqlAsync(
+        "SELECT version FROM licensing_grain_state WHERE grain_type_string = 'license' AND grain_id_extension_string = $id",
+        ("$id", ILicenseGrain.KeyFor(key))));
 }
