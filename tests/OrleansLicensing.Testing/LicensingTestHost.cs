@@ -53,6 +53,7 @@ public sealed class LicensingTestHost : IAsyncDisposable
         ["Licensing:DataDirectory"] = dataDirectory,
         ["Licensing:OperatorToken"] = OperatorToken,
         ["Licensing:MasterKey"] = MasterKey,
+        ["Licensing:Auth:SessionTokenSecrets:0"] = "test-session-token-secret-0123456789abcdef",
         ["Licensing:Storage:Provider"] = "PostgreSql",
         ["ConnectionStrings:Licensing"] = connectionString,
         ["Orleans:ClusterId"] = clusterId,

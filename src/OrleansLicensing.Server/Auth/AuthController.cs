@@ -62,16 +62,8 @@ public sealed partial class AuthController(
 
     private async Task ValidateAsync(ReadOnlyMemory<byte> body)
     {
-        var read = AuthRequestReader.ReadValidate(body.Span);
-        var app = await FindAppAsync(read.AppIdForMode);
-        if (read.Request is not { } request)
-        {
-            await FailAsync(AuthError.BadRequest, read.Details);
-            return;
-        }
-        var ip = CallerAddress();
-
-        if (app is not null && !await TakeAsync(settings.AppBucket, "rl_app_" + app.AppId)) return;              // V3
+        var (request, app, ip) = await AcceptAsync(AuthRequestReader.ReadValidate(body.Span));                  // V1–V3
+        if (request is null) return;
         if (!await TakeAsync(settings.ValidatePerIp, "rl_ip_" + ip)) return;                                  // V4
         if (app is not { Status: AppStatus.Active } || !SecretComparer.AreEqual(request.AppSecret, app.AppSecret))
         {
@@ -117,16 +109,8 @@ public sealed partial class AuthController(
 
     private async Task HeartbeatAsync(ReadOnlyMemory<byte> body)
     {
-        var read = AuthRequestReader.ReadHeartbeat(body.Span);
-        var app = await FindAppAsync(read.AppIdForMode);
-        if (read.Request is not { } request)
-        {
-            await FailAsync(AuthError.BadRequest, read.Details);
-            return;
-        }
-        var ip = CallerAddress();
-
-        if (app is not null && !await TakeAsync(settings.AppBucket, "rl_app_" + app.AppId)) return;              // H3
+        var (request, app, ip) = await AcceptAsync(AuthRequestReader.ReadHeartbeat(body.Span));                 // H1–H3
+        if (request is null) return;
         var now = time.GetUtcNow();
         if (!settings.Tokens.TryVerify(request.SessionToken, request.AppId, now.ToUnixTimeSeconds(), out var session))
         {
@@ -185,15 +169,8 @@ public sealed partial class AuthController(
 
     private async Task SelfBanAsync(ReadOnlyMemory<byte> body)
     {
-        var read = AuthRequestReader.ReadSelfBan(body.Span);
-        var app = await FindAppAsync(read.AppIdForMode);
-        if (read.Request is not { } request)
-        {
-            await FailAsync(AuthError.BadRequest, read.Details);
-            return;
-        }
-        var ip = CallerAddress();
-        if (app is not null && !await TakeAsync(settings.AppBucket, "rl_app_" + app.AppId)) return;              // SP3 / SK3
+        var (request, app, ip) = await AcceptAsync(AuthRequestReader.ReadSelfBan(body.Span));                   // SP1–SP3 / SK1–SK3
+        if (request is null) return;
 
         if (request is PostSessionSelfBanRequest post)
         {
@@ -290,6 +267,25 @@ public sealed partial class AuthController(
         hwid is null && ip is null
             ? new SelfBanListing(false, false)
             : await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(app.AppId)).BlockForSelfBan(hwid, ip?.ToString());
+
+    /// <summary>
+    /// The first steps every endpoint shares: a readable body with valid fields, the app it names (whose
+    /// failure mode applies from here on, §3.4) and the app's request bucket. A <c>null</c> request
+    /// means the failure has been written.
+    /// </summary>
+    private async Task<(TRequest? Request, AppAuthView? App, IPAddress Ip)> AcceptAsync<TRequest>(AuthRequestReadResult<TRequest> read)
+        where TRequest : class
+    {
+        var app = await FindAppAsync(read.AppIdForMode);
+        var ip = CallerAddress();
+        if (read.Request is null)
+        {
+            await FailAsync(AuthError.BadRequest, read.Details);
+            return (null, app, ip);
+        }
+        if (app is not null && !await TakeAsync(settings.AppBucket, "rl_app_" + app.AppId)) return (null, app, ip);
+        return (read.Request, app, ip);
+    }
 
     /// <summary>The app named by the request, if it exists; its failure mode applies from here on (§3.4).</summary>
     private async Task<AppAuthView?> FindAppAsync(string? appId)

@@ -138,6 +138,10 @@ public sealed partial record LicensingSettings(
             {
                 throw new LicensingConfigurationException("Licensing:OperatorToken must be set when Licensing:Storage:Provider is PostgreSql (every silo of a cluster must accept the same token)");
             }
+            if (licensing.Auth.SessionTokenSecrets.Count == 0)
+            {
+                throw new LicensingConfigurationException("Licensing:Auth:SessionTokenSecrets must be set when Licensing:Storage:Provider is PostgreSql (every silo must verify the tokens the others issue; at least 32 characters, e.g. `openssl rand -base64 32`)");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(licensing.DataDirectory))

@@ -49,6 +49,9 @@ public sealed class PostgresAuthClusterTests : IAsyncLifetime
         public Task<AuthReply> Send(TestApp app, string key, string hwid) => Validate(app, key, hwid);
         public Task<long> Credits(string account) => Balance(account);
         public Task<LicenseSnapshot?> Snapshot(string key) => License(key).Get();
+        public Task<VerifiedSession> SignIn(TestApp app, string key, string hwid) => Login(app, key, hwid);
+        public Task<AuthReply> Beat(TestApp app, string token, string hwid) => Heartbeat(app, token, hwid);
+        public Task Revoke(string key) => License(key).Change(new LicenseChange(LicenseAction.Revoke));
     }
 
     [Fact]
@@ -74,5 +77,21 @@ public sealed class PostgresAuthClusterTests : IAsyncLifetime
         Assert.Equal(120, successes);
         Assert.Equal(0, await b.Credits(app.AccountId));
         Assert.Equal(0, await a.Credits(app.AccountId));
+    }
+
+    [Fact]
+    public async Task A_session_from_one_silo_heartbeats_on_the_other_and_a_revoke_on_one_stops_it_on_the_other()
+    {
+        var a = new Spec(_siloA);
+        var b = new Spec(_siloB);
+        var app = await a.App(credits: 50);
+        var key = await a.Key(app, slots: 1);
+
+        var session = await a.SignIn(app, key, "device");
+        Assert.Contains("\"status\":\"success\"", (await b.Beat(app, session.Token, "device")).Body);
+
+        await a.Revoke(key);
+        Assert.Equal("{\"status\":\"failed\",\"error\":\"revoked\"}", (await b.Beat(app, session.Token, "device")).Body);
+        Assert.Equal("{\"status\":\"failed\",\"error\":\"revoked\"}", (await b.Send(app, key, "device")).Body);
     }
 }

@@ -49,15 +49,20 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public void A_cluster_needs_a_shared_master_key_and_operator_token()
+    public void A_cluster_needs_a_shared_master_key_operator_token_and_session_token_secret()
     {
         var noKey = Assert.Throws<LicensingConfigurationException>(() => Load(
             ("Licensing:Storage:Provider", "PostgreSql"), ("ConnectionStrings:Licensing", "Host=127.0.0.1;Username=x")));
         var noToken = Assert.Throws<LicensingConfigurationException>(() => Load(
             ("Licensing:Storage:Provider", "PostgreSql"), ("ConnectionStrings:Licensing", "Host=127.0.0.1;Username=x"), ("Licensing:MasterKey", LicensingTestHost.MasterKey)));
 
+        var noSessionSecret = Assert.Throws<LicensingConfigurationException>(() => Load(
+            ("Licensing:Storage:Provider", "PostgreSql"), ("ConnectionStrings:Licensing", "Host=127.0.0.1;Username=x"),
+            ("Licensing:MasterKey", LicensingTestHost.MasterKey), ("Licensing:OperatorToken", LicensingTestHost.OperatorToken)));
+
         Assert.Contains("Licensing:MasterKey", noKey.Message);
         Assert.Contains("Licensing:OperatorToken", noToken.Message);
+        Assert.Contains("Licensing:Auth:SessionTokenSecrets", noSessionSecret.Message);
     }
 
     [Fact]
