@@ -144,16 +144,8 @@ public sealed partial class LicenseGrain(
 
         // V14–V16 for a new HWID: reserve the slot durably, then let the account decide.
         var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.Bind, request.Hwid, request.Ip, now);
-        S.Intents.Add(intent);
-        await WriteAsync();
-        var result = await DebitForIntentAsync(intent, CreditEntryKind.Validate, request.DailyCreditCap);
-        S.Intents.Remove(intent);
-        if (result.Status != UsageDebitStatus.Debited)
-        {
-            await WriteIntentRemovalAsync();
-            return LicenseVerdict.Fail(Refusal(result.Status));
-        }
-        Bind(intent, now);
+        var status = await CommitIntentAsync(intent, CreditEntryKind.Validate, request.DailyCreditCap);
+        if (status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(status));
         S.LastValidatedAt = now;
         _forgettable.Add(intent.IntentId);
         await WriteAsync();
@@ -181,17 +173,8 @@ public sealed partial class LicenseGrain(
 
         // H15–H17: the counter advances together with the intent; the account's debit decides.
         var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.BillHeartbeat, request.Hwid, request.Ip, now);
-        S.Intents.Add(intent);
-        S.HeartbeatCount++;
-        await WriteAsync();
-        var result = await DebitForIntentAsync(intent, CreditEntryKind.Heartbeat, request.DailyCreditCap);
-        S.Intents.Remove(intent);
-        if (result.Status != UsageDebitStatus.Debited)
-        {
-            S.HeartbeatCount--;
-            await WriteIntentRemovalAsync();
-            return LicenseVerdict.Fail(Refusal(result.Status));
-        }
+        var status = await CommitIntentAsync(intent, CreditEntryKind.Heartbeat, request.DailyCreditCap);
+        if (status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(status));
         // The stored intent already says "counted"; dropping it can wait for the next write.
         _forgettable.Add(intent.IntentId);
         Touch(request.Hwid, request.Ip, now);
@@ -201,11 +184,21 @@ public sealed partial class LicenseGrain(
 
     private IDeveloperAccountGrain Account => GrainFactory.GetGrain<IDeveloperAccountGrain>(S.AccountId);
 
-    private async Task<UsageDebitResult> DebitForIntentAsync(LicenseIntent intent, CreditEntryKind kind, long? cap)
+    /// <summary>
+    /// Stores the intent with its effect reserved (the slot, the counted heartbeat), then asks the
+    /// account to debit under its id and settles it in memory by the answer. A refusal is stored at
+    /// once; if that write fails, the next call resolves the intent as aborted.
+    /// </summary>
+    private async Task<UsageDebitStatus> CommitIntentAsync(LicenseIntent intent, CreditEntryKind kind, long? cap)
     {
+        S.Intents.Add(intent);
+        if (intent.Kind == LicenseIntentKind.BillHeartbeat) S.HeartbeatCount++;
+        await WriteAsync();
+
+        UsageDebitResult result;
         try
         {
-            return await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, kind, cap, intent.IntentId));
+            result = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, kind, cap, intent.IntentId));
         }
         catch
         {
@@ -213,19 +206,23 @@ public sealed partial class LicenseGrain(
             _needsResolution = true;
             throw;
         }
+
+        var debited = result.Status == UsageDebitStatus.Debited;
+        Settle(intent, debited);
+        if (!debited)
+        {
+            try { await WriteAsync(); }
+            catch (Exception error) { LogFlushFailed(error, S.LicenseKey); }
+        }
+        return result.Status;
     }
 
-    /// <summary>A refused intent is removed at once; if that write fails, the next call resolves it as aborted.</summary>
-    private async Task WriteIntentRemovalAsync()
+    /// <summary>Drops a decided intent from memory: a debited bind binds its HWID, an aborted heartbeat is not counted.</summary>
+    private void Settle(LicenseIntent intent, bool debited)
     {
-        try
-        {
-            await WriteAsync();
-        }
-        catch (Exception error)
-        {
-            LogFlushFailed(error, S.LicenseKey);
-        }
+        S.Intents.Remove(intent);
+        if (debited && intent.Kind == LicenseIntentKind.Bind) Bind(intent);
+        if (!debited && intent.Kind == LicenseIntentKind.BillHeartbeat) S.HeartbeatCount--;
     }
 
     /// <summary>Decides intents left by a crash or an unknown debit outcome, before anything else runs.</summary>
@@ -235,9 +232,7 @@ public sealed partial class LicenseGrain(
         foreach (var intent in S.Intents.ToList())
         {
             var outcome = await Account.ResolveIntent(intent.IntentId);
-            S.Intents.Remove(intent);
-            if (outcome == IntentOutcome.Debited && intent.Kind == LicenseIntentKind.Bind) Bind(intent, intent.At);
-            if (outcome == IntentOutcome.Aborted && intent.Kind == LicenseIntentKind.BillHeartbeat) S.HeartbeatCount--;
+            Settle(intent, outcome == IntentOutcome.Debited);
             _forgettable.Add(intent.IntentId);
             LogIntentResolved(S.LicenseKey, intent.IntentId, intent.Kind, outcome);
         }
@@ -245,8 +240,10 @@ public sealed partial class LicenseGrain(
         _needsResolution = false;
     }
 
-    private void Bind(LicenseIntent intent, DateTimeOffset now)
+    /// <summary>Binds (or records) the intent's HWID as of the intent's time.</summary>
+    private void Bind(LicenseIntent intent)
     {
+        var now = intent.At;
         var hwid = intent.Hwid!;
         if (IndexOf(hwid) >= 0) return;
         if (S.UnlimitedHwidSlots && S.Hwids.Count >= MaxRecordedHwids)

@@ -65,12 +65,8 @@ public sealed partial class AuthController(
         var (request, app, ip) = await AcceptAsync(AuthRequestReader.ReadValidate(body.Span));                  // V1–V3
         if (request is null) return;
         if (!await TakeAsync(settings.ValidatePerIp, "rl_ip_" + ip)) return;                                  // V4
-        if (app is not { Status: AppStatus.Active } || !SecretComparer.AreEqual(request.AppSecret, app.AppSecret))
-        {
-            await FailAsync(AuthError.InvalidApp);                                                             // V5
-            return;
-        }
-        if (!await AccountActiveAsync(app)) return;                                                            // V6
+        app = await AuthenticatedAppAsync(app, request.AppSecret);                                            // V5–V6
+        if (app is null) return;
         var material = materials.For(app);
         if (!material.Security.Admits(ip, request.Hwid))
         {
@@ -79,11 +75,7 @@ public sealed partial class AuthController(
         }
         var licenseKey = LicenseKey.Canonicalize(request.LicenseKey);
         if (!await TakeAsync(settings.ValidatePerLicense, LicenseBucket("rl_lv_", app.AppId, licenseKey))) return; // V8
-        if (!await grains.GetGrain<INonceStoreGrain>(INonceStoreGrain.KeyFor(app.AppId, request.Nonce)).TryRecord(request.Nonce))
-        {
-            await FailAsync(AuthError.ReplayDetected);                                                         // V9
-            return;
-        }
+        if (!await NonceIsFreshAsync(app, request.Nonce)) return;                                             // V9
         if (!LicenseKey.IsWellFormed(licenseKey))
         {
             await FailAsync(AuthError.InvalidKey);                                                             // V10: not a key at all
@@ -99,7 +91,7 @@ public sealed partial class AuthController(
         }
 
         var now = time.GetUtcNow();
-        var ttl = request.TtlSeconds is { } asked ? Math.Clamp(asked, MinTtl, MaxTtl) : DefaultTtl;           // §8.3
+        var ttl = request.TtlSeconds is { } asked ? Math.Clamp(asked, SessionTokenCodec.MinTtl, SessionTokenCodec.MaxTtl) : DefaultTtl; // §8.3
         var token = new SessionTokenBody(
             SessionTokenCodec.NewSid(), app.AppId, licenseKey, request.Hwid, ttl, now.ToUnixTimeSeconds(),
             SessionExpiry(now, ttl, license), app.SigningScheme == SigningScheme.HmacV2 ? SessionTokenCodec.NewSigKey() : null);
@@ -111,28 +103,9 @@ public sealed partial class AuthController(
     {
         var (request, app, ip) = await AcceptAsync(AuthRequestReader.ReadHeartbeat(body.Span));                 // H1–H3
         if (request is null) return;
-        var now = time.GetUtcNow();
-        if (!settings.Tokens.TryVerify(request.SessionToken, request.AppId, now.ToUnixTimeSeconds(), out var session))
-        {
-            await FailAsync(AuthError.SessionExpired);                                                         // H4
-            return;
-        }
-        if (app is not { Status: AppStatus.Active })
-        {
-            await FailAsync(AuthError.InvalidApp);                                                             // H5
-            return;
-        }
-        if (!await AccountActiveAsync(app)) return;                                                            // H6
-        if (app.SigningScheme == SigningScheme.HmacV2 && string.IsNullOrEmpty(session.SigKey))
-        {
-            await FailAsync(AuthError.SessionExpired);                                                         // H7
-            return;
-        }
-        if (!string.Equals(request.Hwid, session.Hwid, StringComparison.Ordinal))
-        {
-            await FailAsync(AuthError.HwidMismatch);                                                           // H8
-            return;
-        }
+        var (session, activeApp) = await AdmitSessionAsync(request.AppId, request.SessionToken, request.Hwid, app, requireHmacV2SigKey: true); // H4–H8
+        if (session is null || activeApp is null) return;
+        app = activeApp;
         var material = materials.For(app);
         if (!material.Security.Admits(ip, request.Hwid))
         {
@@ -154,7 +127,7 @@ public sealed partial class AuthController(
             return;
         }
 
-        now = time.GetUtcNow();
+        var now = time.GetUtcNow();
         var refreshed = session with
         {
             Iat = now.ToUnixTimeSeconds(),
@@ -174,26 +147,10 @@ public sealed partial class AuthController(
 
         if (request is PostSessionSelfBanRequest post)
         {
-            var sessionToken = post.SessionToken;
-            var now = time.GetUtcNow();
-            if (!settings.Tokens.TryVerify(sessionToken, request.AppId, now.ToUnixTimeSeconds(), out var session))
-            {
-                await FailAsync(AuthError.SessionExpired);                                                     // SP4
-                return;
-            }
-            if (app is not { Status: AppStatus.Active })
-            {
-                await FailAsync(AuthError.InvalidApp);                                                         // SP5
-                return;
-            }
-            if (!await AccountActiveAsync(app)) return;                                                        // SP6
-            if (!string.Equals(request.Hwid, session.Hwid, StringComparison.Ordinal))
-            {
-                await FailAsync(AuthError.HwidMismatch);                                                       // SP7
-                return;
-            }
+            var (session, activeApp) = await AdmitSessionAsync(request.AppId, post.SessionToken, request.Hwid, app, requireHmacV2SigKey: false); // SP4–SP7
+            if (session is null || activeApp is null) return;
             var license = grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(session.LicenseKey));
-            if (!LicenseKey.IsWellFormed(session.LicenseKey) || !await license.ExistsIn(app.AppId))
+            if (!LicenseKey.IsWellFormed(session.LicenseKey) || !await license.ExistsIn(activeApp.AppId))
             {
                 await FailAsync(AuthError.SessionExpired);                                                     // SP8
                 return;
@@ -204,29 +161,21 @@ public sealed partial class AuthController(
                 var changed = await license.Change(new LicenseChange(LicenseAction.Revoke));
                 revoked = changed?.Status == LicenseStatus.Revoked;
             }
-            var listing = await BlockAsync(app, request.BlacklistHwid ? session.Hwid : null, request.BlacklistIp ? ip : null);
+            var listing = await BlockAsync(activeApp, request.BlacklistHwid ? session.Hwid : null, request.BlacklistIp ? ip : null);
             await AuthResponses.WriteSelfBanSuccessAsync(Response, revoked, listing.HwidBlacklisted, listing.IpBlacklisted);
             return;
         }
 
         var pre = (PreSessionSelfBanRequest)request;
         if (!await TakeAsync(settings.ValidatePerIp, "rl_ip_" + ip)) return;                                  // SK4
-        if (app is not { Status: AppStatus.Active } || !SecretComparer.AreEqual(pre.AppSecret, app.AppSecret))
-        {
-            await FailAsync(AuthError.InvalidApp);                                                             // SK5
-            return;
-        }
-        if (!await AccountActiveAsync(app)) return;                                                            // SK6
+        app = await AuthenticatedAppAsync(app, pre.AppSecret);                                                // SK5–SK6
+        if (app is null) return;
         if (request.RevokeLicense)
         {
             await FailAsync(AuthError.RevokeRequiresSession);                                                  // SK7
             return;
         }
-        if (!await grains.GetGrain<INonceStoreGrain>(INonceStoreGrain.KeyFor(app.AppId, pre.Nonce)).TryRecord(pre.Nonce))
-        {
-            await FailAsync(AuthError.ReplayDetected);                                                         // SK8
-            return;
-        }
+        if (!await NonceIsFreshAsync(app, pre.Nonce)) return;                                                 // SK8
         var key = LicenseKey.Canonicalize(pre.LicenseKey);
         if (!LicenseKey.IsWellFormed(key) || !await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(key)).ExistsIn(app.AppId))
         {
@@ -237,8 +186,6 @@ public sealed partial class AuthController(
         await AuthResponses.WriteSelfBanSuccessAsync(Response, false, result.HwidBlacklisted, result.IpBlacklisted);
     }
 
-    private const long MinTtl = 3600;
-    private const long MaxTtl = 604800;
     private const long DefaultTtl = 86400;
 
     /// <summary>§8.3 / §9.3: now + ttl, capped at the license's expiry.</summary>
@@ -277,7 +224,7 @@ public sealed partial class AuthController(
         where TRequest : class
     {
         var app = await FindAppAsync(read.AppIdForMode);
-        var ip = CallerAddress();
+        var ip = CallerIp.Resolve(HttpContext, settings.TrustedProxies);
         if (read.Request is null)
         {
             await FailAsync(AuthError.BadRequest, read.Details);
@@ -294,6 +241,55 @@ public sealed partial class AuthController(
         var app = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).GetAuthView();
         if (app is not null) _mode = app.FailureHttpStatus;
         return app;
+    }
+
+    /// <summary>V5–V6 / SK5–SK6: the app exists, is active, the secret matches, and its account is not suspended.</summary>
+    private async Task<AppAuthView?> AuthenticatedAppAsync(AppAuthView? app, string secret)
+    {
+        if (app is not { Status: AppStatus.Active } || !SecretComparer.AreEqual(secret, app.AppSecret))
+        {
+            await FailAsync(AuthError.InvalidApp);
+            return null;
+        }
+        return await AccountActiveAsync(app) ? app : null;
+    }
+
+    /// <summary>
+    /// H4–H8 / SP4–SP7: the token is valid for the app (§5.4), the app is active, its account is not
+    /// suspended, (heartbeat only) an hmac-v2 token carries its sigKey, and the HWID is the token's.
+    /// </summary>
+    private async Task<(SessionTokenBody? Session, AppAuthView? App)> AdmitSessionAsync(string appId, string token, string hwid, AppAuthView? app, bool requireHmacV2SigKey)
+    {
+        if (!settings.Tokens.TryVerify(token, appId, time.GetUtcNow().ToUnixTimeSeconds(), out var session))
+        {
+            await FailAsync(AuthError.SessionExpired);
+            return (null, null);
+        }
+        if (app is not { Status: AppStatus.Active })
+        {
+            await FailAsync(AuthError.InvalidApp);
+            return (null, null);
+        }
+        if (!await AccountActiveAsync(app)) return (null, null);
+        if (requireHmacV2SigKey && app.SigningScheme == SigningScheme.HmacV2 && string.IsNullOrEmpty(session.SigKey))
+        {
+            await FailAsync(AuthError.SessionExpired);
+            return (null, null);
+        }
+        if (!string.Equals(hwid, session.Hwid, StringComparison.Ordinal))
+        {
+            await FailAsync(AuthError.HwidMismatch);
+            return (null, null);
+        }
+        return (session, app);
+    }
+
+    /// <summary>V9 / SK8: records the nonce in the app's replay window; a repeat is <c>replay_detected</c>.</summary>
+    private async Task<bool> NonceIsFreshAsync(AppAuthView app, string nonce)
+    {
+        if (await grains.GetGrain<INonceStoreGrain>(INonceStoreGrain.KeyFor(app.AppId, nonce)).TryRecord(nonce)) return true;
+        await FailAsync(AuthError.ReplayDetected);
+        return false;
     }
 
     private async Task<bool> AccountActiveAsync(AppAuthView app)
@@ -332,12 +328,6 @@ public sealed partial class AuthController(
         LicenseVerdictCode.SessionExpired => AuthError.SessionExpired,
         _ => AuthError.SystemError,
     };
-
-    private IPAddress CallerAddress()
-    {
-        var peer = HttpContext.Connection.RemoteIpAddress ?? IPAddress.Loopback;
-        return CallerIp.Resolve(peer, Request.Headers[CallerIp.ForwardedForHeader], settings.TrustedProxies);
-    }
 
     private Task FailAsync(AuthError error, IReadOnlyList<string>? details = null, int? retryAfterSeconds = null) =>
         AuthResponses.WriteFailureAsync(Response, error, _mode, details, retryAfterSeconds);
