@@ -4,12 +4,12 @@ using OrleansLicensing.Testing;
 namespace OrleansLicensing.Licenses;
 
 [Collection(LicenseCluster.Name)]
-public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(cluster.Grains)
+public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(cluster)
 {
     [Fact]
     public async Task Concurrent_validates_from_distinct_hwids_bind_exactly_the_slots()
     {
-        var account = await NewAccount(credits: 1_000);
+        var account = await NewAccountId(credits: 1_000);
         var app = await NewApp(account);
         var license = await NewLicense(app, account, slots: 3);
 
@@ -33,7 +33,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     [Fact]
     public async Task Concurrent_validates_across_licenses_debit_exactly_the_successes_and_never_go_below_zero()
     {
-        var account = await NewAccount(credits: 150);
+        var account = await NewAccountId(credits: 150);
         var app = await NewApp(account);
         var licenses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => NewLicense(app, account, slots: 16)));
 
@@ -52,7 +52,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     [Fact]
     public async Task A_validate_refused_for_credits_binds_nothing()
     {
-        var account = await NewAccount(credits: 0);
+        var account = await NewAccountId(credits: 0);
         var app = await NewApp(account);
         var license = await NewLicense(app, account, slots: 2);
 
@@ -66,7 +66,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     [Fact]
     public async Task Daily_cap_counts_the_apps_debits_of_the_utc_day()
     {
-        var account = await NewAccount(credits: 100);
+        var account = await NewAccountId(credits: 100);
         var app = await NewApp(account);
         var license = await NewLicense(app, account, slots: 16);
 
@@ -84,7 +84,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     [Fact]
     public async Task Every_nth_heartbeat_is_billed_and_a_refused_one_is_not_counted()
     {
-        var account = await NewAccount(credits: 2);
+        var account = await NewAccountId(credits: 2);
         var app = await NewApp(account);
         var license = await NewLicense(app, account);
         Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code); // balance 1
@@ -106,7 +106,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     [Fact]
     public async Task Management_changes_take_effect_on_the_next_call()
     {
-        var account = await NewAccount(credits: 100);
+        var account = await NewAccountId(credits: 100);
         var app = await NewApp(account);
         var license = await NewLicense(app, account);
         Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code);
@@ -132,7 +132,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     [Fact]
     public async Task A_license_of_another_app_is_an_invalid_key()
     {
-        var account = await NewAccount(credits: 10);
+        var account = await NewAccountId(credits: 10);
         var app = await NewApp(account);
         var other = await NewApp(account);
         var license = await NewLicense(app, account);
@@ -144,7 +144,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     [Fact]
     public async Task Unlimited_license_records_every_hwid()
     {
-        var account = await NewAccount(credits: 10);
+        var account = await NewAccountId(credits: 10);
         var app = await NewApp(account);
         var license = await NewLicense(app, account, unlimited: true);
 
@@ -158,7 +158,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     [Fact]
     public async Task Keys_are_never_reused()
     {
-        var account = await NewAccount(credits: 0);
+        var account = await NewAccountId(credits: 0);
         var app = await NewApp(account);
         var license = await NewLicense(app, account);
         var key = (await license.Get())!.LicenseKey;
@@ -170,7 +170,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     [Fact]
     public async Task Validates_of_a_bound_hwid_and_heartbeats_write_nothing_of_their_own()
     {
-        var account = await NewAccount(credits: 1_000);
+        var account = await NewAccountId(credits: 1_000);
         var app = await NewApp(account);
         var license = await NewLicense(app, account);
         Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code);

@@ -5,7 +5,7 @@ namespace OrleansLicensing.Licenses;
 
 /// <summary>Binding and debit commit together even when a silo dies between the two.</summary>
 public sealed class SiloFailureTests(FailoverSqliteCluster cluster, ITestOutputHelper output)
-    : LicenseSpec(cluster.Grains), IClassFixture<FailoverSqliteCluster>
+    : LicenseSpec(cluster), IClassFixture<FailoverSqliteCluster>
 {
     private const long InitialCredits = 100_000;
 
@@ -16,7 +16,7 @@ public sealed class SiloFailureTests(FailoverSqliteCluster cluster, ITestOutputH
         var accounts = new List<(string Account, ILicenseGrain[] Licenses, int[] Slots)>();
         for (var a = 0; a < 6; a++)
         {
-            var account = await NewAccount(InitialCredits);
+            var account = await NewAccountId(InitialCredits);
             var app = await NewApp(account);
             var licenses = new List<ILicenseGrain>();
             var slots = new List<int>();
@@ -57,10 +57,13 @@ public sealed class SiloFailureTests(FailoverSqliteCluster cluster, ITestOutputH
         }
         var drivers = accounts.SelectMany(a => a.Licenses).Select(l => Task.Run(() => DriveAsync(l))).ToArray();
 
-        await Task.Delay(300);
-        var victim = cluster.Cluster.Silos[1];
-        await cluster.Cluster.KillSiloAsync(victim);
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        // Kill once binds are flowing, then keep the load on until binds flow again after the failover.
+        int Bound() => outcomes.Count(o => o == "Ok");
+        await Eventually.True(() => Task.FromResult(Bound() >= 100), TimeSpan.FromSeconds(30));
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]);
+        var boundAtKill = Bound();
+        await Eventually.True(() => Task.FromResult(outcomes.Any(o => o.StartsWith("fault:", StringComparison.Ordinal)) && Bound() >= boundAtKill + 500), TimeSpan.FromSeconds(60),
+            () => Task.FromResult($"after the kill: {Bound() - boundAtKill} binds, {outcomes.Count(o => o.StartsWith("fault:", StringComparison.Ordinal))} interrupted calls"));
         stop.Cancel();
         await Task.WhenAll(drivers);
         await cluster.Cluster.WaitForLivenessToStabilizeAsync();

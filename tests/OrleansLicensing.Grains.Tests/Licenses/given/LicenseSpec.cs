@@ -1,4 +1,4 @@
-using OrleansLicensing.Accounts;
+using OrleansLicensing.Accounts.given;
 using OrleansLicensing.Apps;
 using OrleansLicensing.Testing;
 
@@ -11,18 +11,11 @@ public sealed class LicenseCluster : ICollectionFixture<SqliteGrainCluster>
 }
 
 /// <summary>Shared arrangement: an account with credits, an app, licenses — all real grains on SQLite.</summary>
-public abstract class LicenseSpec(IGrainFactory grains)
+public abstract class LicenseSpec(SqliteGrainCluster cluster) : AccountGrainSpec(cluster)
 {
-    protected IGrainFactory Grains { get; } = grains;
+    protected IGrainFactory Grains => Cluster.Grains;
 
-    protected async Task<string> NewAccount(long credits)
-    {
-        var id = ResourceId.New("acc", DateTimeOffset.UtcNow);
-        var key = new ApiKeyRecord(ResourceId.New("key", DateTimeOffset.UtcNow), "default", Guid.NewGuid().ToString("N"), "af_live_abcd", ["*"], DateTimeOffset.UtcNow, null);
-        var created = await Account(id).Create(new CreateAccount("Acme", null, credits, key));
-        Assert.Equal(CreateAccountStatus.Created, created.Status);
-        return id;
-    }
+    protected async Task<string> NewAccountId(long credits) => (await NewAccount(credits)).Id;
 
     protected async Task<string> NewApp(string accountId, long? dailyCap = null)
     {
@@ -41,8 +34,6 @@ public abstract class LicenseSpec(IGrainFactory grains)
         Assert.NotNull(created);
         return grain;
     }
-
-    protected IDeveloperAccountGrain Account(string id) => Grains.GetGrain<IDeveloperAccountGrain>(id);
 
     protected ILicenseGrain License(string key) => Grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(key));
 
