@@ -191,7 +191,8 @@ public sealed partial record LicensingSettings(
         }
         for (var i = 0; i < auth.TrustedProxies.Count; i++)
         {
-            if (!IPNetwork.TryParse(auth.TrustedProxies[i], out _) && !IPAddress.TryParse(auth.TrustedProxies[i], out _))
+            // The same parser the proxy set is built with (Auth/CallerIp.cs), so what passes here cannot fail later.
+            if (!OrleansLicensing.Apps.IpRules.TryParse(auth.TrustedProxies[i]?.Trim(), out _))
             {
                 throw Invalid($"Licensing:Auth:TrustedProxies:{i}", auth.TrustedProxies[i], "must be an IP address or CIDR range");
             }

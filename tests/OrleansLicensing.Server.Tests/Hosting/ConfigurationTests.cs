@@ -38,6 +38,7 @@ public sealed class ConfigurationTests
     [InlineData("Licensing:Auth:DefaultFailureHttpStatus", "always500", "Licensing:Auth:DefaultFailureHttpStatus")]
     [InlineData("Licensing:Auth:HeartbeatBillingInterval", "0", "Licensing:Auth:HeartbeatBillingInterval")]
     [InlineData("Licensing:Auth:TrustedProxies:0", "10.0.0.0/33", "Licensing:Auth:TrustedProxies:0")]
+    [InlineData("Licensing:Auth:TrustedProxies:0", "010.0.0.1", "Licensing:Auth:TrustedProxies:0")]
     [InlineData("Licensing:Auth:SessionTokenSecrets:0", "too-short", "Licensing:Auth:SessionTokenSecrets:0")]
     [InlineData("Licensing:Auth:RateLimits:AppPerSecond", "-5", "Licensing:Auth:RateLimits:AppPerSecond")]
     public void An_invalid_value_is_refused_with_a_message_naming_the_key(string key, string value, string expected)
