@@ -27,6 +27,8 @@ public sealed class AppsController(IGrainFactory grains) : ControllerBase
         if (details.Count > 0) throw ApiException.BadRequest([.. details]);
 
         var appId = Guid.NewGuid().ToString();
+        // Listed first: a crash before the app exists leaves an id the list skips, never an unlisted app.
+        await grains.GetGrain<OrleansLicensing.Accounts.IAccountAppsGrain>(Caller.AccountId).Register(appId);
         var created = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).Create(new CreateApp(
             Caller.AccountId,
             name!,

@@ -56,6 +56,8 @@ public static class LicensingSilo
     public static ISiloBuilder AddLicensingGrainStorage(this ISiloBuilder silo, string invariant, string connectionString)
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(new LicensingDatabase(
+            invariant == StorageConnections.PostgresInvariant ? StorageProvider.PostgreSql : StorageProvider.Sqlite, connectionString));
         silo.AddAdoNetGrainStorage(LicensingStorage.Name, options => options.Configure<IServiceProvider>((o, services) =>
         {
             o.Invariant = invariant;

@@ -1,0 +1,41 @@
+using Orleans.Concurrency;
+
+namespace OrleansLicensing.Events;
+
+/// <summary>The event names of developer-api.md §4.4 (and auth-protocol.md §15).</summary>
+public static class WebhookEvents
+{
+    public const string LicenseCreated = "license.created";
+    public const string LicenseValidated = "license.validated";
+    public const string LicenseActivated = "license.activated";
+    public const string LicenseHwidBound = "license.hwid_bound";
+    public const string LicenseHwidReset = "license.hwid_reset";
+    public const string LicenseRevoked = "license.revoked";
+    public const string LicenseDeleted = "license.deleted";
+    public const string LicenseExpired = "license.expired";
+    public const string CreditsLow = "credits.low";
+    public const string TestPing = "test.ping";
+
+    /// <summary>Every event a webhook may subscribe to.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        LicenseCreated, LicenseValidated, LicenseActivated, LicenseHwidBound, LicenseHwidReset,
+        LicenseRevoked, LicenseDeleted, LicenseExpired, CreditsLow, TestPing,
+    ];
+
+    /// <summary>Whether <paramref name="name"/> is one of <see cref="All"/> (case-sensitive).</summary>
+    public static bool IsKnown(string? name) => name is not null && All.Contains(name, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Delivers the webhook events of one account. Keyed by the account id. Events reach it through the
+/// durable outbox table (<c>licensing_events</c>), written in the same database transaction as the
+/// state change that raised them; <see cref="EventsCommitted"/> is only a wake-up, so a lost call
+/// delays delivery until the next sweep but never loses an event.
+/// </summary>
+public interface IWebhookDispatchGrain : IGrainWithStringKey
+{
+    /// <summary>New events of this account were committed: fan them out and deliver.</summary>
+    [OneWay]
+    Task EventsCommitted();
+}
