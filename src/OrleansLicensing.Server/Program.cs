@@ -71,6 +71,9 @@ public sealed class Program
         builder.Services.AddSingleton(services => new SecretProtector(services.GetRequiredService<GeneratedSecrets>().MasterKey));
         builder.Services.AddSingleton<AuthSettings>();
         builder.Services.AddSingleton<AppMaterialCache>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.LicenseIndex>();
+        builder.Services.AddHostedService<OrleansLicensing.Server.Developer.LicenseExpirySweep>();
+        builder.Services.Configure<OrleansLicensing.Accounts.AccountEventOptions>(o => o.CreditsLowThreshold = settings.Licensing.Webhooks.CreditsLowThreshold);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
 

@@ -139,7 +139,8 @@ public sealed record UsageDebit(
     [property: Id(1)] string LicenseKey,
     [property: Id(2)] CreditEntryKind Kind,
     [property: Id(3)] long? DailyCreditCap,
-    [property: Id(4)] string? IntentId);
+    [property: Id(4)] string? IntentId,
+    [property: Id(5)] OrleansLicensing.Events.OutboxEvent? Event = null);
 
 /// <summary>How a usage debit ended.</summary>
 public enum UsageDebitStatus

@@ -25,6 +25,12 @@ public interface ILicenseGrain : IGrainWithStringKey
     /// <summary>Deletes the license: validate answers <c>invalid_key</c>, heartbeats <c>session_expired</c>.</summary>
     Task<bool> Delete();
 
+    /// <summary>
+    /// Raises <c>license.expired</c> once per expiry if the license has expired (called by the expiry
+    /// sweep); <c>true</c> if it raised it now.
+    /// </summary>
+    Task<bool> ObserveExpiry();
+
     /// <summary>V10–V16: checks, binds a new HWID and debits one credit atomically.</summary>
     Task<LicenseVerdict> Validate(LicenseValidation request);
 

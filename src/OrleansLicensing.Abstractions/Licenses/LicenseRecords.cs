@@ -74,7 +74,8 @@ public sealed record LicenseChange(
     [property: Id(4)] bool SetLabel = false,
     [property: Id(5)] string? Label = null,
     [property: Id(6)] IReadOnlyList<Variable>? Variables = null,
-    [property: Id(7)] bool SetExpiresAt = false);
+    [property: Id(7)] bool SetExpiresAt = false,
+    [property: Id(8)] string? Reason = null);
 
 /// <summary>A validate's license-side request (auth-protocol.md §8.2, V10–V16).</summary>
 [GenerateSerializer, Immutable]
@@ -82,7 +83,8 @@ public sealed record LicenseValidation(
     [property: Id(0)] string AppId,
     [property: Id(1)] string Hwid,
     [property: Id(2)] string Ip,
-    [property: Id(3)] long? DailyCreditCap);
+    [property: Id(3)] long? DailyCreditCap,
+    [property: Id(4)] bool RaiseValidatedEvent = true);
 
 /// <summary>A heartbeat's license-side request (auth-protocol.md §9.2, H11–H17).</summary>
 [GenerateSerializer, Immutable]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Storage;
+using OrleansLicensing.Events;
 using OrleansLicensing.Storage;
 
 namespace OrleansLicensing.Accounts;
@@ -29,13 +30,16 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     private readonly TimeProvider _time;
     private readonly ILogger<DeveloperAccountGrain> _logger;
     private readonly GroupCommit _commit;
+    private readonly AccountEventOptions _events;
     private readonly Dictionary<string, RecordedOperation> _operations = new(StringComparer.Ordinal);
 
     public DeveloperAccountGrain(
         [PersistentState("account", LicensingStorage.Name)] IPersistentState<DeveloperAccountState> state,
         TimeProvider time,
-        ILogger<DeveloperAccountGrain> logger)
+        ILogger<DeveloperAccountGrain> logger,
+        Microsoft.Extensions.Options.IOptions<AccountEventOptions> events)
     {
+        _events = events.Value;
         _state = state;
         _time = time;
         _logger = logger;
@@ -133,6 +137,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             AppendEntry(debit.Kind, -1, null, debit.AppId, debit.LicenseKey, now);
             S.AppDays[debit.AppId] = new AppDayUsage(day, today + 1);
             if (debit.IntentId is { } intent) S.Intents[intent] = new IntentRecord(Debited: true, now);
+            if (debit.Event is { } raised) S.Outbox.Add(raised);
             return (new UsageDebitResult(UsageDebitStatus.Debited, S.Balance), true);
         });
 
@@ -232,7 +237,15 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     /// </summary>
     private CreditEntry AppendEntry(CreditEntryKind kind, long delta, string? reason, string? appId, string? licenseKey, DateTimeOffset now)
     {
+        var before = S.Balance;
         S.Balance += delta;
+        if (before >= _events.CreditsLowThreshold && S.Balance < _events.CreditsLowThreshold)
+        {
+            S.Outbox.Add(OutboxEvent.New(WebhookEvents.CreditsLow, S.AccountId, null, now,
+                EventField.Text("accountId", S.AccountId),
+                EventField.Number("credits", S.Balance),
+                EventField.Number("threshold", _events.CreditsLowThreshold)));
+        }
         if (kind is CreditEntryKind.Validate or CreditEntryKind.Heartbeat
             && S.Ledger.Count > 0
             && S.Ledger[^1] is var lastEntry
@@ -302,6 +315,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             DeactivateOnIdle();
             throw;
         }
+        EventOutbox.Committed(S.Outbox, GrainFactory);
     }
 
     private async Task ReloadAsync()

@@ -1,10 +1,11 @@
-using OrleansLicensing.Accounts;
+using OrleansLicensing.Events;
+using OrleansLicensing.Storage;
 
 namespace OrleansLicensing.Accounts;
 
 /// <summary>Persistent state of <see cref="DeveloperAccountGrain"/>.</summary>
 [GenerateSerializer]
-public sealed class DeveloperAccountState
+public sealed class DeveloperAccountState : IProjectedState
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public string AccountId { get; set; } = "";
@@ -39,6 +40,16 @@ public sealed class DeveloperAccountState
     /// the outcome and says so (<see cref="IDeveloperAccountGrain.ForgetIntents"/>).
     /// </summary>
     [Id(14)] public Dictionary<string, IntentRecord> Intents { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Events raised by changes not yet stored (<c>license.validated</c> with its debit,
+    /// <c>credits.low</c>); the write that stores the change commits them.
+    /// </summary>
+    [Id(20)] public List<OutboxEvent> Outbox { get; set; } = [];
+
+    /// <inheritdoc />
+    /// <remarks>Only writes with events use the projected format; the others stay plain.</remarks>
+    public StateProjection? Projection() => Outbox.Count > 0 ? new StateProjection(null, Outbox.ToArray()) : null;
 }
 
 /// <summary>Credits one app debited on one UTC day (days since 1970-01-01).</summary>

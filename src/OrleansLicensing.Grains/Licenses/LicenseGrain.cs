@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using OrleansLicensing.Accounts;
+using OrleansLicensing.Events;
+using OrleansLicensing.Storage;
 
 namespace OrleansLicensing.Licenses;
 
@@ -17,6 +19,9 @@ namespace OrleansLicensing.Licenses;
 /// billable heartbeat works the same way with the heartbeat counter.</para>
 /// <para>Observability data (last seen, last IP, last validated, non-billable heartbeat counts) is
 /// written lazily: once a minute when changed, and on deactivation.</para>
+/// <para>Webhook events are added to the state's outbox by the change that raises them and committed
+/// by the same write (<see cref="LicenseState.Projection"/>); <c>license.validated</c> rides on the
+/// account's debit, which is that validate's commit point.</para>
 /// </remarks>
 public sealed partial class LicenseGrain(
     [PersistentState("license", Storage.LicensingStorage.Name)] IPersistentState<LicenseState> state,
@@ -68,6 +73,7 @@ public sealed partial class LicenseGrain(
         S.Label = command.Label;
         S.Variables = [.. Variables.Normalize(command.Variables)];
         S.CreatedAt = time.GetUtcNow();
+        Raise(WebhookEvents.LicenseCreated, S.CreatedAt);
         await WriteAsync();
         return Snapshot();
     }
@@ -81,19 +87,26 @@ public sealed partial class LicenseGrain(
         ThrowIfBroken();
         await ResolveIntentsAsync();
         if (!Exists) return null;
+        var now = time.GetUtcNow();
         switch (change.Action)
         {
             case LicenseAction.Revoke:
+                if (S.Status == LicenseStatus.Revoked) break;
                 S.Status = LicenseStatus.Revoked;
+                Raise(WebhookEvents.LicenseRevoked, now, EventField.Text("reason", change.Reason ?? "api"));
                 break;
             case LicenseAction.Activate:
+                if (S.Status == LicenseStatus.Active) break;
                 S.Status = LicenseStatus.Active;
+                Raise(WebhookEvents.LicenseActivated, now, EventField.Text("reason", "reactivated"));
                 break;
             case LicenseAction.Extend:
                 S.ExpiresAt = change.ExpiresAt;
                 break;
             case LicenseAction.ResetHwid:
+                var cleared = S.Hwids.Count;
                 S.Hwids.Clear();
+                Raise(WebhookEvents.LicenseHwidReset, now, EventField.Number("clearedHwids", cleared));
                 break;
             case LicenseAction.Update:
                 if (change.SetExpiresAt) S.ExpiresAt = change.ExpiresAt;
@@ -115,6 +128,19 @@ public sealed partial class LicenseGrain(
         await ResolveIntentsAsync();
         if (!Exists) return false;
         S.Deleted = true;
+        Raise(WebhookEvents.LicenseDeleted, time.GetUtcNow());
+        await WriteAsync();
+        return true;
+    }
+
+    public async Task<bool> ObserveExpiry()
+    {
+        ThrowIfBroken();
+        await ResolveIntentsAsync();
+        var now = time.GetUtcNow();
+        if (!Exists || !IsExpired(now) || S.ExpiryNotifiedFor == S.ExpiresAt) return false;
+        S.ExpiryNotifiedFor = S.ExpiresAt;
+        Raise(WebhookEvents.LicenseExpired, now);
         await WriteAsync();
         return true;
     }
@@ -132,7 +158,8 @@ public sealed partial class LicenseGrain(
         if (index >= 0)
         {
             // Already bound: the debit is the only durable effect (group-committed by the account).
-            var debit = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, CreditEntryKind.Validate, request.DailyCreditCap, null));
+            var debit = await Account.DebitUsage(new UsageDebit(
+                S.AppId, S.LicenseKey, CreditEntryKind.Validate, request.DailyCreditCap, null, ValidatedEvent(request, now)));
             if (debit.Status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(debit.Status));     // V14, V15
             Touch(request.Hwid, request.Ip, now);
             S.LastValidatedAt = now;
@@ -144,7 +171,7 @@ public sealed partial class LicenseGrain(
 
         // V14–V16 for a new HWID: reserve the slot durably, then let the account decide.
         var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.Bind, request.Hwid, request.Ip, now);
-        var status = await CommitIntentAsync(intent, CreditEntryKind.Validate, request.DailyCreditCap);
+        var status = await CommitIntentAsync(intent, CreditEntryKind.Validate, request.DailyCreditCap, ValidatedEvent(request, now));
         if (status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(status));
         S.LastValidatedAt = now;
         _forgettable.Add(intent.IntentId);
@@ -173,7 +200,7 @@ public sealed partial class LicenseGrain(
 
         // H15–H17: the counter advances together with the intent; the account's debit decides.
         var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.BillHeartbeat, request.Hwid, request.Ip, now);
-        var status = await CommitIntentAsync(intent, CreditEntryKind.Heartbeat, request.DailyCreditCap);
+        var status = await CommitIntentAsync(intent, CreditEntryKind.Heartbeat, request.DailyCreditCap, null);
         if (status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(status));
         // The stored intent already says "counted"; dropping it can wait for the next write.
         _forgettable.Add(intent.IntentId);
@@ -189,7 +216,7 @@ public sealed partial class LicenseGrain(
     /// account to debit under its id and settles it in memory by the answer. A refusal is stored at
     /// once; if that write fails, the next call resolves the intent as aborted.
     /// </summary>
-    private async Task<UsageDebitStatus> CommitIntentAsync(LicenseIntent intent, CreditEntryKind kind, long? cap)
+    private async Task<UsageDebitStatus> CommitIntentAsync(LicenseIntent intent, CreditEntryKind kind, long? cap, OutboxEvent? debitEvent)
     {
         S.Intents.Add(intent);
         if (intent.Kind == LicenseIntentKind.BillHeartbeat) S.HeartbeatCount++;
@@ -198,7 +225,7 @@ public sealed partial class LicenseGrain(
         UsageDebitResult result;
         try
         {
-            result = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, kind, cap, intent.IntentId));
+            result = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, kind, cap, intent.IntentId, debitEvent));
         }
         catch
         {
@@ -256,8 +283,28 @@ public sealed partial class LicenseGrain(
             S.Hwids.RemoveAt(oldest);
         }
         S.Hwids.Add(new HwidBinding(hwid, now, now, intent.Ip));
+        Raise(WebhookEvents.LicenseHwidBound, now, EventField.Text("hwid", hwid));
+        if (!S.EverBound) Raise(WebhookEvents.LicenseActivated, now, EventField.Text("reason", "first_hwid"), EventField.Text("hwid", hwid));
         S.EverBound = true;
     }
+
+    /// <summary>Adds an event about this license to the outbox; the next write commits it.</summary>
+    private void Raise(string type, DateTimeOffset at, params EventField[] details) =>
+        S.Outbox.Add(OutboxEvent.New(type, S.AccountId, S.AppId, at, [.. LicenseFields(), .. details]));
+
+    private EventField[] LicenseFields() =>
+    [
+        EventField.Text("licenseKey", S.LicenseKey),
+        EventField.Text("appId", S.AppId),
+        EventField.Text("status", S.Status == LicenseStatus.Revoked ? "revoked" : "active"),
+        EventField.Time("expiresAt", S.ExpiresAt),
+        EventField.Text("label", S.Label),
+    ];
+
+    /// <summary><c>license.validated</c>, committed by the account together with the validate's debit.</summary>
+    private OutboxEvent? ValidatedEvent(LicenseValidation request, DateTimeOffset now) => request.RaiseValidatedEvent
+        ? OutboxEvent.New(WebhookEvents.LicenseValidated, S.AccountId, S.AppId, now, [.. LicenseFields(), EventField.Text("hwid", request.Hwid), EventField.Text("ip", request.Ip)])
+        : null;
 
     private void Touch(string hwid, string ip, DateTimeOffset now)
     {
@@ -287,9 +334,7 @@ public sealed partial class LicenseGrain(
     private LicenseVerdict Ok() => new(LicenseVerdictCode.Ok, new LicensePayloadView(
         S.ExpiresAt, S.MaxHwidSlots, S.UnlimitedHwidSlots, S.Hwids.Count, S.Label, S.Variables.ToArray()));
 
-    private LicenseSnapshot Snapshot() => new(
-        S.LicenseKey, S.AppId, S.AccountId, S.Status, S.ExpiresAt, S.MaxHwidSlots, S.UnlimitedHwidSlots,
-        S.Hwids.ToArray(), S.Label, S.Variables.ToArray(), S.CreatedAt, S.LastValidatedAt, S.HeartbeatCount);
+    private LicenseSnapshot Snapshot() => S.ToSnapshot();
 
     private static string NewIntentId() => "int_" + Guid.NewGuid().ToString("N");
 
@@ -319,6 +364,7 @@ public sealed partial class LicenseGrain(
             throw;
         }
         _dirty = false;
+        EventOutbox.Committed(S.Outbox, GrainFactory);
         if (confirmed is null) return;
         _forgettable.RemoveRange(0, confirmed.Length);
         _ = ConfirmAsync(confirmed);

@@ -1,8 +1,14 @@
+using OrleansLicensing.Events;
+using OrleansLicensing.Storage;
+
 namespace OrleansLicensing.Licenses;
 
-/// <summary>Persistent state of <see cref="LicenseGrain"/>.</summary>
+/// <summary>
+/// Persistent state of <see cref="LicenseGrain"/>. Every write also keeps the license's listing row
+/// and inserts the pending <see cref="Outbox"/> events, in the same database transaction.
+/// </summary>
 [GenerateSerializer]
-public sealed class LicenseState
+public sealed class LicenseState : IProjectedState
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public bool Deleted { get; set; }
@@ -33,6 +39,22 @@ public sealed class LicenseState
     /// if the outcome was never seen (crash, timeout).
     /// </summary>
     [Id(16)] public List<LicenseIntent> Intents { get; set; } = [];
+
+    /// <summary>Events raised by changes not yet stored; the write that stores the change commits them.</summary>
+    [Id(17)] public List<OutboxEvent> Outbox { get; set; } = [];
+
+    /// <summary>The expiry <c>license.expired</c> was raised for (an extension makes it differ again).</summary>
+    [Id(18)] public DateTimeOffset? ExpiryNotifiedFor { get; set; }
+
+    /// <summary>The license as the management API shows it.</summary>
+    public LicenseSnapshot ToSnapshot() => new(
+        LicenseKey, AppId, AccountId, Status, ExpiresAt, MaxHwidSlots, UnlimitedHwidSlots,
+        Hwids.ToArray(), Label, Variables.ToArray(), CreatedAt, LastValidatedAt, HeartbeatCount);
+
+    /// <inheritdoc />
+    public StateProjection? Projection() => Created
+        ? new StateProjection(new LicenseProjection(ToSnapshot(), Deleted, ExpiresAt is not null && ExpiryNotifiedFor == ExpiresAt), Outbox.ToArray())
+        : null;
 }
 
 /// <summary>What an intent does once its debit is known to have happened.</summary>

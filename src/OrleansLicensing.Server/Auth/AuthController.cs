@@ -158,7 +158,7 @@ public sealed partial class AuthController(
             var revoked = false;                                                                               // SP9
             if (request.RevokeLicense)
             {
-                var changed = await license.Change(new LicenseChange(LicenseAction.Revoke));
+                var changed = await license.Change(new LicenseChange(LicenseAction.Revoke, Reason: "self_ban"));
                 revoked = changed?.Status == LicenseStatus.Revoked;
             }
             var listing = await BlockAsync(activeApp, request.BlacklistHwid ? session.Hwid : null, request.BlacklistIp ? ip : null);

@@ -72,6 +72,9 @@ public sealed record LicenseResponse(
         license.LastValidatedAt);
 }
 
+/// <summary>Answer of <c>GET /v1/licenses</c>: a page and the cursor of the next one (<c>null</c> on the last page).</summary>
+public sealed record LicenseListResponse(IReadOnlyList<LicenseResponse> Licenses, string? Cursor);
+
 /// <summary>Answer of <c>POST /v1/licenses</c>.</summary>
 public sealed record CreatedLicensesResponse(IReadOnlyList<LicenseResponse> Licenses);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using OrleansLicensing.Licenses;
@@ -47,6 +48,62 @@ public sealed class LicensesController(IGrainFactory grains, TimeProvider time) 
         var created = await Task.WhenAll(Enumerable.Range(0, body.Quantity ?? 1).Select(_ => CreateUnderNewKey(command)));
         var now = time.GetUtcNow();
         return StatusCode(StatusCodes.Status201Created, new CreatedLicensesResponse([.. created.Select(l => LicenseResponse.From(l, now))]));
+    }
+
+    /// <summary>
+    /// Licenses of one app, newest first, with keyset cursor pagination and optional filters:
+    /// <c>status</c> (active | revoked | expired), <c>hwid</c> (exact), <c>label</c> (prefix).
+    /// </summary>
+    [HttpGet, RequireScope(DeveloperScopes.ReadLicenses)]
+    public async Task<LicenseListResponse> List(
+        [FromServices] LicenseIndex index,
+        [FromQuery] string? appId,
+        [FromQuery] string? status,
+        [FromQuery] string? hwid,
+        [FromQuery] string? label,
+        [FromQuery] string? limit,
+        [FromQuery] string? cursor,
+        CancellationToken cancellationToken)
+    {
+        var details = new List<string>();
+        if (string.IsNullOrEmpty(appId)) details.Add("appId: required");
+        LicenseStatusFilter? statusFilter = status switch
+        {
+            null or "" => null,
+            "active" => LicenseStatusFilter.Active,
+            "revoked" => LicenseStatusFilter.Revoked,
+            "expired" => LicenseStatusFilter.Expired,
+            _ => Invalid(details, "status: must be active, revoked or expired"),
+        };
+        if (label is { Length: > MaxLabelLength }) details.Add($"label: at most {MaxLabelLength} characters");
+        if (hwid is { Length: 0 or > 256 }) details.Add("hwid: 1 to 256 characters");
+        var pageSize = 0;
+        long? before = null;
+        try
+        {
+            pageSize = Pagination.Limit(limit);
+            before = Pagination.Decode("lic", cursor, k => long.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out _)) is { } key
+                ? long.Parse(key, CultureInfo.InvariantCulture)
+                : null;
+        }
+        catch (ApiException error) when (error.Details is { } problems)
+        {
+            details.AddRange(problems);
+        }
+        if (details.Count > 0) throw ApiException.BadRequest([.. details]);
+
+        var app = await grains.FindApp(Caller, appId);
+        var now = time.GetUtcNow();
+        var (licenses, next) = await index.ListAsync(new LicenseQuery(app.AppId, statusFilter, hwid, label, before, pageSize), now, cancellationToken);
+        return new LicenseListResponse(
+            [.. licenses.Select(l => LicenseResponse.From(l, now))],
+            next is { } position ? Pagination.Encode("lic", position.ToString(CultureInfo.InvariantCulture)) : null);
+    }
+
+    private static LicenseStatusFilter? Invalid(List<string> details, string problem)
+    {
+        details.Add(problem);
+        return null;
     }
 
     /// <summary>The license; the key in the URL is canonicalized (trimmed, ASCII upper case).</summary>

@@ -45,6 +45,12 @@ public sealed class LicensingOptions
     public sealed class WebhookOptions
     {
         public bool AllowPrivateTargets { get; set; }
+
+        /// <summary><c>credits.low</c> fires when a change takes the balance from at least this to below it.</summary>
+        public long CreditsLowThreshold { get; set; } = 100;
+
+        /// <summary>How often each silo looks for licenses whose expiry passed (<c>license.expired</c>).</summary>
+        public double ExpirySweepSeconds { get; set; } = 30;
     }
 
     public sealed class AuthOptions
@@ -196,6 +202,15 @@ public sealed partial record LicensingSettings(
             {
                 throw Invalid($"Licensing:Auth:TrustedProxies:{i}", auth.TrustedProxies[i], "must be an IP address or CIDR range");
             }
+        }
+        var webhooks = licensing.Webhooks;
+        if (webhooks.CreditsLowThreshold < 0)
+        {
+            throw Invalid("Licensing:Webhooks:CreditsLowThreshold", webhooks.CreditsLowThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be an integer >= 0");
+        }
+        if (!(webhooks.ExpirySweepSeconds is > 0 and <= 86_400))
+        {
+            throw Invalid("Licensing:Webhooks:ExpirySweepSeconds", webhooks.ExpirySweepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be a number of seconds from 0 (exclusive) to 86400");
         }
         if (auth.HeartbeatBillingInterval < 1)
         {

@@ -62,7 +62,8 @@ public static class LicensingSilo
         {
             o.Invariant = invariant;
             o.ConnectionString = connectionString;
-            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>());
+            o.GrainStorageSerializer = new ProjectingStorageSerializer(
+                new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>()));
         }));
         return silo;
     }

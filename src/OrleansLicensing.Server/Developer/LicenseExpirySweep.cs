@@ -1,0 +1,53 @@
+using OrleansLicensing.Licenses;
+using OrleansLicensing.Server.Hosting;
+
+namespace OrleansLicensing.Server.Developer;
+
+/// <summary>
+/// Raises <c>license.expired</c>: every silo periodically asks the listing index for licenses whose
+/// expiry passed without the event, and tells each license grain to observe it. The grain raises
+/// the event at most once per expiry (its own state decides), so silos sweeping the same rows at
+/// the same time cannot duplicate it.
+/// </summary>
+public sealed partial class LicenseExpirySweep(
+    LicenseIndex index,
+    IGrainFactory grains,
+    TimeProvider time,
+    LicensingSettings settings,
+    ILogger<LicenseExpirySweep> logger) : BackgroundService
+{
+    private const int BatchSize = 200;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.Licensing.Webhooks.ExpirySweepSeconds), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception error) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The silo may not be serving yet, or storage may be away: the next tick retries.
+                LogSweepFailed(error);
+            }
+        }
+    }
+
+    /// <summary>One pass: every license found expired and not yet announced is told to announce it.</summary>
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var due = await index.DueForExpiryAsync(time.GetUtcNow(), BatchSize, cancellationToken);
+            if (due.Count == 0) return;
+            var raised = await Task.WhenAll(due.Select(key => grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(key)).ObserveExpiry()));
+            // Rows the grains did not act on (already announced, clock skew) would be returned again: stop until the next tick.
+            if (raised.Count(r => r) == 0 || due.Count < BatchSize) return;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "License expiry sweep failed; retrying on the next tick")]
+    private partial void LogSweepFailed(Exception error);
+}
