@@ -2,8 +2,16 @@ using BenchmarkDotNet.Running;
 
 namespace OrleansLicensing.Benchmarks;
 
-/// <summary>Runs the benchmarks: <c>dotnet run -c Release --project tests/OrleansLicensing.Benchmarks -- --filter '*Ed25519*'</c>.</summary>
+/// <summary>
+/// Runs the micro-benchmarks (<c>dotnet run -c Release --project tests/OrleansLicensing.Benchmarks -- --filter '*Ed25519*'</c>)
+/// or, with <c>listing …</c> as the first argument, the listing benchmark against a running server (scripts/bench-listing.sh).
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "listing") return await ListingBenchmark.RunAsync(args[1..]);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
