@@ -80,6 +80,7 @@ public sealed class Program
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddLicensingHealthChecks();
+        builder.Services.AddLicensingOpenApi();
         builder.Services
             .AddControllers(o =>
             {
@@ -100,6 +101,7 @@ public sealed class Program
         app.UseManagementBodyLimit();
         app.UseAuthPaths(settings.Licensing.Auth.PathPrefix);
         app.MapLicensingHealth();
+        app.MapLicensingDocs();
         app.MapControllers();
         return app;
     }

@@ -14,6 +14,9 @@ public static class ApiErrors
     public static readonly ApiErrorCode Conflict = new("conflict", StatusCodes.Status409Conflict);
     public static readonly ApiErrorCode RateLimited = new("rate_limited", StatusCodes.Status429TooManyRequests);
     public static readonly ApiErrorCode InternalError = new("internal_error", StatusCodes.Status500InternalServerError);
+
+    /// <summary>Every code of the table, in its order.</summary>
+    public static readonly IReadOnlyList<ApiErrorCode> All = [BadRequest, InvalidApiKey, NoCredits, Forbidden, NotFound, Conflict, RateLimited, InternalError];
 }
 
 /// <summary>A failure the client caused or may act on; turned into the JSON error body in one place.</summary>

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansLicensing.Server.given;
+
+namespace OrleansLicensing.Server.Http;
+
+/// <summary>The OpenAPI document describes every route of the HTTP surface and its errors; /docs renders it.</summary>
+[Collection(SqliteServerCollection.Name)]
+public sealed class OpenApiDocumentationTests(SqliteServer server)
+{
+    private static readonly string[] Surfaces = ["/auth/", "/v1/", "/admin/v1/"];
+
+    private async Task<JsonElement> Document()
+    {
+        using var response = await server.Host.Http.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>Every (method, path) the server routes under /auth, /v1 and /admin/v1.</summary>
+    private (string Method, string Path)[] MappedRoutes() =>
+    [
+        .. server.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"])
+                .Select(m => (Method: m.ToLowerInvariant(), Path: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .Where(r => Surfaces.Any(s => r.Path.StartsWith(s, StringComparison.Ordinal)))
+            .Distinct(),
+    ];
+
+    [Fact]
+    public async Task Every_mapped_route_of_the_three_surfaces_is_in_the_document()
+    {
+        var paths = (await Document()).GetProperty("paths");
+        var routes = MappedRoutes();
+
+        Assert.Contains(routes, r => r.Path == "/v1/licenses" && r.Method == "get");
+        Assert.Contains(routes, r => r.Path == "/auth/validate");
+        Assert.Contains(routes, r => r.Path.StartsWith("/admin/v1/", StringComparison.Ordinal));
+        var missing = routes.Where(r => !paths.TryGetProperty(r.Path, out var item) || !item.TryGetProperty(r.Method, out _)).ToArray();
+        Assert.True(missing.Length == 0, "Not in /openapi/v1.json: " + string.Join(", ", missing.Select(m => $"{m.Method.ToUpperInvariant()} {m.Path}")));
+    }
+
+    [Fact]
+    public async Task Every_operation_documents_its_error_responses_with_the_error_shape()
+    {
+        var document = await Document();
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var responses = operation.Value.GetProperty("responses");
+                var name = $"{operation.Name.ToUpperInvariant()} {path.Name}";
+                if (path.Name.StartsWith("/auth/", StringComparison.Ordinal))
+                {
+                    foreach (var status in new[] { "400", "401", "403", "429", "500" })
+                    {
+                        Assert.True(responses.TryGetProperty(status, out var response), $"{name} lacks {status}");
+                        Assert.EndsWith("/AuthFailure", SchemaRef(response));
+                    }
+                    continue;
+                }
+                var expected = path.Name.StartsWith("/v1/", StringComparison.Ordinal)
+                    ? new[] { "400", "401", "403", "404", "429", "500" }
+                    : ["400", "401", "404", "500"];
+                foreach (var status in expected)
+                {
+                    Assert.True(responses.TryGetProperty(status, out var response), $"{name} lacks {status}");
+                    Assert.EndsWith("/Error", SchemaRef(response));
+                }
+                Assert.Equal(operation.Name != "get", responses.TryGetProperty("409", out _));
+                Assert.True(operation.Value.TryGetProperty("security", out _), $"{name} lacks its security requirement");
+            }
+        }
+        var codes = document.GetProperty("components").GetProperty("schemas").GetProperty("Error").GetProperty("properties").GetProperty("error").GetProperty("enum")
+            .EnumerateArray().Select(c => c.GetString()).ToArray();
+        Assert.Equal(["bad_request", "invalid_api_key", "no_credits", "forbidden", "not_found", "conflict", "rate_limited", "internal_error"], codes);
+    }
+
+    [Fact]
+    public async Task The_reference_page_at_docs_renders_the_document()
+    {
+        using var response = await server.Host.Http.GetAsync("/docs/v1");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("openapi/v1.json", await response.Content.ReadAsStringAsync());
+        using var script = await server.Host.Http.GetAsync("/docs/scalar.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+    }
+
+    private static string SchemaRef(JsonElement response) =>
+        response.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+}
