@@ -71,6 +71,9 @@ public sealed class Program
         builder.Services.AddSingleton(services => new SecretProtector(services.GetRequiredService<GeneratedSecrets>().MasterKey));
         builder.Services.AddSingleton<AuthSettings>();
         builder.Services.AddSingleton<AppMaterialCache>();
+        builder.Services.AddSingleton<IdempotencyStore>();
+        builder.Services.AddSingleton<Idempotency>();
+        builder.Services.AddHostedService<IdempotencyCleanup>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
 
@@ -92,6 +95,7 @@ public sealed class Program
 
         var app = builder.Build();
         app.UseRequestIds();
+        app.UseIdempotency(); // outside the exception handler: it stores the final response, error bodies included
         app.UseExceptionHandler();
         app.UseJsonErrorPages();
         app.UseManagementBodyLimit();
