@@ -4,6 +4,7 @@ using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Server.Http.given;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansLicensing.Testing;
 
 namespace OrleansLicensing.Server.Http;
@@ -210,6 +211,49 @@ public sealed class IdempotencyTests(SqliteServer server)
 
         Assert.Null(second.Replayed);
         Assert.NotEqual(first.Body, second.Body);
+    }
+
+    [Fact]
+    public async Task A_key_in_progress_is_409_until_its_lease_ends_and_then_the_request_runs()
+    {
+        using var account = await Host.NewAccount();
+        var body = "{\"name\":\"k\",\"scopes\":[\"read:account\"]}";
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var fingerprint = IdempotencyWorld.Fingerprint("POST", "/v1/api-keys", body);
+        // Rows as a request leaves them while it runs, or when its silo dies mid-request: claimed, never completed.
+        await IdempotencyWorld.Sql(Database, sqlite: true,
+            "INSERT INTO licensing_idempotency (scope, idempotency_key, fingerprint, claim_token, created_at) VALUES " +
+            $"('{account.AccountId}', 'running', '{fingerprint}', 't1', {now}), ('{account.AccountId}', 'abandoned', '{fingerprint}', 't2', {now - (long)TimeSpan.FromMinutes(6).TotalMilliseconds})");
+
+        var running = await IdempotencyWorld.Send(account.Client, HttpMethod.Post, "/v1/api-keys", body, "running");
+        var abandoned = await IdempotencyWorld.Send(account.Client, HttpMethod.Post, "/v1/api-keys", body, "abandoned");
+
+        Assert.Equal(HttpStatusCode.Conflict, running.Status);
+        Assert.Contains("still in progress", running.Body);
+        Assert.Equal(HttpStatusCode.Created, abandoned.Status);
+        Assert.Null(abandoned.Replayed);
+    }
+
+    [Fact]
+    public async Task A_key_older_than_24_hours_is_ignored_and_purged()
+    {
+        using var account = await Host.NewAccount();
+        var key = $"old-{Guid.NewGuid()}";
+        var first = await IdempotencyWorld.Send(account.Client, HttpMethod.Post, "/v1/api-keys", "{\"name\":\"first\",\"scopes\":[\"*\"]}", key);
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        var age = (long)TimeSpan.FromHours(24).TotalMilliseconds + 60_000;
+        await IdempotencyWorld.Sql(Database, sqlite: true, $"UPDATE licensing_idempotency SET created_at = created_at - {age} WHERE idempotency_key = '{key}'");
+
+        var reused = await IdempotencyWorld.Send(account.Client, HttpMethod.Post, "/v1/api-keys", "{\"name\":\"second\",\"scopes\":[\"*\"]}", key);
+
+        Assert.Equal(HttpStatusCode.Created, reused.Status);
+        Assert.Null(reused.Replayed);
+        Assert.Equal(3, (await account.Client.GetJson("/v1/api-keys")).GetProperty("apiKeys").GetArrayLength());
+
+        await IdempotencyWorld.Sql(Database, sqlite: true, $"UPDATE licensing_idempotency SET created_at = created_at - {age} WHERE idempotency_key = '{key}'");
+        var store = Host.Services.GetRequiredService<IdempotencyStore>();
+        Assert.True(await store.PurgeAsync(DateTimeOffset.UtcNow - Idempotency.Window, CancellationToken.None) >= 1);
+        Assert.Equal(0L, await IdempotencyWorld.Scalar(Database, sqlite: true, $"SELECT count(*) FROM licensing_idempotency WHERE idempotency_key = '{key}'"));
     }
 
     private static async Task<string> CreateKey(HttpClient client, params string[] scopes)

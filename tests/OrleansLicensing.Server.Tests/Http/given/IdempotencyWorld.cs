@@ -25,19 +25,30 @@ public static class IdempotencyWorld
             response.Headers.TryGetValues("X-Request-Id", out var id) ? id.Single() : null);
     }
 
+    /// <summary>The request fingerprint as the server computes it (method, path, SHA-256 of the body), to plant rows.</summary>
+    public static string Fingerprint(string method, string path, string body)
+    {
+        var bodyHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body)));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{method}\n{path}\n{bodyHash}")));
+    }
+
     /// <summary>The license keys of a <c>POST /v1/licenses</c> answer.</summary>
     public static string[] LicenseKeys(string body) =>
         [.. JsonDocument.Parse(body).RootElement.GetProperty("licenses").EnumerateArray().Select(l => l.GetProperty("licenseKey").GetString()!)];
 
     /// <summary>Stored license grains in the database: what "created once" is checked against.</summary>
-    public static async Task<long> CountLicenses(string connectionString, bool sqlite)
+    public static Task<long> CountLicenses(string connectionString, bool sqlite) =>
+        Scalar(connectionString, sqlite, "SELECT count(*) FROM licensing_grain_state WHERE grain_type_string = 'license'");
+
+    /// <summary>The first column of the first row.</summary>
+    public static async Task<long> Scalar(string connectionString, bool sqlite, string sql)
     {
         await using DbConnection connection = sqlite
             ? new Microsoft.Data.Sqlite.SqliteConnection(connectionString)
             : new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM licensing_grain_state WHERE grain_type_string = 'license'";
+        command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
