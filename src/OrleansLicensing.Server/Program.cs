@@ -74,6 +74,9 @@ public sealed class Program
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.LicenseIndex>();
         builder.Services.AddHostedService<OrleansLicensing.Server.Developer.LicenseExpirySweep>();
         builder.Services.Configure<OrleansLicensing.Accounts.AccountEventOptions>(o => o.CreditsLowThreshold = settings.Licensing.Webhooks.CreditsLowThreshold);
+        builder.Services.AddSingleton<IdempotencyStore>();
+        builder.Services.AddSingleton<Idempotency>();
+        builder.Services.AddHostedService<IdempotencyCleanup>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
 
@@ -96,6 +99,7 @@ public sealed class Program
 
         var app = builder.Build();
         app.UseRequestIds();
+        app.UseIdempotency(); // outside the exception handler: it stores the final response, error bodies included
         app.UseExceptionHandler();
         app.UseJsonErrorPages();
         app.UseManagementBodyLimit();

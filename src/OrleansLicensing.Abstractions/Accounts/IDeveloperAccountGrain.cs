@@ -39,6 +39,50 @@ public interface IDeveloperAccountGrain : IGrainWithStringKey
 
     /// <summary>Ledger entries newest first, strictly before <paramref name="beforeSequence"/> when given.</summary>
     Task<CreditLedgerPage> GetLedger(long? beforeSequence, int limit);
+
+    /// <summary>
+    /// Adds an API key to the account's list, then registers its lookup (<see cref="IApiKeyGrain"/>):
+    /// a crash in between leaves a listed key that does not work yet, never a working key that
+    /// cannot be listed or revoked.
+    /// </summary>
+    Task<ApiKeyAddResult> AddApiKey(ApiKeyRecord key);
+
+    /// <summary>The account's keys in id order (ids sort by creation time), strictly after <paramref name="afterId"/>.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<ApiKeyRecord>> ListApiKeys(string? afterId, int limit);
+
+    /// <summary>One key of this account, or <c>null</c>.</summary>
+    [AlwaysInterleave]
+    Task<ApiKeyRecord?> GetApiKey(string apiKeyId);
+
+    /// <summary>
+    /// Revokes a key of this account: first its lookup (authentication refuses it from then on, on
+    /// every silo), then it leaves the list. A crash in between leaves a listed key that no longer
+    /// works, and revoking again completes it. <c>null</c> when the account has no such key.
+    /// </summary>
+    Task<ApiKeyRecord?> RevokeApiKey(string apiKeyId);
+}
+
+/// <summary>How <see cref="IDeveloperAccountGrain.AddApiKey"/> ended.</summary>
+public enum ApiKeyAddStatus
+{
+    /// <summary>The key is listed and works.</summary>
+    Added = 0,
+    /// <summary>The account does not exist.</summary>
+    AccountNotFound = 1,
+    /// <summary>The account already has <see cref="ApiKeyLimits.MaxKeysPerAccount"/> keys; nothing changed.</summary>
+    LimitReached = 2,
+}
+
+/// <summary>Outcome of <see cref="IDeveloperAccountGrain.AddApiKey"/>.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ApiKeyAddResult([property: Id(0)] ApiKeyAddStatus Status);
+
+/// <summary>Bounds on API keys.</summary>
+public static class ApiKeyLimits
+{
+    /// <summary>Keys one account may hold at a time (revoked keys do not count). Bounds the account state and the per-key rate limits an account can combine.</summary>
+    public const int MaxKeysPerAccount = 100;
 }
 
 /// <summary>Index of all account ids, for the operator's list. Keyed by <see cref="Key"/>.</summary>
@@ -75,8 +119,11 @@ public interface IApiKeyGrain : IGrainWithStringKey
     /// <summary>Records which account and key this hash belongs to.</summary>
     Task Register(ApiKeyBinding binding);
 
-    /// <summary>The binding, or <c>null</c> for an unknown key.</summary>
+    /// <summary>The binding, or <c>null</c> for an unknown key. A revoked key keeps its binding with <see cref="ApiKeyBinding.RevokedAt"/> set.</summary>
     Task<ApiKeyBinding?> Get();
+
+    /// <summary>Revokes the key for good (idempotent; also before <see cref="Register"/>, which then cannot un-revoke it).</summary>
+    Task Revoke(DateTimeOffset at);
 }
 
 /// <summary>Which account an API key hash belongs to.</summary>
@@ -85,4 +132,5 @@ public sealed record ApiKeyBinding(
     [property: Id(0)] string AccountId,
     [property: Id(1)] string ApiKeyId,
     [property: Id(2)] IReadOnlyList<string> Scopes,
-    [property: Id(3)] DateTimeOffset? ExpiresAt);
+    [property: Id(3)] DateTimeOffset? ExpiresAt,
+    [property: Id(4)] DateTimeOffset? RevokedAt = null);

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using OrleansLicensing.Accounts;
+using OrleansLicensing.Limits;
+using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Server.Http;
 using OrleansLicensing.Server.Security;
 
@@ -41,11 +43,13 @@ public sealed class RequireScopeAttribute(string scope) : Attribute
 }
 
 /// <summary>
-/// Authenticates a <c>/v1</c> request. Order: missing, malformed, unknown or expired key → 401
-/// <c>invalid_api_key</c>; missing scope → 403; suspended account → 403. A malformed key is refused
-/// before any grain is called, and a key without the scope before the account is read.
+/// Authenticates a <c>/v1</c> request. Order: missing, malformed, unknown, revoked or expired key →
+/// 401 <c>invalid_api_key</c>; the key's rate limit → 429 <c>rate_limited</c>; missing scope → 403;
+/// suspended account → 403; then the <c>Idempotency-Key</c> is claimed for the account (or the
+/// stored response replayed). A malformed key is refused before any grain is called, and a key
+/// without the scope before the account is read.
 /// </summary>
-public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider time) : IAsyncAuthorizationFilter
+public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider time, LicensingSettings settings, Idempotency idempotency) : IAsyncAuthorizationFilter
 {
     /// <inheritdoc />
     public async Task OnAuthorizationAsync(AuthorizationFilterContext context)
@@ -56,9 +60,20 @@ public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider
 
         var binding = await grains.GetGrain<IApiKeyGrain>(ApiKeyGrain.KeyFor(ApiKeys.Hash(apiKey))).Get()
             ?? throw new ApiException(ApiErrors.InvalidApiKey, "Unknown API key");
+        if (binding.RevokedAt is not null) throw new ApiException(ApiErrors.InvalidApiKey, "API key revoked");
         if (binding.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
         {
             throw new ApiException(ApiErrors.InvalidApiKey, "API key expired");
+        }
+
+        // Every authenticated request counts, refused ones included: one bucket per key in the whole cluster.
+        if (RateLimit(settings) is { } bucket)
+        {
+            var decision = await grains.GetGrain<IRateLimitGrain>($"rl_api_{binding.ApiKeyId}").TryTake(bucket);
+            if (!decision.Allowed)
+            {
+                throw ApiException.RateLimited("Too many requests for this API key", decision.RetryAfterSeconds);
+            }
         }
 
         var required = context.ActionDescriptor.EndpointMetadata.OfType<RequireScopeAttribute>().LastOrDefault()?.Scope ?? DeveloperScopes.All;
@@ -75,6 +90,16 @@ public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider
             throw new ApiException(ApiErrors.Forbidden, "The account is suspended");
         }
         context.HttpContext.Features.Set(new ApiCaller(binding.AccountId, binding.ApiKeyId, binding.Scopes, account));
+
+        // Keys are scoped by account: two keys of one account share them, other accounts never see them.
+        if (await idempotency.BeginAsync(context.HttpContext, binding.AccountId) is { } replay) context.Result = replay;
+    }
+
+    /// <summary>The per-key bucket of <c>Licensing:Api:RateLimits</c>, or <c>null</c> when either value is 0 (no limit).</summary>
+    private static TokenBucketSpec? RateLimit(LicensingSettings settings)
+    {
+        var limits = settings.Licensing.Api.RateLimits;
+        return limits.Burst > 0 && limits.PerSecond > 0 ? new TokenBucketSpec(limits.Burst, limits.PerSecond) : null;
     }
 
     private static string? ReadBearerToken(HttpRequest request)

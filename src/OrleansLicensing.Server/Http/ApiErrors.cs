@@ -25,6 +25,13 @@ public sealed class ApiException(ApiErrorCode error, string message, IReadOnlyLi
     public ApiErrorCode Error { get; } = error;
     public IReadOnlyList<string>? Details { get; } = details;
 
+    /// <summary>Whole seconds for the <c>Retry-After</c> header (only on <c>rate_limited</c>).</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>A 429 <c>rate_limited</c> with <c>Retry-After</c> (whole seconds, at least 1).</summary>
+    public static ApiException RateLimited(string message, int retryAfterSeconds) =>
+        new(ApiErrors.RateLimited, message) { RetryAfterSeconds = Math.Max(1, retryAfterSeconds) };
+
     public static ApiException BadRequest(params string[] details) =>
         new(ApiErrors.BadRequest, details.Length == 1 ? $"Invalid request: {details[0]}" : "Invalid request", details);
 

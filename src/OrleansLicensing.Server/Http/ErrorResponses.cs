@@ -132,9 +132,12 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        // The exception handler cleared the response headers; every response carries the request id.
+        context.Response.Headers[ErrorResponses.RequestIdHeader] = context.TraceIdentifier;
         switch (exception)
         {
             case ApiException api:
+                if (api.RetryAfterSeconds is { } retryAfter) context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await ErrorResponses.WriteAsync(context, api.Error, api.Message, api.Details);
                 return true;
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:

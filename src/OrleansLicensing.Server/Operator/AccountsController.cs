@@ -85,12 +85,13 @@ public sealed class AccountsController(IGrainFactory grains, TimeProvider time) 
         var reason = body.Reason?.Trim();
         if (string.IsNullOrEmpty(reason)) details.Add("reason: required");
         else if (reason.Length > MaxReasonLength) details.Add($"reason: at most {MaxReasonLength} characters");
-        if (idempotencyKey is { Length: > 255 }) details.Add("Idempotency-Key: at most 255 characters");
         if (details.Count > 0) throw ApiException.BadRequest([.. details]);
 
         await Find(accountId);
         var amount = body.Amount!.Value;
-        // A retried request with the same Idempotency-Key is applied once (the grain remembers operation ids for 24 h).
+        // Idempotency (Http/Idempotency.cs, checked by the authorization filter) replays a retry with the same
+        // key and body before it gets here. The key also becomes the grain's operation id, so a retry after
+        // a 5xx released the key is still applied at most once (the grain remembers operation ids for 24 h).
         var operationId = idempotencyKey is { Length: > 0 } ? $"admin-credits:{idempotencyKey}" : $"admin-credits:{Guid.NewGuid():N}";
         var kind = amount > 0 ? CreditEntryKind.Grant : CreditEntryKind.Correction;
         var result = await grains.GetGrain<IDeveloperAccountGrain>(accountId).ChangeCredits(new CreditChange(operationId, amount, kind, reason));

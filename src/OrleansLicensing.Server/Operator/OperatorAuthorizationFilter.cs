@@ -14,9 +14,10 @@ public sealed class OperatorAuthorizeAttribute : TypeFilterAttribute
     public OperatorAuthorizeAttribute() : base(typeof(OperatorAuthorizationFilter)) { }
 }
 
-public sealed class OperatorAuthorizationFilter(GeneratedSecrets secrets) : IAuthorizationFilter
+/// <summary>Authenticates the operator, then claims the request's <c>Idempotency-Key</c> in the operator's scope.</summary>
+public sealed class OperatorAuthorizationFilter(GeneratedSecrets secrets, Idempotency idempotency) : IAsyncAuthorizationFilter
 {
-    public void OnAuthorization(AuthorizationFilterContext context)
+    public async Task OnAuthorizationAsync(AuthorizationFilterContext context)
     {
         var header = context.HttpContext.Request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
@@ -27,5 +28,6 @@ public sealed class OperatorAuthorizationFilter(GeneratedSecrets secrets) : IAut
                 ? "Missing operator token: send Authorization: Bearer <operator token>"
                 : "Invalid operator token");
         }
+        if (await idempotency.BeginAsync(context.HttpContext, Idempotency.OperatorScope) is { } replay) context.Result = replay;
     }
 }
