@@ -9,32 +9,15 @@ public sealed class AccountAppsGrain(
 {
     public async Task Register(string appId)
     {
-        var index = state.State.AppIds.BinarySearch(appId, StringComparer.Ordinal);
-        if (index >= 0) return;
-        state.State.AppIds.Insert(~index, appId);
-        await state.WriteStateAsync();
+        if (OrderedIds.Add(state.State.AppIds, appId)) await state.WriteStateAsync();
     }
 
     public async Task Unregister(string appId)
     {
-        var index = state.State.AppIds.BinarySearch(appId, StringComparer.Ordinal);
-        if (index < 0) return;
-        state.State.AppIds.RemoveAt(index);
-        await state.WriteStateAsync();
+        if (OrderedIds.Remove(state.State.AppIds, appId)) await state.WriteStateAsync();
     }
 
-    public Task<IReadOnlyList<string>> List(string? afterId, int limit)
-    {
-        var ids = state.State.AppIds;
-        var start = 0;
-        if (afterId is not null)
-        {
-            var index = ids.BinarySearch(afterId, StringComparer.Ordinal);
-            start = index >= 0 ? index + 1 : ~index;
-        }
-        IReadOnlyList<string> page = ids.GetRange(start, Math.Min(Math.Max(limit, 0), ids.Count - start));
-        return Task.FromResult(page);
-    }
+    public Task<IReadOnlyList<string>> List(string? afterId, int limit) => Task.FromResult(OrderedIds.Page(state.State.AppIds, afterId, limit));
 }
 
 /// <summary>Persistent state of <see cref="AccountAppsGrain"/>.</summary>

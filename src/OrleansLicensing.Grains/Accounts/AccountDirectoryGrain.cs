@@ -9,24 +9,10 @@ public sealed class AccountDirectoryGrain(
 {
     public async Task Register(string accountId)
     {
-        var index = state.State.AccountIds.BinarySearch(accountId, StringComparer.Ordinal);
-        if (index >= 0) return;
-        state.State.AccountIds.Insert(~index, accountId);
-        await state.WriteStateAsync();
+        if (OrderedIds.Add(state.State.AccountIds, accountId)) await state.WriteStateAsync();
     }
 
-    public Task<IReadOnlyList<string>> List(string? afterId, int limit)
-    {
-        var ids = state.State.AccountIds;
-        var start = 0;
-        if (afterId is not null)
-        {
-            var index = ids.BinarySearch(afterId, StringComparer.Ordinal);
-            start = index >= 0 ? index + 1 : ~index;
-        }
-        IReadOnlyList<string> page = ids.GetRange(start, Math.Min(Math.Max(limit, 0), ids.Count - start));
-        return Task.FromResult(page);
-    }
+    public Task<IReadOnlyList<string>> List(string? afterId, int limit) => Task.FromResult(OrderedIds.Page(state.State.AccountIds, afterId, limit));
 }
 
 /// <summary>Persistent state of <see cref="AccountDirectoryGrain"/>.</summary>
