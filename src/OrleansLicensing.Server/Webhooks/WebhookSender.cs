@@ -17,11 +17,13 @@ public static class WebhookPayload
     public const string TimestampHeader = "X-AuthForge-Timestamp";
     public const string SignatureHeader = "X-AuthForge-Signature";
 
-    /// <summary>The exact body bytes (compact UTF-8 JSON; <c>data</c> as stored, re-emitted compactly).</summary>
+    /// <summary>The exact body bytes: compact UTF-8 JSON with <c>data</c> exactly as stored (it must be a JSON object).</summary>
     public static byte[] Body(WebhookMessage message)
     {
-        using var data = JsonDocument.Parse(message.DataJson);
-        if (data.RootElement.ValueKind != JsonValueKind.Object) throw new JsonException("The event data is not a JSON object.");
+        using (var data = JsonDocument.Parse(message.DataJson))
+        {
+            if (data.RootElement.ValueKind != JsonValueKind.Object) throw new JsonException("The event data is not a JSON object.");
+        }
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -30,7 +32,7 @@ public static class WebhookPayload
             writer.WriteString("event", message.EventType);
             writer.WriteString("timestamp", Timestamp(message.OccurredAt));
             writer.WritePropertyName("data");
-            data.RootElement.WriteTo(writer);
+            writer.WriteRawValue(message.DataJson);
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -99,6 +99,16 @@ public static class WebhookWorld
         return Convert.ToBoolean(await command.ExecuteScalarAsync());
     }
 
+    /// <summary>How many deliveries the event was fanned out to.</summary>
+    public static async Task<int> DeliveriesOf(this LicensingDatabase database, string eventId)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM licensing_webhook_deliveries WHERE event_id = @id";
+        Add(command, "id", eventId);
+        return Convert.ToInt32(await command.ExecuteScalarAsync());
+    }
+
     /// <summary>The webhook's delivery log (first page, newest first).</summary>
     public static async Task<JsonElement[]> Deliveries(this HttpClient client, string appId, string webhookId)
     {
