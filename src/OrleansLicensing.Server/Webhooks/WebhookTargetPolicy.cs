@@ -17,8 +17,23 @@ public sealed class WebhookTargetRefusedException(string message) : Exception(me
 /// (<see cref="ConnectAsync"/>), which resolves once and connects only to the checked addresses, so a
 /// DNS answer that changes after registration (rebinding) gains nothing.
 /// </summary>
-public sealed class WebhookTargetPolicy(WebhookDeliveryOptions options)
+public sealed class WebhookTargetPolicy
 {
+    private readonly WebhookDeliveryOptions options;
+    private readonly Func<string, CancellationToken, Task<IPAddress[]>> resolve;
+
+    /// <summary>A policy that resolves names through the system resolver.</summary>
+    public WebhookTargetPolicy(WebhookDeliveryOptions options) : this(options, Dns.GetHostAddressesAsync)
+    {
+    }
+
+    /// <summary>A policy with its own name resolution (tests: a name whose answer changes).</summary>
+    internal WebhookTargetPolicy(WebhookDeliveryOptions options, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
+    {
+        this.options = options;
+        this.resolve = resolve;
+    }
+
     /// <summary>Longest accepted URL.</summary>
     public const int MaxUrlLength = 2048;
 
@@ -74,7 +89,7 @@ public sealed class WebhookTargetPolicy(WebhookDeliveryOptions options)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(RegistrationLookupTimeout);
-            addresses = await Dns.GetHostAddressesAsync(host, timeout.Token);
+            addresses = await resolve(host, timeout.Token);
         }
         catch (Exception error) when (error is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -92,7 +107,7 @@ public sealed class WebhookTargetPolicy(WebhookDeliveryOptions options)
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host.Trim('[', ']');
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await resolve(host, cancellationToken);
         if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
         if (!options.AllowPrivateTargets && addresses.FirstOrDefault(a => !IsPublic(a)) is { } refused)
         {
