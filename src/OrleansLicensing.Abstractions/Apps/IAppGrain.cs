@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using OrleansLicensing.Webhooks;
 
 namespace OrleansLicensing.Apps;
 
@@ -41,6 +42,23 @@ public interface IAppGrain : IGrainWithStringKey
     /// <summary>Self-ban (auth-protocol.md §10.3): adds the HWID and/or the IP to the block lists unless already there or full.</summary>
     Task<SelfBanListing> BlockForSelfBan(string? hwid, string? ip);
 
-    /// <summary>Deletes the app: every <c>/auth/*</c> call answers <c>invalid_app</c> from now on.</summary>
+    /// <summary>Deletes the app (and its webhooks): every <c>/auth/*</c> call answers <c>invalid_app</c> from now on.</summary>
     Task<bool> Delete();
+
+    /// <summary>The app's webhooks (at most <see cref="WebhookLimits.MaxPerApp"/>, oldest first), or <c>null</c> if the app does not exist.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<WebhookSnapshot>?> GetWebhooks();
+
+    /// <summary>The webhooks with their decrypted secrets, for delivery; <c>null</c> if the app does not exist.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<WebhookTarget>?> GetWebhookTargets();
+
+    /// <summary>Adds a webhook with a generated id and secret (the secret is returned only here).</summary>
+    Task<WebhookChange> AddWebhook(NewWebhook webhook);
+
+    /// <summary>Applies a partial update to one webhook.</summary>
+    Task<WebhookChange> UpdateWebhook(string webhookId, WebhookUpdate update);
+
+    /// <summary>Removes one webhook; its pending deliveries fail when they come due.</summary>
+    Task<WebhookChange> DeleteWebhook(string webhookId);
 }

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Security.Cryptography;
 using OrleansLicensing.Security;
+using OrleansLicensing.Webhooks;
 
 namespace OrleansLicensing.Apps;
 
@@ -13,8 +15,13 @@ public sealed class AppGrain(
     SecretProtector protector,
     TimeProvider time) : Grain, IAppGrain
 {
+    private const string WebhookSecretPrefix = "whsec_";
+    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
     private AppAuthView? _view;
     private AppSnapshot? _snapshot;
+    private IReadOnlyList<WebhookSnapshot> _webhooks = [];
+    private IReadOnlyList<WebhookTarget> _webhookTargets = [];
 
     private AppState S => state.State;
     private bool Exists => S.Created && !S.Deleted;
@@ -136,9 +143,62 @@ public sealed class AppGrain(
     {
         if (!Exists) return false;
         S.Deleted = true;
+        S.Webhooks.Clear();
         await CommitAsync();
         return true;
     }
+
+    public Task<IReadOnlyList<WebhookSnapshot>?> GetWebhooks() => Task.FromResult(Exists ? _webhooks : null);
+
+    public Task<IReadOnlyList<WebhookTarget>?> GetWebhookTargets() => Task.FromResult(Exists ? _webhookTargets : null);
+
+    public async Task<WebhookChange> AddWebhook(NewWebhook webhook)
+    {
+        if (!Exists) return new WebhookChange(WebhookChangeOutcome.AppNotFound);
+        if (S.Webhooks.Count >= WebhookLimits.MaxPerApp) return new WebhookChange(WebhookChangeOutcome.LimitReached);
+        var now = time.GetUtcNow();
+        var webhookId = ResourceId.New("wh", now);
+        // ~238 bits from a CSPRNG, like API keys.
+        var secret = WebhookSecretPrefix + RandomNumberGenerator.GetString(Base62, 40);
+        S.Webhooks.Add(new StoredWebhook(webhookId, webhook.Url, [.. webhook.Events], webhook.Enabled,
+            protector.Protect(WebhookSecretPurpose(webhookId), System.Text.Encoding.UTF8.GetBytes(secret)), now, now));
+        await CommitAsync();
+        return new WebhookChange(WebhookChangeOutcome.Done, FindWebhook(webhookId), secret);
+    }
+
+    public async Task<WebhookChange> UpdateWebhook(string webhookId, WebhookUpdate update)
+    {
+        if (!Exists) return new WebhookChange(WebhookChangeOutcome.AppNotFound);
+        var index = S.Webhooks.FindIndex(w => w.WebhookId == webhookId);
+        if (index < 0) return new WebhookChange(WebhookChangeOutcome.WebhookNotFound);
+        var current = S.Webhooks[index];
+        var changed = current with
+        {
+            Url = update.Url ?? current.Url,
+            Events = update.Events is { } events ? [.. events] : current.Events,
+            Enabled = update.Enabled ?? current.Enabled,
+        };
+        if (changed.Url != current.Url || !changed.Events.SequenceEqual(current.Events) || changed.Enabled != current.Enabled)
+        {
+            S.Webhooks[index] = changed with { UpdatedAt = time.GetUtcNow() };
+            await CommitAsync();
+        }
+        return new WebhookChange(WebhookChangeOutcome.Done, FindWebhook(webhookId));
+    }
+
+    public async Task<WebhookChange> DeleteWebhook(string webhookId)
+    {
+        if (!Exists) return new WebhookChange(WebhookChangeOutcome.AppNotFound);
+        var removed = FindWebhook(webhookId);
+        if (removed is null) return new WebhookChange(WebhookChangeOutcome.WebhookNotFound);
+        S.Webhooks.RemoveAll(w => w.WebhookId == webhookId);
+        await CommitAsync();
+        return new WebhookChange(WebhookChangeOutcome.Done, removed);
+    }
+
+    private WebhookSnapshot? FindWebhook(string webhookId) => _webhooks.FirstOrDefault(w => w.WebhookId == webhookId);
+
+    private string WebhookSecretPurpose(string webhookId) => $"webhook-secret:{S.AppId}:{webhookId}";
 
     /// <summary>Stores the state; on failure re-reads it so that memory never holds an unstored change.</summary>
     private async Task CommitAsync()
@@ -164,8 +224,13 @@ public sealed class AppGrain(
         {
             _view = null;
             _snapshot = null;
+            _webhooks = [];
+            _webhookTargets = [];
             return;
         }
+        _webhooks = [.. S.Webhooks.Select(w => new WebhookSnapshot(w.WebhookId, S.AppId, w.Url, w.Events, w.Enabled, w.CreatedAt, w.UpdatedAt))];
+        _webhookTargets = [.. S.Webhooks.Select(w => new WebhookTarget(w.WebhookId, S.AppId, S.AccountId, w.Url, w.Events, w.Enabled,
+            System.Text.Encoding.UTF8.GetString(protector.Unprotect(WebhookSecretPurpose(w.WebhookId), w.ProtectedSecret))))];
         var current = S.SigningKeys[^1];
         var publicKeys = S.SigningKeys.AsEnumerable().Reverse()
             .Select(k => new PublicSigningKey(k.KeyId, Convert.ToBase64String(k.PublicKey), k.CreatedAt))

@@ -26,7 +26,21 @@ public sealed class AppState
 
     /// <summary>Incremented by every change; lets the edge cache derived data (matchers, signers) per version.</summary>
     [Id(14)] public long Version { get; set; }
+
+    /// <summary>Webhooks, oldest first (at most <see cref="Webhooks.WebhookLimits.MaxPerApp"/>).</summary>
+    [Id(15)] public List<StoredWebhook> Webhooks { get; set; } = [];
 }
+
+/// <summary>A webhook; the secret is encrypted (purpose <c>webhook-secret:{appId}:{webhookId}</c>).</summary>
+[GenerateSerializer, Immutable]
+public sealed record StoredWebhook(
+    [property: Id(0)] string WebhookId,
+    [property: Id(1)] string Url,
+    [property: Id(2)] string[] Events,
+    [property: Id(3)] bool Enabled,
+    [property: Id(4)] byte[] ProtectedSecret,
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] DateTimeOffset UpdatedAt);
 
 /// <summary>An Ed25519 key pair; the seed is encrypted (purpose <c>signing-key:{appId}:{keyId}</c>).</summary>
 [GenerateSerializer, Immutable]

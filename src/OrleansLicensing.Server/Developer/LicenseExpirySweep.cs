@@ -20,7 +20,7 @@ public sealed partial class LicenseExpirySweep(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.Licensing.Webhooks.ExpirySweepSeconds), time);
+        using var timer = new PeriodicTimer(settings.Licensing.Webhooks.ExpirySweepInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

@@ -50,7 +50,22 @@ public sealed class LicensingOptions
         public long CreditsLowThreshold { get; set; } = 100;
 
         /// <summary>How often each silo looks for licenses whose expiry passed (<c>license.expired</c>).</summary>
-        public double ExpirySweepSeconds { get; set; } = 30;
+        public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+        public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(10);
+        public int MaxAttempts { get; set; } = 12;
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+        public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>The delivery options the silo runs with.</summary>
+        public OrleansLicensing.Webhooks.WebhookDeliveryOptions ToDeliveryOptions() => new()
+        {
+            AllowPrivateTargets = AllowPrivateTargets,
+            RetryBaseDelay = RetryBaseDelay,
+            MaxAttempts = MaxAttempts,
+            Timeout = Timeout,
+            SweepInterval = SweepInterval,
+        };
     }
 
     public sealed class AuthOptions
@@ -179,6 +194,20 @@ public sealed partial record LicensingSettings(
         NotNegative("Licensing:Api:RateLimits:Burst", licensing.Api.RateLimits.Burst);
         NotNegative("Licensing:Api:RateLimits:PerSecond", licensing.Api.RateLimits.PerSecond);
 
+        var webhooks = licensing.Webhooks;
+        DurationWithin("Licensing:Webhooks:RetryBaseDelay", webhooks.RetryBaseDelay, TimeSpan.FromHours(6));
+        DurationWithin("Licensing:Webhooks:Timeout", webhooks.Timeout, TimeSpan.FromMinutes(5));
+        DurationWithin("Licensing:Webhooks:SweepInterval", webhooks.SweepInterval, TimeSpan.FromHours(1));
+        DurationWithin("Licensing:Webhooks:ExpirySweepInterval", webhooks.ExpirySweepInterval, TimeSpan.FromDays(1));
+        if (webhooks.CreditsLowThreshold < 0)
+        {
+            throw Invalid("Licensing:Webhooks:CreditsLowThreshold", webhooks.CreditsLowThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be an integer >= 0");
+        }
+        if (webhooks.MaxAttempts is < 1 or > 100)
+        {
+            throw Invalid("Licensing:Webhooks:MaxAttempts", webhooks.MaxAttempts.ToString(), "must be an integer from 1 to 100");
+        }
+
         var auth = licensing.Auth;
         if (auth.PathPrefix.Length > 0 && (!auth.PathPrefix.StartsWith('/') || auth.PathPrefix.EndsWith('/') || !PathPrefixPattern().IsMatch(auth.PathPrefix)))
         {
@@ -202,15 +231,6 @@ public sealed partial record LicensingSettings(
             {
                 throw Invalid($"Licensing:Auth:TrustedProxies:{i}", auth.TrustedProxies[i], "must be an IP address or CIDR range");
             }
-        }
-        var webhooks = licensing.Webhooks;
-        if (webhooks.CreditsLowThreshold < 0)
-        {
-            throw Invalid("Licensing:Webhooks:CreditsLowThreshold", webhooks.CreditsLowThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be an integer >= 0");
-        }
-        if (!(webhooks.ExpirySweepSeconds is > 0 and <= 86_400))
-        {
-            throw Invalid("Licensing:Webhooks:ExpirySweepSeconds", webhooks.ExpirySweepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be a number of seconds from 0 (exclusive) to 86400");
         }
         if (auth.HeartbeatBillingInterval < 1)
         {
@@ -239,6 +259,11 @@ public sealed partial record LicensingSettings(
     private static void NotNegative(string key, int value)
     {
         if (value < 0) throw Invalid(key, value.ToString(), "must be >= 0 (0 = no limit)");
+    }
+
+    private static void DurationWithin(string key, TimeSpan value, TimeSpan max)
+    {
+        if (value <= TimeSpan.Zero || value > max) throw Invalid(key, value.ToString(), $"must be a duration above 0 and at most {max} (e.g. 00:00:10)");
     }
 
     private static void ValidateIdentifier(string key, string? value)

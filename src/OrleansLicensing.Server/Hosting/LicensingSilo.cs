@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Storage;
+using OrleansLicensing.Server.Webhooks;
 using OrleansLicensing.Storage;
 
 namespace OrleansLicensing.Server.Hosting;
@@ -46,18 +47,21 @@ public static class LicensingSilo
             o.Invariant = invariant;
             o.ConnectionString = connectionString;
         });
+        silo.Services.TryAddSingleton(settings.Licensing.Webhooks.ToDeliveryOptions());
         return silo.AddLicensingGrainStorage(invariant, connectionString);
     }
 
     /// <summary>
     /// The grain storage every grain uses, with Orleans' own binary serializer (version tolerant by
     /// the <c>[Id]</c> attributes). Also used by grain tests, so they run on the project's real SQL.
+    /// Webhook delivery (outbox, sender, sweeper) comes with it: it works on the same database.
     /// </summary>
     public static ISiloBuilder AddLicensingGrainStorage(this ISiloBuilder silo, string invariant, string connectionString)
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(new LicensingDatabase(
             invariant == StorageConnections.PostgresInvariant ? StorageProvider.PostgreSql : StorageProvider.Sqlite, connectionString));
+        silo.Services.AddLicensingWebhooks();
         silo.AddAdoNetGrainStorage(LicensingStorage.Name, options => options.Configure<IServiceProvider>((o, services) =>
         {
             o.Invariant = invariant;

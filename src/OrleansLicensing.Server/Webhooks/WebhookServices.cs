@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansLicensing.Webhooks;
+
+namespace OrleansLicensing.Server.Webhooks;
+
+/// <summary>Registers webhook delivery in a silo (the host and the grain test clusters alike).</summary>
+public static class WebhookServices
+{
+    /// <summary>
+    /// The outbox and sender behind the dispatch grain's ports, the URL policy and the per-silo sweeper.
+    /// Options default to the production values unless the host registered its own first.
+    /// </summary>
+    public static IServiceCollection AddLicensingWebhooks(this IServiceCollection services)
+    {
+        services.TryAddSingleton(new WebhookDeliveryOptions());
+        services.TryAddSingleton<SqlWebhookOutbox>();
+        services.TryAddSingleton<IWebhookOutbox>(sp => sp.GetRequiredService<SqlWebhookOutbox>());
+        services.TryAddSingleton<WebhookTargetPolicy>();
+        services.TryAddSingleton<WebhookSender>();
+        services.TryAddSingleton<IWebhookSender>(sp => sp.GetRequiredService<WebhookSender>());
+        services.AddHostedService<WebhookSweeper>();
+        return services;
+    }
+}

@@ -1,0 +1,49 @@
+using OrleansLicensing.Events;
+using OrleansLicensing.Webhooks;
+
+namespace OrleansLicensing.Server.Webhooks;
+
+/// <summary>
+/// The recovery path of webhook delivery, one per silo: every <c>SweepInterval</c> it finds the accounts
+/// with undispatched events or due deliveries and wakes their dispatch grains (one activation per
+/// account in the cluster, so several silos sweeping wake the same grain, which is harmless). The
+/// wake-up a grain sends after committing events is the fast path; this covers lost wake-ups,
+/// crashes and backoff timers.
+/// </summary>
+public sealed partial class WebhookSweeper(
+    SqlWebhookOutbox outbox,
+    IGrainFactory grains,
+    WebhookDeliveryOptions options,
+    TimeProvider time,
+    ILogger<WebhookSweeper> logger) : BackgroundService
+{
+    private const int AccountsPerSweep = 1000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.SweepInterval, stoppingToken);
+                var accounts = await outbox.AccountsWithWorkAsync(time.GetUtcNow(), AccountsPerSweep, stoppingToken);
+                foreach (var accountId in accounts)
+                {
+                    await grains.GetGrain<IWebhookDispatchGrain>(accountId).EventsCommitted();
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                // Before the silo is active or while storage is away; the next sweep tries again.
+                LogSweepFailed(logger, error);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook sweep failed; retrying at the next interval")]
+    private static partial void LogSweepFailed(ILogger logger, Exception error);
+}
