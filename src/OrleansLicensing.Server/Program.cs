@@ -3,6 +3,7 @@ using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Server.Http;
 using OrleansLicensing.Security;
 using OrleansLicensing.Server.Auth;
+using OrleansLicensing.Server.AuthLogs;
 using OrleansLicensing.Server.Security;
 
 namespace OrleansLicensing.Server;
@@ -71,6 +72,7 @@ public sealed class Program
         builder.Services.AddSingleton(services => new SecretProtector(services.GetRequiredService<GeneratedSecrets>().MasterKey));
         builder.Services.AddSingleton<AuthSettings>();
         builder.Services.AddSingleton<AppMaterialCache>();
+        builder.Services.AddAuthLog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
 
