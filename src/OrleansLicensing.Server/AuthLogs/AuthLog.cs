@@ -40,6 +40,7 @@ public sealed partial class AuthLog : BackgroundService
     private readonly TimeSpan _retention;
     private readonly ILogger<AuthLog> _logger;
     private long _dropped;
+    private long _batches;
     private long _droppedReported;
 
     /// <summary>Creates the writer; <paramref name="settings"/> gives the retention.</summary>
@@ -56,6 +57,9 @@ public sealed partial class AuthLog : BackgroundService
 
     /// <summary>Entries dropped since start (queue full, or a batch the database refused).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Batches stored since start (each one <c>INSERT</c>).</summary>
+    public long Batches => Interlocked.Read(ref _batches);
 
     /// <summary>Queues the outcome of one <c>/auth/*</c> request; never blocks, never throws for a full queue.</summary>
     public void Record(AuthLogDraft draft, string endpoint, bool responded)
@@ -119,6 +123,7 @@ public sealed partial class AuthLog : BackgroundService
             try
             {
                 await _store.InsertAsync(batch, CancellationToken.None);
+                Interlocked.Increment(ref _batches);
                 break;
             }
             catch (Exception error) when (attempt < InsertAttempts && !stoppingToken.IsCancellationRequested)
