@@ -113,8 +113,8 @@ public sealed class AppLogsApiTests(DeveloperRoutesServer server) : DeveloperRou
     [InlineData("?limit=0", "limit: must be an integer from 1 to 200")]
     [InlineData("?cursor=bm9wZQ", "cursor: not a cursor returned by this list")]
     [InlineData("?result=server_error", "result: must be success or an auth error code (e.g. invalid_key)")]
-    [InlineData("?result=", "result: must be success or an auth error code (e.g. invalid_key)")]
-    [InlineData("?licenseKey=%20", "licenseKey: must be 1-64 characters")]
+    [InlineData("?result=SUCCESS", "result: must be success or an auth error code (e.g. invalid_key)")]
+    [InlineData("?licenseKey=KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK", "licenseKey: must be 1-64 characters")]
     public async Task Bad_query_parameters_are_a_400(string query, string detail)
     {
         var (account, app) = await NewDeveloperApp();
