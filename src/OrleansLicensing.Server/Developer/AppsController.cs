@@ -6,8 +6,8 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer;
 
 /// <summary>
-/// Apps of developer-api.md §4.2. Scopes: reads need <c>read:apps</c>; create and update
-/// <c>write:apps</c>; replacing key material (rotate-secret, rotate-signing-key) <c>admin:apps</c>.
+/// Apps of developer-api.md §4.2. Scopes: reads and the list need <c>read:apps</c>; create and update
+/// <c>write:apps</c>; replacing key material (rotate-secret, rotate-signing-key) and delete <c>admin:apps</c>.
 /// </summary>
 [ApiController, ApiKeyAuthorize, Route("v1/apps"), Produces("application/json")]
 public sealed class AppsController(IGrainFactory grains) : ControllerBase

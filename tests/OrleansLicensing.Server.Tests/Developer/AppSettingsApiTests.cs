@@ -183,7 +183,7 @@ public sealed class AppSettingsApiTests(DeveloperRoutesServer server) : Develope
         await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
             SendOk(account.Client, HttpMethod.Post, $"/v1/apps/{app.AppId}/security/blacklist", $$"""{"type":"hwid","value":"box-{{i}}"}""")));
 
-        var listed = (await account.Client.GetJson($"/v1/apps/{app.AppId}/security")).GetProperty("hwidBlacklist").EnumerateArray().Select(e => e.GetString()).ToHashSet();
+        var listed = (await account.Client.GetJson($"/v1/apps/{app.AppId}/security")).GetProperty("hwidBlacklist").EnumerateArray().Select(e => e.GetString()!).ToHashSet();
         Assert.Equal(Enumerable.Range(0, 40).Select(i => $"box-{i}").ToHashSet(), listed);
     }
 
