@@ -2,6 +2,8 @@ using OrleansLicensing.Server.Auth.given;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Testing;
+using OrleansLicensing.Server.AuthLogs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OrleansLicensing.Server.Developer;
 
@@ -56,6 +58,13 @@ public sealed class PostgresDeveloperRoutesTests : IAsyncLifetime
         Assert.Equal(["validate", "validate", "validate", "validate", "heartbeat", "validate", "validate"], paged.Select(e => e.Id("endpoint")).ToArray());
         Assert.All(paged, e => Assert.Equal(spec.CallerIp, e.Id("ip")));
         Assert.Equal("ABCD-EFGH-JKLM-NPQR", Assert.Single(await AppLogsApiTests.ReadLogs(account.Client, app.AppId, filter: "&result=invalid_key")).Id("licenseKey"));
+
+        // Retention on PostgreSQL: an entry past the cutoff goes, the recent ones stay.
+        var store = _host.Services.GetRequiredService<AuthLogStore>();
+        await store.InsertAsync([new AuthLogEntry(app.AppId, DateTimeOffset.UtcNow.AddDays(-31), "validate", "success", key, "ancient", "192.0.2.1")]);
+        Assert.Equal(8, (await AppLogsApiTests.ReadLogs(account.Client, app.AppId)).Count);
+        Assert.True(await store.DeleteOlderThanAsync(DateTimeOffset.UtcNow.AddDays(-30), chunk: 1) >= 1);
+        Assert.Equal(7, (await AppLogsApiTests.ReadLogs(account.Client, app.AppId)).Count);
     }
 
     [Fact]
