@@ -138,6 +138,11 @@ public sealed class AppSettingsApiTests(DeveloperRoutesServer server) : Develope
 
         await SendOk(account.Client, HttpMethod.Delete, $"/v1/apps/{app.AppId}/security/blacklist", """{"type":"ip","value":"203.0.113.0/24"}""");
         await ValidatedPayload(app, key, "hwid-1", ip: "203.0.113.200");
+
+        // The same through PUT: a /25 blocks the lower half only.
+        await SendOk(account.Client, HttpMethod.Put, $"/v1/apps/{app.AppId}/security", """{"ipBlacklist":["203.0.113.5/25"]}""");
+        AssertFailure(await Validate(app, key, "hwid-1", ip: "203.0.113.100"), "blocked", FailureMode.Always200, 403);
+        await ValidatedPayload(app, key, "hwid-1", ip: "203.0.113.128");
     }
 
     [Fact]
