@@ -3,6 +3,7 @@ using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Server.Http;
 using OrleansLicensing.Security;
 using OrleansLicensing.Server.Auth;
+using OrleansLicensing.Server.AuthLogs;
 using OrleansLicensing.Server.Security;
 
 namespace OrleansLicensing.Server;
@@ -77,6 +78,7 @@ public sealed class Program
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<Idempotency>();
         builder.Services.AddHostedService<IdempotencyCleanup>();
+        builder.Services.AddAuthLog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
 

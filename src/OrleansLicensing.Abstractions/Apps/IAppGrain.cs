@@ -39,6 +39,15 @@ public interface IAppGrain : IGrainWithStringKey
     /// <summary>Replaces the security lists (entries already canonical).</summary>
     Task<AppSnapshot?> SetSecurity(SecurityLists lists);
 
+    /// <summary>Replaces the lists the replacement names, in one change; <c>null</c> if the app does not exist.</summary>
+    Task<AppSnapshot?> ReplaceSecurityLists(SecurityListsReplacement replacement);
+
+    /// <summary>Adds one canonical entry to a list (a duplicate changes nothing; a full list refuses).</summary>
+    Task<SecurityListEdit> AddSecurityEntry(SecurityListName list, string entry);
+
+    /// <summary>Removes one canonical entry from a list.</summary>
+    Task<SecurityListEdit> RemoveSecurityEntry(SecurityListName list, string entry);
+
     /// <summary>Self-ban (auth-protocol.md §10.3): adds the HWID and/or the IP to the block lists unless already there or full.</summary>
     Task<SelfBanListing> BlockForSelfBan(string? hwid, string? ip);
 

@@ -102,6 +102,36 @@ public sealed class AppGrain(
         return _snapshot;
     }
 
+    public async Task<AppSnapshot?> ReplaceSecurityLists(SecurityListsReplacement replacement)
+    {
+        if (!Exists) return null;
+        S.Security = replacement.ApplyTo(S.Security);
+        await CommitAsync();
+        return _snapshot;
+    }
+
+    // One entry at a time inside the grain: a read-modify-write at the edge would lose concurrent edits.
+    public async Task<SecurityListEdit> AddSecurityEntry(SecurityListName list, string entry)
+    {
+        if (!Exists) return new SecurityListEdit(SecurityListEditStatus.AppNotFound, null);
+        var entries = S.Security.Entries(list);
+        if (entries.Contains(entry, StringComparer.Ordinal)) return new SecurityListEdit(SecurityListEditStatus.AlreadyListed, S.Security);
+        if (entries.Length >= SecurityLists.MaxEntries) return new SecurityListEdit(SecurityListEditStatus.Full, S.Security);
+        S.Security = S.Security.With(list, [.. entries, entry]);
+        await CommitAsync();
+        return new SecurityListEdit(SecurityListEditStatus.Changed, S.Security);
+    }
+
+    public async Task<SecurityListEdit> RemoveSecurityEntry(SecurityListName list, string entry)
+    {
+        if (!Exists) return new SecurityListEdit(SecurityListEditStatus.AppNotFound, null);
+        var entries = S.Security.Entries(list);
+        if (!entries.Contains(entry, StringComparer.Ordinal)) return new SecurityListEdit(SecurityListEditStatus.NotListed, S.Security);
+        S.Security = S.Security.With(list, [.. entries.Where(e => !string.Equals(e, entry, StringComparison.Ordinal))]);
+        await CommitAsync();
+        return new SecurityListEdit(SecurityListEditStatus.Changed, S.Security);
+    }
+
     public async Task<SelfBanListing> BlockForSelfBan(string? hwid, string? ip)
     {
         if (!Exists) return new SelfBanListing(false, false);

@@ -23,6 +23,7 @@ public sealed partial class AuthController(
     AuthSettings settings,
     AppMaterialCache materials,
     TimeProvider time,
+    AuthLogs.AuthLog authLog,
     ILogger<AuthController> logger) : ControllerBase
 {
     /// <summary><c>POST /auth/validate</c> (§8).</summary>
@@ -39,6 +40,9 @@ public sealed partial class AuthController(
 
     /// <summary>Failure mode of the request so far: the app's once known, else the deployment default.</summary>
     private FailureMode _mode;
+
+    /// <summary>What this request's outcome adds to its app's auth log (recorded once, in <see cref="RunAsync"/>).</summary>
+    private readonly AuthLogs.AuthLogDraft _log = new();
 
     private async Task RunAsync(Func<ReadOnlyMemory<byte>, Task> handle)
     {
@@ -57,6 +61,11 @@ public sealed partial class AuthController(
         {
             LogFault(error, Request.Path.Value ?? "", HttpContext.TraceIdentifier);
             if (!Response.HasStarted) await FailAsync(AuthError.SystemError);
+        }
+        finally
+        {
+            // Queued only (AuthLogs/AuthLog.cs): no storage write on this path.
+            authLog.Record(_log, ControllerContext.ActionDescriptor.ActionName.ToLowerInvariant(), Response.HasStarted);
         }
     }
 
@@ -225,6 +234,7 @@ public sealed partial class AuthController(
     {
         var app = await FindAppAsync(read.AppIdForMode);
         var ip = CallerIp.Resolve(HttpContext, settings.TrustedProxies);
+        _log.Accepted(app?.AppId, read.Request, ip);
         if (read.Request is null)
         {
             await FailAsync(AuthError.BadRequest, read.Details);
@@ -265,6 +275,7 @@ public sealed partial class AuthController(
             await FailAsync(AuthError.SessionExpired);
             return (null, null);
         }
+        _log.Session(session.LicenseKey);
         if (app is not { Status: AppStatus.Active })
         {
             await FailAsync(AuthError.InvalidApp);
@@ -329,8 +340,11 @@ public sealed partial class AuthController(
         _ => AuthError.SystemError,
     };
 
-    private Task FailAsync(AuthError error, IReadOnlyList<string>? details = null, int? retryAfterSeconds = null) =>
-        AuthResponses.WriteFailureAsync(Response, error, _mode, details, retryAfterSeconds);
+    private Task FailAsync(AuthError error, IReadOnlyList<string>? details = null, int? retryAfterSeconds = null)
+    {
+        _log.Failed(error);
+        return AuthResponses.WriteFailureAsync(Response, error, _mode, details, retryAfterSeconds);
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Auth request {Path} failed (request {RequestId})")]
     private partial void LogFault(Exception error, string path, string requestId);

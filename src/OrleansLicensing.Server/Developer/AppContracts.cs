@@ -50,3 +50,6 @@ public sealed record AppResponse(
         app.Variables,
         app.CreatedAt);
 }
+
+/// <summary>Answer of <c>GET /v1/apps</c>.</summary>
+public sealed record AppListResponse(IReadOnlyList<AppResponse> Apps, string? Cursor);

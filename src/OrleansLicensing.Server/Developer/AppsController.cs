@@ -6,13 +6,14 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer;
 
 /// <summary>
-/// Apps of developer-api.md §4.2. Scopes: reads need <c>read:apps</c>; create and update
-/// <c>write:apps</c>; replacing key material (rotate-secret, rotate-signing-key) <c>admin:apps</c>.
+/// Apps of developer-api.md §4.2. Scopes: reads and the list need <c>read:apps</c>; create and update
+/// <c>write:apps</c>; replacing key material (rotate-secret, rotate-signing-key) and delete <c>admin:apps</c>.
 /// </summary>
 [ApiController, ApiKeyAuthorize, Route("v1/apps"), Produces("application/json")]
 public sealed class AppsController(IGrainFactory grains) : ControllerBase
 {
     private const int MaxNameLength = 200;
+    private const string AppCursorKind = "app";
 
     private ApiCaller Caller => HttpContext.ApiCaller();
 
@@ -37,6 +38,44 @@ public sealed class AppsController(IGrainFactory grains) : ControllerBase
             body.DailyCreditCap))
             ?? throw new InvalidOperationException($"A new random app id {appId} was taken");
         return Created($"/v1/apps/{appId}", AppResponse.From(created.App, created.AppSecret));
+    }
+
+    /// <summary>The caller's apps, without secrets, in app id order (a stable keyset order).</summary>
+    [HttpGet, RequireScope(DeveloperScopes.ReadApps)]
+    public async Task<AppListResponse> List([FromQuery] string? limit, [FromQuery] string? cursor)
+    {
+        var pageSize = Pagination.Limit(limit);
+        var after = Pagination.Decode(AppCursorKind, cursor, OwnedResources.IsAppId);
+        var index = grains.GetGrain<OrleansLicensing.Accounts.IAccountAppsGrain>(Caller.AccountId);
+
+        var apps = new List<AppResponse>(pageSize);
+        var last = after;
+        var exhausted = false;
+        while (apps.Count < pageSize && !exhausted)
+        {
+            var wanted = pageSize - apps.Count;
+            var ids = await index.List(last, wanted);
+            exhausted = ids.Count < wanted;
+            var snapshots = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(id)).Get()));
+            // Ids whose app is gone (deleted, or a crash between registering and creating) are skipped.
+            apps.AddRange(snapshots.Where(a => a is not null && a.AccountId == Caller.AccountId).Select(a => AppResponse.From(a!)));
+            if (ids.Count > 0) last = ids[^1];
+        }
+        return new AppListResponse(apps, !exhausted && last is not null ? Pagination.Encode(AppCursorKind, last) : null);
+    }
+
+    /// <summary>
+    /// Deletes the app: from now on it and its licenses answer <c>invalid_app</c> on <c>/auth/*</c>.
+    /// Needs <c>admin:apps</c> (irreversible, like replacing key material). 204 without a body.
+    /// </summary>
+    [HttpDelete("{appId}"), RequireScope(DeveloperScopes.AdminApps)]
+    public async Task<IActionResult> Delete(string appId)
+    {
+        await grains.FindApp(Caller, appId);
+        if (!await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).Delete()) throw ApiException.NotFound($"App {appId} not found");
+        // After the delete: a crash in between leaves an id the list skips, never a listed-but-live mismatch.
+        await grains.GetGrain<OrleansLicensing.Accounts.IAccountAppsGrain>(Caller.AccountId).Unregister(appId);
+        return NoContent();
     }
 
     /// <summary>The app, without its secret.</summary>

@@ -124,6 +124,23 @@ public sealed class LicensesController(IGrainFactory grains, TimeProvider time) 
         return LicenseResponse.From(changed, time.GetUtcNow());
     }
 
+    /// <summary>Alias of <c>PUT</c> with <c>{"action":"reset-hwid"}</c>: empties the HWID list; same answer.</summary>
+    [HttpPost("{licenseKey}/hwid/reset"), RequireScope(DeveloperScopes.WriteLicenses)]
+    public Task<LicenseResponse> ResetHwid(string licenseKey) =>
+        Change(licenseKey, new UpdateLicenseRequest(LicenseAction.ResetHwid, default, null, null, default, default));
+
+    /// <summary>Deletes the license: validate answers <c>invalid_key</c> from now on; the key is never reused. 204.</summary>
+    [HttpDelete("{licenseKey}"), RequireScope(DeveloperScopes.WriteLicenses)]
+    public async Task<IActionResult> Delete(string licenseKey)
+    {
+        var license = await grains.FindLicense(Caller, licenseKey);
+        if (!await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(license.LicenseKey)).Delete())
+        {
+            throw ApiException.NotFound($"License {license.LicenseKey} not found");
+        }
+        return NoContent();
+    }
+
     private async Task<LicenseSnapshot> CreateUnderNewKey(CreateLicense command)
     {
         for (var attempt = 0; attempt < KeyAttempts; attempt++)

@@ -113,6 +113,22 @@ public static class VariablesJson
         return buffer.Length;
     }
 
+    /// <summary>A 200 whose body is the variables as one flat JSON object (<c>GET</c>/<c>PUT …/variables</c>).</summary>
+    public static Microsoft.AspNetCore.Mvc.ContentResult Result(IReadOnlyList<Variable> variables)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, Compact))
+        {
+            Write(writer, variables);
+        }
+        return new Microsoft.AspNetCore.Mvc.ContentResult
+        {
+            Content = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length),
+            ContentType = "application/json; charset=utf-8",
+            StatusCode = StatusCodes.Status200OK,
+        };
+    }
+
     /// <summary>Writes the variables as one flat JSON object, each value with its JSON type.</summary>
     public static void Write(Utf8JsonWriter writer, IReadOnlyList<Variable> variables)
     {

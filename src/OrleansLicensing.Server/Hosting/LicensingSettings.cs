@@ -34,6 +34,9 @@ public sealed class LicensingOptions
     public sealed class ApiOptions
     {
         public ApiRateLimitOptions RateLimits { get; set; } = new();
+
+        /// <summary>Days an auth log entry is kept (<c>GET /v1/apps/{appId}/logs</c>); 1–3650.</summary>
+        public int AuthLogRetentionDays { get; set; } = 30;
     }
 
     public sealed class ApiRateLimitOptions
@@ -193,6 +196,10 @@ public sealed partial record LicensingSettings(
 
         NotNegative("Licensing:Api:RateLimits:Burst", licensing.Api.RateLimits.Burst);
         NotNegative("Licensing:Api:RateLimits:PerSecond", licensing.Api.RateLimits.PerSecond);
+        if (licensing.Api.AuthLogRetentionDays is < 1 or > 3650)
+        {
+            throw Invalid("Licensing:Api:AuthLogRetentionDays", licensing.Api.AuthLogRetentionDays.ToString(), "must be an integer from 1 to 3650");
+        }
 
         var webhooks = licensing.Webhooks;
         DurationWithin("Licensing:Webhooks:RetryBaseDelay", webhooks.RetryBaseDelay, TimeSpan.FromHours(6));

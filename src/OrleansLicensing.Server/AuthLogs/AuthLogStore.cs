@@ -1,0 +1,118 @@
+using System.Data;
+using System.Data.Common;
+using System.Text;
+using OrleansLicensing.Server.Hosting;
+
+namespace OrleansLicensing.Server.AuthLogs;
+
+/// <summary>The SQL of <c>licensing_auth_log</c> (scripts/sql/*/0040_auth_log.sql), the same for SQLite and PostgreSQL.</summary>
+public sealed class AuthLogStore(LicensingDatabase database)
+{
+    private const int Columns = 7;
+
+    /// <summary>Inserts the entries with one multi-row <c>INSERT</c> (one storage write per batch).</summary>
+    public async Task InsertAsync(IReadOnlyList<AuthLogEntry> entries, CancellationToken cancellationToken = default)
+    {
+        if (entries.Count == 0) return;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var sql = new StringBuilder("INSERT INTO licensing_auth_log (app_id, at, endpoint, result, license_key, hwid, ip) VALUES ");
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var e = entries[i];
+            if (i > 0) sql.Append(',');
+            sql.Append('(');
+            for (var c = 0; c < Columns; c++) sql.Append(c == 0 ? "" : ",").Append("@p").Append(i * Columns + c);
+            sql.Append(')');
+            Add(command, $"p{i * Columns}", e.AppId);
+            Add(command, $"p{i * Columns + 1}", e.At.ToUnixTimeMilliseconds());
+            Add(command, $"p{i * Columns + 2}", e.Endpoint);
+            Add(command, $"p{i * Columns + 3}", e.Result);
+            Add(command, $"p{i * Columns + 4}", e.LicenseKey);
+            Add(command, $"p{i * Columns + 5}", e.Hwid);
+            Add(command, $"p{i * Columns + 6}", e.Ip);
+        }
+        command.CommandText = sql.ToString();
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>An app's entries newest first, strictly older than <paramref name="beforeId"/>, optionally filtered.</summary>
+    public async Task<IReadOnlyList<StoredAuthLogEntry>> PageAsync(
+        string appId, long? beforeId, int limit, string? result = null, string? licenseKey = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT id, app_id, at, endpoint, result, license_key, hwid, ip FROM licensing_auth_log WHERE app_id = @app");
+        Add(command, "app", appId);
+        if (beforeId is { } before)
+        {
+            sql.Append(" AND id < @before");
+            Add(command, "before", before);
+        }
+        if (result is not null)
+        {
+            sql.Append(" AND result = @result");
+            Add(command, "result", result);
+        }
+        if (licenseKey is not null)
+        {
+            sql.Append(" AND license_key = @key");
+            Add(command, "key", licenseKey);
+        }
+        sql.Append(" ORDER BY id DESC LIMIT @limit");
+        Add(command, "limit", limit);
+        command.CommandText = sql.ToString();
+
+        var page = new List<StoredAuthLogEntry>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            page.Add(new StoredAuthLogEntry(
+                reader.GetInt64(0),
+                new AuthLogEntry(
+                    reader.GetString(1),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                    reader.GetString(3),
+                    reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.GetString(7))));
+        }
+        return page;
+    }
+
+    /// <summary>
+    /// Deletes entries older than <paramref name="cutoff"/> in chunks (short write transactions: SQLite
+    /// has one writer, and the auth log writer shares it). Returns how many were deleted.
+    /// </summary>
+    public async Task<long> DeleteOlderThanAsync(DateTimeOffset cutoff, int chunk = 5000, CancellationToken cancellationToken = default)
+    {
+        long total = 0;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        while (true)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText =
+                "DELETE FROM licensing_auth_log WHERE id IN (SELECT id FROM licensing_auth_log WHERE at < @cutoff ORDER BY at LIMIT @chunk)";
+            Add(command, "cutoff", cutoff.ToUnixTimeMilliseconds());
+            Add(command, "chunk", chunk);
+            var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+            if (deleted < chunk) return total;
+        }
+    }
+
+    private static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        parameter.DbType = value switch
+        {
+            long => DbType.Int64,
+            int => DbType.Int32,
+            _ => DbType.String,
+        };
+        command.Parameters.Add(parameter);
+    }
+}
