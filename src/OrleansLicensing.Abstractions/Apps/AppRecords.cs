@@ -81,7 +81,8 @@ public sealed record AppAuthView(
     [property: Id(8)] byte[] SigningSeed,
     [property: Id(9)] IReadOnlyList<Variable> Variables,
     [property: Id(10)] SecurityLists Security,
-    [property: Id(11)] long Version);
+    [property: Id(11)] long Version,
+    [property: Id(12)] bool WantsValidatedEvents = false);
 
 /// <summary>What a self-ban left on the app's block lists (auth-protocol.md §10.3).</summary>
 [GenerateSerializer, Immutable]

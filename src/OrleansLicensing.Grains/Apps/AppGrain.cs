@@ -271,7 +271,9 @@ public sealed class AppGrain(
         var secret = System.Text.Encoding.UTF8.GetString(protector.Unprotect(SecretPurpose, S.ProtectedSecret));
         var seed = protector.Unprotect(SeedPurpose(current.KeyId), current.ProtectedSeed);
         _view = new AppAuthView(S.AppId, S.AccountId, S.Status, S.SigningScheme, S.FailureHttpStatus, S.DailyCreditCap,
-            secret, current.KeyId, seed, variables, S.Security, S.Version);
+            secret, current.KeyId, seed, variables, S.Security, S.Version,
+            // license.validated costs an outbox row per validate: raised only while someone listens.
+            WantsValidatedEvents: _webhookTargets.Any(w => w.Wants(Events.WebhookEvents.LicenseValidated)));
     }
 
     private string SecretPurpose => $"app-secret:{S.AppId}";

@@ -92,7 +92,7 @@ public sealed partial class AuthController(
         }
 
         var verdict = await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(licenseKey))
-            .Validate(new LicenseValidation(app.AppId, request.Hwid, ip.ToString(), app.DailyCreditCap));    // V10–V16
+            .Validate(new LicenseValidation(app.AppId, request.Hwid, ip.ToString(), app.DailyCreditCap, app.WantsValidatedEvents));    // V10–V16
         if (verdict.View is not { } license)
         {
             await FailAsync(Map(verdict.Code, heartbeat: false));

@@ -20,11 +20,19 @@ namespace OrleansLicensing.Server.Events;
 [Collection(AuthServerCollection.Name)]
 public sealed class OutboxEventsTests(AuthServer server) : AuthSpec(server.Host)
 {
-    private async Task<(DeveloperAccount Account, TestApp App)> Vendor(long credits = 1_000)
+    private async Task<(DeveloperAccount Account, TestApp App)> Vendor(long credits = 1_000, bool listensToValidated = true)
     {
         var account = await Host.NewAccount("Vendor", credits);
         var created = await account.Client.CreateApp();
-        return (account, new TestApp(created.Id("appId"), created.Id("appSecret"), SigningScheme.Ed25519, created.Id("publicKey"), created.Id("keyId"), account.AccountId));
+        var app = new TestApp(created.Id("appId"), created.Id("appSecret"), SigningScheme.Ed25519, created.Id("publicKey"), created.Id("keyId"), account.AccountId);
+        if (listensToValidated)
+        {
+            // license.validated is only raised while a webhook listens (.invalid never resolves: nothing is delivered).
+            using var webhook = await account.Client.PostAsJsonAsync($"/v1/apps/{app.AppId}/webhooks",
+                new { url = "https://hooks.invalid/licensing", events = new[] { "license.validated" } });
+            Assert.True(webhook.StatusCode == HttpStatusCode.Created, await webhook.Content.ReadAsStringAsync());
+        }
+        return (account, app);
     }
 
     private static async Task<string> CreateLicense(DeveloperAccount account, string appId, object? extra = null)
@@ -88,6 +96,19 @@ public sealed class OutboxEventsTests(AuthServer server) : AuthSpec(server.Host)
     }
 
     [Fact]
+    public async Task Without_a_webhook_listening_validates_raise_no_validated_event()
+    {
+        var (account, app) = await Vendor(listensToValidated: false);
+        using var _ = account;
+        var key = await CreateLicense(account, app.AppId);
+
+        await Validate(app, key, "device-1");
+        await Validate(app, key, "device-1");
+
+        Assert.Equal(["license.created", "license.hwid_bound", "license.activated"], await Types(account.AccountId));
+    }
+
+    [Fact]
     public async Task Management_changes_commit_their_event_once_per_actual_change()
     {
         var (account, app) = await Vendor();
@@ -102,8 +123,7 @@ public sealed class OutboxEventsTests(AuthServer server) : AuthSpec(server.Host)
         await Put(account, key, "reset-hwid");
         using (var deleted = await account.Client.DeleteAsync($"/v1/licenses/{key}"))
         {
-            // The DELETE route may not exist on this branch yet; the grain call is the same change.
-            if (deleted.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) await License(key).Delete();
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
         var events = (await Host.EventsOf(account.AccountId)).Where(e => e.Type != "license.validated").ToArray();
