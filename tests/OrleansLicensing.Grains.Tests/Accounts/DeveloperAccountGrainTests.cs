@@ -178,7 +178,9 @@ public sealed class DeveloperAccountGrainTests(SqliteGrainCluster cluster, ITest
         Assert.Equal(initial + applied, balance);
         Assert.Equal(balance, ledger.Sum(e => e.Delta));
         Assert.All(ledger, e => Assert.True(e.Balance >= 0));
-        Assert.InRange(writes, 1, 100); // far below one write per call
+        // Far below one write per call. Batch sizes depend on scheduling: 3 writes on an idle machine,
+        // 119 seen with the whole suite running on 2 cores; a quarter of the calls is the bound.
+        Assert.InRange(writes, 1, calls.Count / 4);
         var line = $"group commit: {calls.Count} calls ({distinct.Count} distinct ops, {results.Count(r => r.Replayed)} replays, {results.Count(r => r.Status == CreditChangeStatus.InsufficientCredits)} refused) -> {writes} account writes in {stopwatch.ElapsedMilliseconds} ms";
         output.WriteLine(line);
         TestContext.Current.SendDiagnosticMessage(line);
