@@ -24,6 +24,9 @@ public sealed record WebhookDeliveryOptions
     /// <summary>How often each silo looks for accounts with undispatched events or due deliveries.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long dispatched events and finished (delivered or failed) deliveries are kept.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
+
     /// <summary>When the next automatic attempt is due after <paramref name="attempts"/> failed ones, or <c>null</c> when none is left.</summary>
     public DateTimeOffset? NextAttemptAfter(int attempts, DateTimeOffset now)
     {

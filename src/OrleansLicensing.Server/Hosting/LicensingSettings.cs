@@ -60,6 +60,9 @@ public sealed class LicensingOptions
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
         public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+        /// <summary>How long dispatched events and finished deliveries (the delivery log) are kept.</summary>
+        public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
         /// <summary>The delivery options the silo runs with.</summary>
         public OrleansLicensing.Webhooks.WebhookDeliveryOptions ToDeliveryOptions() => new()
         {
@@ -68,6 +71,7 @@ public sealed class LicensingOptions
             MaxAttempts = MaxAttempts,
             Timeout = Timeout,
             SweepInterval = SweepInterval,
+            Retention = Retention,
         };
     }
 
@@ -206,6 +210,7 @@ public sealed partial record LicensingSettings(
         DurationWithin("Licensing:Webhooks:Timeout", webhooks.Timeout, TimeSpan.FromMinutes(5));
         DurationWithin("Licensing:Webhooks:SweepInterval", webhooks.SweepInterval, TimeSpan.FromHours(1));
         DurationWithin("Licensing:Webhooks:ExpirySweepInterval", webhooks.ExpirySweepInterval, TimeSpan.FromDays(1));
+        DurationWithin("Licensing:Webhooks:Retention", webhooks.Retention, TimeSpan.FromDays(3650));
         if (webhooks.CreditsLowThreshold < 0)
         {
             throw Invalid("Licensing:Webhooks:CreditsLowThreshold", webhooks.CreditsLowThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be an integer >= 0");

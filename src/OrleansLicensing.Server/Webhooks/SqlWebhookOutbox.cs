@@ -127,6 +127,22 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
         return await ReadDeliveriesAsync(command, cancellationToken);
     }
 
+    /// <summary>
+    /// Deletes dispatched events and finished deliveries created before <paramref name="cutoff"/>, at most
+    /// <paramref name="limit"/> rows of each per call; returns how many rows went.
+    /// </summary>
+    public async Task<int> PruneAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            $"DELETE FROM licensing_events WHERE seq IN (SELECT seq FROM licensing_events WHERE NOT ({Undispatched}) AND occurred_at < @cutoff ORDER BY seq LIMIT @limit);" +
+            "DELETE FROM licensing_webhook_deliveries WHERE seq IN (SELECT seq FROM licensing_webhook_deliveries WHERE status <> 'pending' AND created_at < @cutoff ORDER BY seq LIMIT @limit);";
+        Add(command, "cutoff", cutoff.ToUnixTimeMilliseconds());
+        Add(command, "limit", limit);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Accounts with undispatched events or due deliveries (the sweeper wakes their dispatch grains).</summary>
     public async Task<IReadOnlyList<string>> AccountsWithWorkAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {

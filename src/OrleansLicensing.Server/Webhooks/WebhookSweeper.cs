@@ -18,6 +18,18 @@ public sealed partial class WebhookSweeper(
     ILogger<WebhookSweeper> logger) : BackgroundService
 {
     private const int AccountsPerSweep = 1000;
+    private const int PruneBatch = 5_000;
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+    private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
+
+    /// <summary>Deletes dispatched events and finished deliveries older than the retention, in batches.</summary>
+    public async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - options.Retention;
+        while (await outbox.PruneAsync(cutoff, PruneBatch, cancellationToken) > 0 && !cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,6 +42,11 @@ public sealed partial class WebhookSweeper(
                 foreach (var accountId in accounts)
                 {
                     await grains.GetGrain<IWebhookDispatchGrain>(accountId).EventsCommitted();
+                }
+                if (time.GetUtcNow() >= _nextPrune)
+                {
+                    await PruneAsync(stoppingToken);
+                    _nextPrune = time.GetUtcNow() + PruneInterval;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
