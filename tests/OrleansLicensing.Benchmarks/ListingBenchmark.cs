@@ -51,7 +51,7 @@ public static class ListingBenchmark
         results.Add(await LatencyAsync(api, "hwid filter, limit 50", 300, _ => $"/v1/licenses?appId={big}&hwid=not-bound-anywhere"));
 
         Console.WriteLine();
-        Console.WriteLine($"{"scenario",-48} {"n",6} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"other",-20}");
+        Console.WriteLine($"{"scenario",-60} {"n",6} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"other",-20}");
         foreach (var line in results) Console.WriteLine(line);
         return 0;
     }
@@ -112,14 +112,14 @@ public static class ListingBenchmark
             insert.Transaction = transaction;
             insert.CommandText = "INSERT INTO licensing_licenses (license_key, app_id, account_id, created_at, revoked, expires_at, label, expiry_notified, doc) " +
                                  "VALUES (@key, @app, @account, @created, @revoked, NULL, @label, @notified, @doc)";
-            var key = Parameter(insert, "key");
-            Parameter(insert, "app").Value = appId;
-            Parameter(insert, "account").Value = accountId;
-            var created = Parameter(insert, "created");
-            var revoked = Parameter(insert, "revoked");
-            var label = Parameter(insert, "label");
-            Parameter(insert, "notified").Value = isPostgres ? false : 0;
-            var doc = Parameter(insert, "doc");
+            var key = Parameter(insert, "key", System.Data.DbType.String);
+            Parameter(insert, "app", System.Data.DbType.String).Value = appId;
+            Parameter(insert, "account", System.Data.DbType.String).Value = accountId;
+            var created = Parameter(insert, "created", System.Data.DbType.Int64);
+            var revoked = Parameter(insert, "revoked", isPostgres ? System.Data.DbType.Boolean : System.Data.DbType.Int64);
+            var label = Parameter(insert, "label", System.Data.DbType.String);
+            Parameter(insert, "notified", isPostgres ? System.Data.DbType.Boolean : System.Data.DbType.Int64).Value = isPostgres ? false : 0;
+            var doc = Parameter(insert, "doc", System.Data.DbType.String);
             await insert.PrepareAsync();
             for (var i = start; i < Math.Min(options.Licenses, start + chunk); i++)
             {
@@ -142,10 +142,11 @@ public static class ListingBenchmark
         return options.Licenses;
     }
 
-    private static DbParameter Parameter(DbCommand command, string name)
+    private static DbParameter Parameter(DbCommand command, string name, System.Data.DbType type)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
+        parameter.DbType = type;
         command.Parameters.Add(parameter);
         return parameter;
     }
@@ -195,7 +196,7 @@ public static class ListingBenchmark
     }
 
     private static string Row(string scenario, double[] sorted, string other) =>
-        $"{scenario,-48} {sorted.Length,6} {Percentile(sorted, 0.50),8:N1} {Percentile(sorted, 0.99),8:N1} {sorted[^1],8:N1} {other,-20}";
+        $"{scenario,-60} {sorted.Length,6} {Percentile(sorted, 0.50),8:N1} {Percentile(sorted, 0.99),8:N1} {sorted[^1],8:N1} {other,-20}";
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
