@@ -16,10 +16,7 @@ public static class OutboxRows
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT event_id, type, account_id, app_id, occurred_at, data FROM licensing_events WHERE account_id = @account ORDER BY seq";
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "account";
-        parameter.Value = accountId;
-        command.Parameters.Add(parameter);
+        command.AddParameter("account", accountId);
         var rows = new List<OutboxRow>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

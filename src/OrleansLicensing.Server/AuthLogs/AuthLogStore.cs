@@ -24,13 +24,13 @@ public sealed class AuthLogStore(LicensingDatabase database)
             sql.Append('(');
             for (var c = 0; c < Columns; c++) sql.Append(c == 0 ? "" : ",").Append("@p").Append(i * Columns + c);
             sql.Append(')');
-            Add(command, $"p{i * Columns}", e.AppId);
-            Add(command, $"p{i * Columns + 1}", e.At.ToUnixTimeMilliseconds());
-            Add(command, $"p{i * Columns + 2}", e.Endpoint);
-            Add(command, $"p{i * Columns + 3}", e.Result);
-            Add(command, $"p{i * Columns + 4}", e.LicenseKey);
-            Add(command, $"p{i * Columns + 5}", e.Hwid);
-            Add(command, $"p{i * Columns + 6}", e.Ip);
+            command.AddParameter($"p{i * Columns}", e.AppId);
+            command.AddParameter($"p{i * Columns + 1}", e.At.ToUnixTimeMilliseconds());
+            command.AddParameter($"p{i * Columns + 2}", e.Endpoint);
+            command.AddParameter($"p{i * Columns + 3}", e.Result);
+            command.AddParameter($"p{i * Columns + 4}", e.LicenseKey, DbType.String);
+            command.AddParameter($"p{i * Columns + 5}", e.Hwid, DbType.String);
+            command.AddParameter($"p{i * Columns + 6}", e.Ip);
         }
         command.CommandText = sql.ToString();
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -43,24 +43,24 @@ public sealed class AuthLogStore(LicensingDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder("SELECT id, app_id, at, endpoint, result, license_key, hwid, ip FROM licensing_auth_log WHERE app_id = @app");
-        Add(command, "app", appId);
+        command.AddParameter("app", appId);
         if (beforeId is { } before)
         {
             sql.Append(" AND id < @before");
-            Add(command, "before", before);
+            command.AddParameter("before", before);
         }
         if (result is not null)
         {
             sql.Append(" AND result = @result");
-            Add(command, "result", result);
+            command.AddParameter("result", result);
         }
         if (licenseKey is not null)
         {
             sql.Append(" AND license_key = @key");
-            Add(command, "key", licenseKey);
+            command.AddParameter("key", licenseKey);
         }
         sql.Append(" ORDER BY id DESC LIMIT @limit");
-        Add(command, "limit", limit);
+        command.AddParameter("limit", limit);
         command.CommandText = sql.ToString();
 
         var page = new List<StoredAuthLogEntry>(limit);
@@ -94,25 +94,11 @@ public sealed class AuthLogStore(LicensingDatabase database)
             await using var command = connection.CreateCommand();
             command.CommandText =
                 "DELETE FROM licensing_auth_log WHERE id IN (SELECT id FROM licensing_auth_log WHERE at < @cutoff ORDER BY at LIMIT @chunk)";
-            Add(command, "cutoff", cutoff.ToUnixTimeMilliseconds());
-            Add(command, "chunk", chunk);
+            command.AddParameter("cutoff", cutoff.ToUnixTimeMilliseconds());
+            command.AddParameter("chunk", chunk);
             var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
             total += deleted;
             if (deleted < chunk) return total;
         }
-    }
-
-    private static void Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        parameter.DbType = value switch
-        {
-            long => DbType.Int64,
-            int => DbType.Int32,
-            _ => DbType.String,
-        };
-        command.Parameters.Add(parameter);
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Hosting;
@@ -39,11 +38,11 @@ public sealed class LicenseIndex(LicensingDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var sql = new System.Text.StringBuilder("SELECT seq, doc FROM licensing_licenses WHERE app_id = @app");
-        Add(command, "app", query.AppId);
+        command.AddParameter("app", query.AppId);
         if (query.BeforeSeq is { } before)
         {
             sql.Append(" AND seq < @before");
-            Add(command, "before", before);
+            command.AddParameter("before", before);
         }
         var revokedFalse = database.IsPostgres ? "NOT revoked" : "revoked = 0";
         switch (query.Status)
@@ -53,27 +52,27 @@ public sealed class LicenseIndex(LicensingDatabase database)
                 break;
             case LicenseStatusFilter.Active:
                 sql.Append($" AND {revokedFalse} AND (expires_at IS NULL OR expires_at > @now)");
-                Add(command, "now", now.ToUnixTimeMilliseconds());
+                command.AddParameter("now", now.ToUnixTimeMilliseconds());
                 break;
             case LicenseStatusFilter.Expired:
                 sql.Append($" AND {revokedFalse} AND expires_at <= @now");
-                Add(command, "now", now.ToUnixTimeMilliseconds());
+                command.AddParameter("now", now.ToUnixTimeMilliseconds());
                 break;
         }
         if (query.LabelPrefix is { Length: > 0 } prefix)
         {
             // An index range: every label with the prefix sorts between it and it + the highest code point.
             sql.Append(" AND label >= @labelFrom AND label < @labelTo");
-            Add(command, "labelFrom", prefix);
-            Add(command, "labelTo", prefix + char.ConvertFromUtf32(0x10FFFF));
+            command.AddParameter("labelFrom", prefix);
+            command.AddParameter("labelTo", prefix + char.ConvertFromUtf32(0x10FFFF));
         }
         if (query.Hwid is not null)
         {
             sql.Append(" AND license_key IN (SELECT license_key FROM licensing_license_hwids WHERE app_id = @app AND hwid = @hwid)");
-            Add(command, "hwid", query.Hwid);
+            command.AddParameter("hwid", query.Hwid);
         }
         sql.Append(" ORDER BY seq DESC LIMIT @limit");
-        Add(command, "limit", query.Limit + 1);
+        command.AddParameter("limit", query.Limit + 1);
         command.CommandText = sql.ToString();
 
         var rows = new List<(long Seq, LicenseSnapshot License)>(query.Limit + 1);
@@ -97,19 +96,11 @@ public sealed class LicenseIndex(LicensingDatabase database)
         command.CommandText = database.IsPostgres
             ? "SELECT license_key FROM licensing_licenses WHERE NOT expiry_notified AND expires_at IS NOT NULL AND expires_at <= @now ORDER BY expires_at LIMIT @limit"
             : "SELECT license_key FROM licensing_licenses WHERE expiry_notified = 0 AND expires_at IS NOT NULL AND expires_at <= @now ORDER BY expires_at LIMIT @limit";
-        Add(command, "now", now.ToUnixTimeMilliseconds());
-        Add(command, "limit", limit);
+        command.AddParameter("now", now.ToUnixTimeMilliseconds());
+        command.AddParameter("limit", limit);
         var keys = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) keys.Add(reader.GetString(0));
         return keys;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 }

@@ -33,3 +33,21 @@ public sealed class LicensingDatabase(StorageProvider provider, string connectio
         }
     }
 }
+
+/// <summary>Parameters of the product's own SQL, the same way for both engines.</summary>
+public static class DbCommandParameters
+{
+    /// <summary>
+    /// Adds <c>@name</c>. A <c>null</c> value is sent as SQL NULL, typed as text unless
+    /// <paramref name="type"/> says otherwise (PostgreSQL needs a type for a bare NULL).
+    /// </summary>
+    public static void AddParameter(this DbCommand command, string name, object? value, System.Data.DbType? type = null)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        var dbType = type ?? (value is null ? System.Data.DbType.String : null);
+        if (dbType is not null) parameter.DbType = dbType.Value;
+        command.Parameters.Add(parameter);
+    }
+}

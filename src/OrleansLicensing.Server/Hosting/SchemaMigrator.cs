@@ -110,8 +110,8 @@ public static class SchemaMigrator
             {
                 record.Transaction = transaction;
                 record.CommandText = upsert;
-                AddParameter(record, "name", name);
-                AddParameter(record, "checksum", checksum);
+                record.AddParameter("name", name);
+                record.AddParameter("checksum", checksum);
                 await record.ExecuteNonQueryAsync(ct);
             }
             await transaction.CommitAsync(ct);
@@ -127,14 +127,6 @@ public static class SchemaMigrator
         command.Transaction = transaction;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 
     private static string Read(Assembly assembly, string name)

@@ -134,13 +134,7 @@ public sealed class IdempotencyStore(LicensingDatabase database)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
+        foreach (var (name, value) in parameters) command.AddParameter(name, value);
         return command;
     }
 }

@@ -25,8 +25,8 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT seq, event_id, account_id, app_id, type, occurred_at, data FROM licensing_events " +
             $"WHERE account_id = @account AND {Undispatched} ORDER BY seq LIMIT @limit";
-        Add(command, "account", accountId);
-        Add(command, "limit", limit);
+        command.AddParameter("account", accountId);
+        command.AddParameter("limit", limit);
         var events = new List<OutboxEvent>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -57,7 +57,7 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
             await using var mark = connection.CreateCommand();
             mark.Transaction = transaction;
             mark.CommandText = $"UPDATE licensing_events SET dispatched = {DispatchedTrue} WHERE seq = @seq";
-            Add(mark, "seq", seq);
+            mark.AddParameter("seq", seq);
             await mark.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -69,9 +69,9 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {DeliveryColumns} FROM licensing_webhook_deliveries " +
             "WHERE status = 'pending' AND next_attempt_at <= @now AND account_id = @account ORDER BY next_attempt_at, seq LIMIT @limit";
-        Add(command, "now", now.ToUnixTimeMilliseconds());
-        Add(command, "account", accountId);
-        Add(command, "limit", limit);
+        command.AddParameter("now", now.ToUnixTimeMilliseconds());
+        command.AddParameter("account", accountId);
+        command.AddParameter("limit", limit);
         return await ReadDeliveriesAsync(command, cancellationToken);
     }
 
@@ -80,7 +80,7 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {DeliveryColumns} FROM licensing_webhook_deliveries WHERE delivery_id = @id";
-        Add(command, "id", deliveryId);
+        command.AddParameter("id", deliveryId);
         return (await ReadDeliveriesAsync(command, cancellationToken)).FirstOrDefault();
     }
 
@@ -96,14 +96,14 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
               "WHERE delivery_id = @id"
             : "UPDATE licensing_webhook_deliveries SET attempts = attempts + 1, last_attempt_at = @at, last_status_code = @code, last_error = @error " +
               "WHERE delivery_id = @id";
-        Add(command, "id", attempt.DeliveryId);
-        Add(command, "at", attempt.At.ToUnixTimeMilliseconds());
-        Add(command, "code", attempt.StatusCode, DbType.Int32);
-        Add(command, "error", Truncate(attempt.Error), DbType.String);
+        command.AddParameter("id", attempt.DeliveryId);
+        command.AddParameter("at", attempt.At.ToUnixTimeMilliseconds());
+        command.AddParameter("code", attempt.StatusCode, DbType.Int32);
+        command.AddParameter("error", Truncate(attempt.Error), DbType.String);
         if (attempt.Status is { } value)
         {
-            Add(command, "status", StatusText(value));
-            Add(command, "next", value == DeliveryStatus.Pending ? attempt.NextAttemptAt?.ToUnixTimeMilliseconds() : null, DbType.Int64);
+            command.AddParameter("status", StatusText(value));
+            command.AddParameter("next", value == DeliveryStatus.Pending ? attempt.NextAttemptAt?.ToUnixTimeMilliseconds() : null, DbType.Int64);
         }
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -121,9 +121,9 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {DeliveryColumns} FROM licensing_webhook_deliveries WHERE webhook_id = @webhook " +
             (beforeSeq is null ? "" : "AND seq < @before ") + "ORDER BY seq DESC LIMIT @limit";
-        Add(command, "webhook", webhookId);
-        if (beforeSeq is { } before) Add(command, "before", before);
-        Add(command, "limit", limit);
+        command.AddParameter("webhook", webhookId);
+        if (beforeSeq is { } before) command.AddParameter("before", before);
+        command.AddParameter("limit", limit);
         return await ReadDeliveriesAsync(command, cancellationToken);
     }
 
@@ -138,8 +138,8 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
         command.CommandText =
             $"DELETE FROM licensing_events WHERE seq IN (SELECT seq FROM licensing_events WHERE NOT ({Undispatched}) AND occurred_at < @cutoff ORDER BY seq LIMIT @limit);" +
             "DELETE FROM licensing_webhook_deliveries WHERE seq IN (SELECT seq FROM licensing_webhook_deliveries WHERE status <> 'pending' AND created_at < @cutoff ORDER BY seq LIMIT @limit);";
-        Add(command, "cutoff", cutoff.ToUnixTimeMilliseconds());
-        Add(command, "limit", limit);
+        command.AddParameter("cutoff", cutoff.ToUnixTimeMilliseconds());
+        command.AddParameter("limit", limit);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -151,8 +151,8 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
         command.CommandText = $"SELECT account_id FROM licensing_events WHERE {Undispatched} " +
             "UNION SELECT account_id FROM licensing_webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= @now " +
             "LIMIT @limit";
-        Add(command, "now", now.ToUnixTimeMilliseconds());
-        Add(command, "limit", limit);
+        command.AddParameter("now", now.ToUnixTimeMilliseconds());
+        command.AddParameter("limit", limit);
         var accounts = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) accounts.Add(reader.GetString(0));
@@ -168,23 +168,23 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
             "status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error) " +
             "VALUES (@id, @account, @app, @webhook, @event, @type, @occurred, @data, @created, @status, @attempts, @next, @last, @code, @error) " +
             "ON CONFLICT (event_id, webhook_id) DO NOTHING";
-        Add(command, "id", delivery.DeliveryId);
-        Add(command, "account", delivery.AccountId);
-        Add(command, "app", delivery.AppId);
-        Add(command, "webhook", delivery.WebhookId);
-        Add(command, "event", delivery.EventId);
-        Add(command, "type", delivery.EventType);
-        Add(command, "occurred", delivery.OccurredAt.ToUnixTimeMilliseconds());
-        Add(command, "data", delivery.DataJson);
-        Add(command, "created", delivery.CreatedAt.ToUnixTimeMilliseconds());
+        command.AddParameter("id", delivery.DeliveryId);
+        command.AddParameter("account", delivery.AccountId);
+        command.AddParameter("app", delivery.AppId);
+        command.AddParameter("webhook", delivery.WebhookId);
+        command.AddParameter("event", delivery.EventId);
+        command.AddParameter("type", delivery.EventType);
+        command.AddParameter("occurred", delivery.OccurredAt.ToUnixTimeMilliseconds());
+        command.AddParameter("data", delivery.DataJson);
+        command.AddParameter("created", delivery.CreatedAt.ToUnixTimeMilliseconds());
         var status = attempt?.Status ?? DeliveryStatus.Pending;
-        Add(command, "status", StatusText(status));
-        Add(command, "attempts", attempt is null ? 0 : 1);
-        Add(command, "next", attempt is null ? delivery.FirstAttemptAt.ToUnixTimeMilliseconds()
+        command.AddParameter("status", StatusText(status));
+        command.AddParameter("attempts", attempt is null ? 0 : 1);
+        command.AddParameter("next", attempt is null ? delivery.FirstAttemptAt.ToUnixTimeMilliseconds()
             : status == DeliveryStatus.Pending ? attempt.NextAttemptAt?.ToUnixTimeMilliseconds() : null, DbType.Int64);
-        Add(command, "last", attempt?.At.ToUnixTimeMilliseconds(), DbType.Int64);
-        Add(command, "code", attempt?.StatusCode, DbType.Int32);
-        Add(command, "error", Truncate(attempt?.Error), DbType.String);
+        command.AddParameter("last", attempt?.At.ToUnixTimeMilliseconds(), DbType.Int64);
+        command.AddParameter("code", attempt?.StatusCode, DbType.Int32);
+        command.AddParameter("error", Truncate(attempt?.Error), DbType.String);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -231,13 +231,4 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
     };
 
     private static string? Truncate(string? error) => error is { Length: > 500 } ? error[..500] : error;
-
-    private static void Add(DbCommand command, string name, object? value, DbType? type = null)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        if (type is { } dbType) parameter.DbType = dbType;
-        command.Parameters.Add(parameter);
-    }
 }

@@ -270,10 +270,7 @@ public sealed class WebhookDeliveryTests(WebhookServer server)
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = "UPDATE licensing_events SET dispatched = 0 WHERE event_id = @id";
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "id";
-            parameter.Value = eventId;
-            command.Parameters.Add(parameter);
+            command.AddParameter("id", eventId);
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
         }
         var marker = await server.Host.RaiseEvent(account.AccountId, appId, WebhookEvents.LicenseActivated);

@@ -79,12 +79,12 @@ public static class WebhookWorld
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "INSERT INTO licensing_events (event_id, account_id, app_id, type, occurred_at, data) VALUES (@id, @account, @app, @type, @at, @data)";
-        Add(command, "id", eventId);
-        Add(command, "account", accountId);
-        Add(command, "app", appId);
-        Add(command, "type", type);
-        Add(command, "at", (occurredAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
-        Add(command, "data", JsonSerializer.Serialize(data ?? new { appId }));
+        command.AddParameter("id", eventId);
+        command.AddParameter("account", accountId);
+        command.AddParameter("app", appId);
+        command.AddParameter("type", type);
+        command.AddParameter("at", (occurredAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
+        command.AddParameter("data", JsonSerializer.Serialize(data ?? new { appId }));
         await command.ExecuteNonQueryAsync();
         return eventId;
     }
@@ -95,7 +95,7 @@ public static class WebhookWorld
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT dispatched FROM licensing_events WHERE event_id = @id";
-        Add(command, "id", eventId);
+        command.AddParameter("id", eventId);
         return Convert.ToBoolean(await command.ExecuteScalarAsync());
     }
 
@@ -105,7 +105,7 @@ public static class WebhookWorld
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM licensing_webhook_deliveries WHERE event_id = @id";
-        Add(command, "id", eventId);
+        command.AddParameter("id", eventId);
         return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 
@@ -133,14 +133,5 @@ public static class WebhookWorld
             timeout ?? Patience,
             () => Task.FromResult($"received: [{string.Join(", ", receiver.Received.Select(r => $"{r.Path} {r.Event} -> {r.AnsweredWith}"))}]"));
         return found!;
-    }
-
-    private static void Add(System.Data.Common.DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        if (value is null) parameter.DbType = System.Data.DbType.String;
-        command.Parameters.Add(parameter);
     }
 }
