@@ -29,9 +29,9 @@ public sealed record SessionRecord(
     [property: Id(9)] long ExpiresAt);
 
 /// <summary>
-/// Per-session observability (last heartbeat, IP, count). Session tokens are self-contained, so a
-/// heartbeat never depends on this record: it is updated one-way and stored lazily. Keyed by
-/// <see cref="KeyFor"/>.
+/// Per-session observability (last heartbeat, IP, count) while the session heartbeats. Session
+/// tokens are self-contained, so a heartbeat never depends on this record: it is updated one-way
+/// and held in memory only. Keyed by <see cref="KeyFor"/>.
 /// </summary>
 public interface ISessionGrain : IGrainWithStringKey
 {

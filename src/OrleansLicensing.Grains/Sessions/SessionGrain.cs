@@ -1,56 +1,51 @@
 namespace OrleansLicensing.Sessions;
 
 /// <summary>
-/// Observability record of one session. Updated one-way by validate and heartbeat; stored only on
-/// deactivation, so heartbeats cost no storage write. A missing record never fails a heartbeat
-/// (auth-protocol.md §5.5).
+/// Live observability record of one session in server-heartbeat mode: last heartbeat, IP and count.
+/// Kept in memory only: tokens are self-contained (auth-protocol.md §5.5), so nothing depends on it,
+/// and storing it would put a storage read and write on sessions that are gone minutes later. Only
+/// heartbeats record here, one-way; a validate's own activity is on the license's HWID entry, so a
+/// launch spike of validates creates no session activations at all.
 /// </summary>
-public sealed class SessionGrain(
-    [PersistentState("session", Storage.LicensingStorage.Name)] IPersistentState<SessionState> state) : Grain, ISessionGrain
+public sealed class SessionGrain : Grain, ISessionGrain
 {
-    private bool _dirty;
+    private readonly SessionState _state = new();
 
     public Task Record(SessionActivity activity)
     {
-        var s = state.State;
+        var s = _state;
         s.AppId = activity.AppId;
         s.LicenseKey = activity.LicenseKey;
         s.Hwid = activity.Hwid;
         s.Ttl = activity.Ttl;
         s.ExpiresAt = activity.ExpiresAt;
         s.LastIp = activity.Ip;
+        s.StartedAt ??= activity.At;
         if (activity.At > s.LastSeenAt) s.LastSeenAt = activity.At;
         if (activity.IsHeartbeat) s.Heartbeats++;
-        else s.StartedAt ??= activity.At;
-        _dirty = true;
         return Task.CompletedTask;
     }
 
     public Task<SessionRecord?> Get()
     {
-        var s = state.State;
+        var s = _state;
         if (s.AppId.Length == 0) return Task.FromResult<SessionRecord?>(null);
         var sid = this.GetPrimaryKeyString()["ses_".Length..];
         return Task.FromResult<SessionRecord?>(new SessionRecord(sid, s.AppId, s.LicenseKey, s.Hwid, s.Ttl, s.StartedAt, s.LastSeenAt, s.LastIp, s.Heartbeats, s.ExpiresAt));
     }
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_dirty) await state.WriteStateAsync(cancellationToken);
-    }
 }
 
-/// <summary>Stored form of <see cref="SessionGrain"/>.</summary>
-[GenerateSerializer]
+/// <summary>In-memory state of <see cref="SessionGrain"/>.</summary>
 public sealed class SessionState
 {
-    [Id(0)] public string AppId { get; set; } = "";
-    [Id(1)] public string LicenseKey { get; set; } = "";
-    [Id(2)] public string Hwid { get; set; } = "";
-    [Id(3)] public long Ttl { get; set; }
-    [Id(4)] public DateTimeOffset? StartedAt { get; set; }
-    [Id(5)] public DateTimeOffset LastSeenAt { get; set; }
-    [Id(6)] public string LastIp { get; set; } = "";
-    [Id(7)] public long Heartbeats { get; set; }
-    [Id(8)] public long ExpiresAt { get; set; }
+    public string AppId { get; set; } = "";
+    public string LicenseKey { get; set; } = "";
+    public string Hwid { get; set; } = "";
+    public long Ttl { get; set; }
+    /// <summary>First activity this activation saw (the session's first heartbeat, or later after a restart).</summary>
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset LastSeenAt { get; set; }
+    public string LastIp { get; set; } = "";
+    public long Heartbeats { get; set; }
+    public long ExpiresAt { get; set; }
 }

@@ -104,7 +104,6 @@ public sealed partial class AuthController(
         var token = new SessionTokenBody(
             SessionTokenCodec.NewSid(), app.AppId, licenseKey, request.Hwid, ttl, now.ToUnixTimeSeconds(),
             SessionExpiry(now, ttl, license), app.SigningScheme == SigningScheme.HmacV2 ? SessionTokenCodec.NewSigKey() : null);
-        await RecordSessionAsync(token, ip, now, isHeartbeat: false);
         await SucceedAsync(app, material, license, token, request.Nonce, now, requestSigKey: null);
     }
 
@@ -144,7 +143,7 @@ public sealed partial class AuthController(
             // §9.3: sigKey is carried over for hmac-v2 apps only.
             SigKey = app.SigningScheme == SigningScheme.HmacV2 ? session.SigKey : null,
         };
-        await RecordSessionAsync(refreshed, ip, now, isHeartbeat: true);
+        RecordHeartbeat(refreshed, ip, now);
         await SucceedAsync(app, material, license, refreshed, request.Nonce, now,
             requestSigKey: app.SigningScheme == SigningScheme.HmacV2 ? session.SigKey : null);
     }
@@ -215,9 +214,10 @@ public sealed partial class AuthController(
         await AuthResponses.WriteJsonAsync(Response, StatusCodes.Status200OK, SuccessEnvelope.Write(p, signature));
     }
 
-    private Task RecordSessionAsync(SessionTokenBody token, IPAddress ip, DateTimeOffset now, bool isHeartbeat) =>
-        grains.GetGrain<ISessionGrain>(ISessionGrain.KeyFor(token.Sid))
-            .Record(new SessionActivity(token.AppId, token.LicenseKey, token.Hwid, token.Ttl, ip.ToString(), now, token.Exp, isHeartbeat));
+    /// <summary>One-way: the session's live record (observability only, §5.5); never awaited by the heartbeat.</summary>
+    private void RecordHeartbeat(SessionTokenBody token, IPAddress ip, DateTimeOffset now) =>
+        _ = grains.GetGrain<ISessionGrain>(ISessionGrain.KeyFor(token.Sid))
+            .Record(new SessionActivity(token.AppId, token.LicenseKey, token.Hwid, token.Ttl, ip.ToString(), now, token.Exp, IsHeartbeat: true));
 
     private async Task<SelfBanListing> BlockAsync(AppAuthView app, string? hwid, IPAddress? ip) =>
         hwid is null && ip is null

@@ -10,13 +10,56 @@ public sealed class AuthLogStore(LicensingDatabase database)
 {
     private const int Columns = 7;
 
-    /// <summary>Inserts the entries with one multi-row <c>INSERT</c> (one storage write per batch).</summary>
+    private const string InsertColumns = "INSERT INTO licensing_auth_log (app_id, at, endpoint, result, license_key, hwid, ip) VALUES ";
+
+    /// <summary>Inserts the entries in one transaction (one storage write per batch).</summary>
     public async Task InsertAsync(IReadOnlyList<AuthLogEntry> entries, CancellationToken cancellationToken = default)
     {
         if (entries.Count == 0) return;
+        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (database.IsPostgres) await InsertMultiRowAsync(connection, entries, cancellationToken);
+        else await InsertPreparedAsync(connection, entries, cancellationToken);
+    }
+
+    /// <summary>
+    /// SQLite: one prepared single-row statement executed per entry inside a transaction. A
+    /// multi-row statement with thousands of named parameters costs far more here: the driver
+    /// looks every parameter name up in the statement, one by one.
+    /// </summary>
+    private static async Task InsertPreparedAsync(DbConnection connection, IReadOnlyList<AuthLogEntry> entries, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("INSERT INTO licensing_auth_log (app_id, at, endpoint, result, license_key, hwid, ip) VALUES ");
+        command.Transaction = transaction;
+        command.CommandText = InsertColumns + "(@app, @at, @endpoint, @result, @key, @hwid, @ip)";
+        var app = command.AddParameter("app", "", DbType.String);
+        var at = command.AddParameter("at", 0L, DbType.Int64);
+        var endpoint = command.AddParameter("endpoint", "", DbType.String);
+        var result = command.AddParameter("result", "", DbType.String);
+        var key = command.AddParameter("key", null, DbType.String);
+        var hwid = command.AddParameter("hwid", null, DbType.String);
+        var ip = command.AddParameter("ip", "", DbType.String);
+        await command.PrepareAsync(cancellationToken);
+        foreach (var e in entries)
+        {
+            app.Value = e.AppId;
+            at.Value = e.At.ToUnixTimeMilliseconds();
+            endpoint.Value = e.Endpoint;
+            result.Value = e.Result;
+            key.Value = (object?)e.LicenseKey ?? DBNull.Value;
+            hwid.Value = (object?)e.Hwid ?? DBNull.Value;
+            ip.Value = e.Ip;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>PostgreSQL: one multi-row <c>INSERT</c> (one round trip).</summary>
+    private static async Task InsertMultiRowAsync(DbConnection connection, IReadOnlyList<AuthLogEntry> entries, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        var sql = new StringBuilder(InsertColumns);
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
@@ -96,7 +139,8 @@ public sealed class AuthLogStore(LicensingDatabase database)
                 "DELETE FROM licensing_auth_log WHERE id IN (SELECT id FROM licensing_auth_log WHERE at < @cutoff ORDER BY at LIMIT @chunk)";
             command.AddParameter("cutoff", cutoff.ToUnixTimeMilliseconds());
             command.AddParameter("chunk", chunk);
-            var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            int deleted;
+            using (await database.WriteGate.EnterAsync(cancellationToken)) deleted = await command.ExecuteNonQueryAsync(cancellationToken);
             total += deleted;
             if (deleted < chunk) return total;
         }

@@ -17,6 +17,9 @@ public sealed class LicensingDatabase(StorageProvider provider, string connectio
     /// <summary>Whether the engine is PostgreSQL (else SQLite).</summary>
     public bool IsPostgres => Provider == StorageProvider.PostgreSql;
 
+    /// <summary>The turn every write of this process takes on SQLite (grain state and the product's own tables).</summary>
+    public StorageWriteGate WriteGate { get; } = new(serialize: provider != StorageProvider.PostgreSql);
+
     /// <summary>An open connection; dispose it after use (connections are pooled).</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
@@ -39,9 +42,10 @@ public static class DbCommandParameters
 {
     /// <summary>
     /// Adds <c>@name</c>. A <c>null</c> value is sent as SQL NULL, typed as text unless
-    /// <paramref name="type"/> says otherwise (PostgreSQL needs a type for a bare NULL).
+    /// <paramref name="type"/> says otherwise (PostgreSQL needs a type for a bare NULL). Returns the
+    /// parameter, so a prepared statement can be executed again with new values.
     /// </summary>
-    public static void AddParameter(this DbCommand command, string name, object? value, System.Data.DbType? type = null)
+    public static DbParameter AddParameter(this DbCommand command, string name, object? value, System.Data.DbType? type = null)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
@@ -49,5 +53,6 @@ public static class DbCommandParameters
         var dbType = type ?? (value is null ? System.Data.DbType.String : null);
         if (dbType is not null) parameter.DbType = dbType.Value;
         command.Parameters.Add(parameter);
+        return parameter;
     }
 }

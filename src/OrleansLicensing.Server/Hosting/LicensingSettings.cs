@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -105,6 +106,12 @@ public sealed class OrleansEndpointOptions
     public string ClusterId { get; set; } = "orleans-licensing";
     public string ServiceId { get; set; } = "orleans-licensing";
     public string? AdvertisedIPAddress { get; set; }
+
+    /// <summary>
+    /// How long an idle grain stays in memory (Orleans' collection age): a license touched at an
+    /// app's launch stays hot across the SDK's default 15-minute heartbeat, then leaves memory.
+    /// </summary>
+    public TimeSpan CollectionAge { get; set; } = TimeSpan.FromMinutes(20);
 }
 
 /// <summary>A configuration value that stops the process: its message is one readable line.</summary>
@@ -190,6 +197,11 @@ public sealed partial record LicensingSettings(
         if (orleans.SiloPort == orleans.GatewayPort)
         {
             throw new LicensingConfigurationException($"Orleans:SiloPort and Orleans:GatewayPort must differ (both are {orleans.SiloPort})");
+        }
+        if (orleans.CollectionAge <= TimeSpan.FromMinutes(1))
+        {
+            // Orleans collects once per minute (its collection quantum); the age must exceed it.
+            throw Invalid("Orleans:CollectionAge", orleans.CollectionAge.ToString("c", CultureInfo.InvariantCulture), "must be longer than 00:01:00");
         }
         ValidateIdentifier("Orleans:ClusterId", orleans.ClusterId);
         ValidateIdentifier("Orleans:ServiceId", orleans.ServiceId);

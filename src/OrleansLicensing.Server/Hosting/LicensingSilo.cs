@@ -19,6 +19,7 @@ public static class LicensingSilo
             o.ClusterId = orleans.ClusterId;
             o.ServiceId = orleans.ServiceId;
         });
+        silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = orleans.CollectionAge);
 
         var (invariant, connectionString) = StorageConnections.For(settings);
         if (settings.Provider == StorageProvider.PostgreSql)
@@ -69,6 +70,7 @@ public static class LicensingSilo
             o.GrainStorageSerializer = new ProjectingStorageSerializer(
                 new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>()));
         }));
+        GatedGrainStorage.Decorate(silo.Services, LicensingStorage.Name);
         return silo;
     }
 }

@@ -1,0 +1,323 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OrleansLicensing.Benchmarks.Load;
+
+/// <summary>
+/// The hot-path benchmark of scripts/bench.sh: starts the Release server, seeds through the API,
+/// drives load with wrk (a separate process) and prints one table with every figure also given as
+/// a ratio to <c>GET /health/live</c> on the same server in the same run. All auth load debits ONE
+/// developer account (the hot-account case) except the row that spreads it for comparison; the
+/// credit balance is checked exactly after every row.
+/// </summary>
+public static class AuthLoadBenchmark
+{
+    private const int BillingInterval = 10;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = LoadOptions.Parse(args);
+        Directory.CreateDirectory(options.Work);
+        var report = new LoadReport(options);
+        var environment = ServerEnvironment(options, limitsOn: true);
+
+        Console.WriteLine($"bench: {options.Engine}, {Environment.ProcessorCount} cores, wrk with {options.Connections} connections, {options.Duration.TotalSeconds:N0} s per run");
+        var server = await BenchServer.StartAsync(options.ServerDll, environment, Path.Combine(options.Work, "server.log"));
+        try
+        {
+            var seed = new BenchSeed(server.Url, options.OperatorToken);
+            var seeding = Stopwatch.StartNew();
+            var hot = await seed.CreateAccountAsync("hot account");
+            var bound = new Dictionary<string, string>();
+            foreach (var scheme in new[] { "ed25519", "hmac-v1", "hmac-v2" })
+            {
+                var (appId, secret) = await seed.CreateAppAsync(hot, $"bench {scheme}", scheme);
+                var keys = await seed.CreateLicensesAsync(hot, appId, options.BoundLicenses);
+                bound[scheme] = Path.Combine(options.Work, $"bound-{scheme}.tsv");
+                BenchSeed.WriteDataFile(bound[scheme], await seed.BindAsync(appId, secret, keys, $"hw-{scheme}"));
+            }
+            var spreadAccounts = new List<SeededAccount>();
+            var spread = new List<SeededLicense>();
+            for (var i = 0; i < 16; i++)
+            {
+                var account = await seed.CreateAccountAsync($"spread {i}");
+                spreadAccounts.Add(account);
+                var (appId, secret) = await seed.CreateAppAsync(account, $"spread {i}", "ed25519");
+                spread.AddRange(await seed.BindAsync(appId, secret, await seed.CreateLicensesAsync(account, appId, options.BoundLicenses / 16), $"hw-spread-{i}"));
+            }
+            var spreadFile = Path.Combine(options.Work, "spread.tsv");
+            BenchSeed.WriteDataFile(spreadFile, spread);
+            var (onceApp, onceSecret) = await seed.CreateAppAsync(hot, "bench activation", "ed25519");
+            var onceFile = Path.Combine(options.Work, "once.tsv");
+            BenchSeed.WriteDataFile(onceFile, BenchSeed.Unbound(onceApp, onceSecret, await seed.CreateLicensesAsync(hot, onceApp, options.Includes("binding a new HWID") ? options.OnceLicenses : 0), "hw-once"));
+            Console.WriteLine($"seeded through the API in {seeding.Elapsed.TotalSeconds:N0} s: {3 * options.BoundLicenses + spread.Count:N0} bound licenses, {options.OnceLicenses:N0} unbound");
+
+            var accounts = new List<SeededAccount> { hot };
+            accounts.AddRange(spreadAccounts);
+            var probe = new StorageProbe(options.Sqlite, options.Postgres);
+            var runner = new WrkRunner(options.Wrk, options.Script, options.Work);
+            var credits = new CreditCheck(seed, accounts, await seed.CreditsAsync(accounts));
+            var scenarios = new ScenarioRunner(runner, server, report, credits, options);
+
+            await scenarios.BaselineAsync("baseline: GET /health/live");
+
+            // Bound-HWID validates: the storage writes of the three rows are counted together, after
+            // the licenses' lazy observability flush (once a minute) has had time to land.
+            var countWrites = options.Includes("validate, bound HWID");
+            var writesBefore = await probe.ReadAsync();
+            long boundValidates = 0;
+            foreach (var scheme in new[] { "ed25519", "hmac-v1", "hmac-v2" })
+            {
+                boundValidates += await scenarios.RunAsync($"validate, bound HWID, {scheme}", "validate", bound[scheme], Debit.PerSuccess);
+            }
+            if (countWrites)
+            {
+                Console.WriteLine("waiting 70 s for lazy license writes before counting storage writes …");
+                await Task.Delay(TimeSpan.FromSeconds(70));
+                var writesAfter = await probe.ReadAsync();
+                report.Writes(boundValidates, writesAfter.WritesSince(writesBefore), writesAfter.AuthLogRows - writesBefore.AuthLogRows);
+            }
+
+            foreach (var scheme in new[] { "ed25519", "hmac-v1", "hmac-v2" })
+            {
+                await scenarios.RunAsync($"heartbeat, {scheme}", "heartbeat", bound[scheme], Debit.BilledHeartbeats);
+            }
+            await scenarios.RunAsync("validate, ed25519, load over 16 accounts", "validate", spreadFile, Debit.PerSuccess);
+            await scenarios.RunAsync("GET /v1/licenses/{key}", "license", bound["ed25519"], Debit.None, bearer: hot.ApiKey);
+
+            // 100,000 distinct licenses, each validated once (binds its HWID and activates its grain).
+            if (options.Includes("binding a new HWID"))
+            {
+                var idle = server.ResidentBytes();
+                await scenarios.RunAsync($"validate binding a new HWID ({options.OnceLicenses:N0} licenses once)", "once", onceFile, Debit.PerSuccess, paced: false);
+                var loaded = server.ResidentBytes();
+                Console.WriteLine($"waiting for the activations to be collected (collection age {options.CollectionAge.TotalSeconds:N0} s) …");
+                var deadline = Stopwatch.StartNew();
+                var settled = loaded;
+                while (deadline.Elapsed < options.CollectionAge + TimeSpan.FromSeconds(120))
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10));
+                    settled = server.ResidentBytes();
+                }
+                report.Memory(options.OnceLicenses, idle, loaded, settled);
+            }
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        // The limiter's own cost: the same validate with every /auth limit switched off.
+        if (!options.Includes("limits off"))
+        {
+            report.Print();
+            return report.AllChecksPassed ? 0 : 1;
+        }
+        var unlimited = await BenchServer.StartAsync(options.ServerDll, ServerEnvironment(options, limitsOn: false), Path.Combine(options.Work, "server.log"));
+        try
+        {
+            var runner = new WrkRunner(options.Wrk, options.Script, options.Work);
+            var scenarios = new ScenarioRunner(runner, unlimited, report, null, options);
+            await scenarios.BaselineAsync("baseline again, limits off (restart)");
+            await scenarios.RunAsync("validate, bound HWID, ed25519, limits off", "validate", Path.Combine(options.Work, "bound-ed25519.tsv"), Debit.PerSuccess, paced: false);
+        }
+        finally
+        {
+            await unlimited.DisposeAsync();
+        }
+
+        report.Print();
+        return report.AllChecksPassed ? 0 : 1;
+    }
+
+    private static Dictionary<string, string> ServerEnvironment(LoadOptions options, bool limitsOn)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["Licensing__DataDirectory"] = Path.Combine(options.Work, "data"),
+            ["Licensing__OperatorToken"] = options.OperatorToken,
+            ["Licensing__Auth__HeartbeatBillingInterval"] = BillingInterval.ToString(CultureInfo.InvariantCulture),
+            ["Licensing__Api__RateLimits__Burst"] = "0",
+            ["Licensing__Api__RateLimits__PerSecond"] = "0",
+            ["Orleans__CollectionAge"] = options.CollectionAge.ToString("c", CultureInfo.InvariantCulture),
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["DOTNET_gcServer"] = Environment.GetEnvironmentVariable("DOTNET_gcServer") ?? "1",
+        };
+        // Raised far above the load (every bucket is still consulted), or off (0) for the limiter row.
+        var limit = limitsOn ? "100000000" : "0";
+        foreach (var name in new[] { "ValidatePerLicensePerMinute", "ValidatePerIpPerMinute", "HeartbeatPerLicensePerMinute", "AppBurst", "AppPerSecond" })
+        {
+            env[$"Licensing__Auth__RateLimits__{name}"] = limit;
+        }
+        if (options.Postgres is { } connection)
+        {
+            env["Licensing__Storage__Provider"] = "PostgreSql";
+            env["ConnectionStrings__Licensing"] = connection;
+            env["Licensing__MasterKey"] = options.MasterKey;
+            env["Licensing__Auth__SessionTokenSecrets__0"] = options.TokenSecret;
+            env["Orleans__ClusterId"] = options.ClusterId;
+        }
+        return env;
+    }
+}
+
+/// <summary>How a row's successes move the balance.</summary>
+public enum Debit { None, PerSuccess, BilledHeartbeats }
+
+/// <summary>
+/// The exact credit check: after each row the summed balance of the benchmark's accounts must equal
+/// the initial balance minus successful validates and billed heartbeats (every N-th successful
+/// heartbeat of a license, counted per license across rows).
+/// </summary>
+public sealed class CreditCheck(BenchSeed seed, IReadOnlyList<SeededAccount> accounts, long initial)
+{
+    private readonly Dictionary<(string File, int Line), long> _heartbeats = [];
+
+    public long Initial { get; } = initial;
+
+    public long Expected { get; private set; } = initial;
+
+    public long Debits(Debit debit, string? file, WrkResult result, int billingInterval)
+    {
+        switch (debit)
+        {
+            case Debit.PerSuccess:
+                return result.Ok;
+            case Debit.BilledHeartbeats:
+                long billed = 0;
+                foreach (var (line, successes) in result.SuccessesPerLine)
+                {
+                    var before = _heartbeats.GetValueOrDefault((file!, line));
+                    var after = before + successes;
+                    billed += after / billingInterval - before / billingInterval;
+                    _heartbeats[(file!, line)] = after;
+                }
+                return billed;
+            default:
+                return 0;
+        }
+    }
+
+    public async Task<(long Expected, long Actual)> ApplyAsync(long debits)
+    {
+        Expected -= debits;
+        return (Expected, await seed.CreditsAsync(accounts));
+    }
+}
+
+public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport report, CreditCheck? credits, LoadOptions options)
+{
+    private const int BillingInterval = 10;
+    private double _baseline;
+
+    public async Task BaselineAsync(string name)
+    {
+        var result = await wrk.RunAsync(server.Url, "health", null, options.Connections, options.Duration);
+        _baseline = result.PerSecond;
+        report.Row(name, result, _baseline, null, null);
+    }
+
+    /// <summary>Peak run, then (if <paramref name="paced"/>) a run paced at 70 % of the peak rate. Returns the requests made.</summary>
+    public async Task<long> RunAsync(string name, string mode, string? file, Debit debit, bool paced = true, string? bearer = null)
+    {
+        if (!options.Includes(name)) return 0;
+        var duration = mode == "once" ? TimeSpan.FromMinutes(30) : options.Duration; // "once" ends when every line was sent
+        var cpuBefore = server.CpuSeconds();
+        var peak = await wrk.RunAsync(server.Url, mode, file, options.Connections, duration, bearer: bearer);
+        var cpu = (server.CpuSeconds() - cpuBefore) / peak.Requests;
+        var debits = credits?.Debits(debit, file, peak, BillingInterval) ?? 0;
+        WrkResult? seventy = null;
+        if (paced)
+        {
+            seventy = await wrk.RunAsync(server.Url, mode, file, options.Connections, duration, rate: 0.7 * peak.PerSecond, bearer: bearer);
+            debits += credits?.Debits(debit, file, seventy, BillingInterval) ?? 0;
+        }
+        (long Expected, long Actual)? check = credits is null || debit == Debit.None ? null : await credits.ApplyAsync(debits);
+        report.Row(name, peak, _baseline, seventy, check, cpu);
+        return peak.Requests + (seventy?.Requests ?? 0);
+    }
+}
+
+public sealed record LoadOptions(
+    string Engine, string ServerDll, string OperatorToken, string Work, string Wrk, string Script,
+    string? Sqlite, string? Postgres, int Connections, TimeSpan Duration, int BoundLicenses, int OnceLicenses,
+    TimeSpan CollectionAge, string MasterKey, string TokenSecret, string ClusterId, string[] Only)
+{
+    /// <summary>Whether a row runs: all of them unless <c>--only</c> named parts of it (separated by |).</summary>
+    public bool Includes(string scenario) => Only.Length == 0 || Only.Any(word => scenario.Contains(word, StringComparison.OrdinalIgnoreCase));
+
+    public static LoadOptions Parse(string[] args)
+    {
+        string? Optional(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        string Value(string name, string? fallback = null) => Optional(name) ?? fallback ?? throw new ArgumentException($"{name} is required");
+        int Number(string name, int fallback) => int.Parse(Value(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        var work = Value("--work");
+        var postgres = Optional("--postgres");
+        return new LoadOptions(
+            postgres is null ? "SQLite (embedded default)" : "PostgreSQL",
+            Value("--server-dll"), "bench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), work,
+            Value("--wrk", "wrk"), Value("--script"),
+            postgres is null ? Path.Combine(work, "data", "licensing.db") : null, postgres,
+            Number("--connections", 32), TimeSpan.FromSeconds(Number("--duration", 10)),
+            Number("--bound", 1000), Number("--once", 100_000), TimeSpan.FromSeconds(Number("--collection-age", 90)),
+            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+            "bench" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
+            Optional("--only")?.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? []);
+    }
+}
+
+/// <summary>Collects the rows and prints the table and the checks.</summary>
+public sealed class LoadReport(LoadOptions options)
+{
+    private readonly List<string> _rows = [];
+    private readonly List<string> _checks = [];
+
+    public bool AllChecksPassed { get; private set; } = true;
+
+    public void Row(string name, WrkResult peak, double baseline, WrkResult? seventy, (long Expected, long Actual)? credits, double? cpuPerRequest = null)
+    {
+        var ratio = baseline > 0 ? peak.PerSecond / baseline : 0;
+        var paced = seventy is null ? "" : $"{seventy.PerSecond,7:N0} {seventy.P99Ms,6:N2} {seventy.Errors,4}";
+        var check = credits is { } c ? (c.Expected == c.Actual ? $"exact ({c.Actual:N0})" : $"MISMATCH expected {c.Expected:N0} got {c.Actual:N0}") : "";
+        if (credits is { } m && m.Expected != m.Actual) AllChecksPassed = false;
+        var cpu = cpuPerRequest is { } us ? $"{us * 1e6,5:N0}" : "";
+        var row = $"| {name,-58} | {peak.PerSecond,8:N0} | {ratio,5:P0} | {peak.P50Ms,6:N2} | {peak.P99Ms,6:N2} | {peak.P999Ms,7:N2} | {peak.Errors,6} | {paced,-20} | {cpu,5} | {check}";
+        if (peak.Codes.Length > 0) row += $" errors: {peak.Codes}";
+        if (seventy is { Codes.Length: > 0 }) row += $" errors at 70%: {seventy.Codes}";
+        _rows.Add(row);
+        Console.WriteLine(row);
+    }
+
+    public void Writes(long requests, IReadOnlyDictionary<string, long> writes, long authLogRows)
+    {
+        var total = writes.Values.Sum();
+        var detail = string.Join(", ", writes.OrderByDescending(w => w.Value).Select(w => $"{w.Key} {w.Value:N0}"));
+        _checks.Add($"storage writes per bound-HWID validate: {(double)total / requests:N4} ({total:N0} grain-state writes for {requests:N0} validates: {detail}); " +
+                    $"auth-log rows {authLogRows:N0} ({(double)authLogRows / requests:N2}/request, inserted in batches)");
+        Console.WriteLine(_checks[^1]);
+    }
+
+    public void Memory(int licenses, long idle, long loaded, long settled)
+    {
+        _checks.Add($"server RSS: {Mib(idle)} before, {Mib(loaded)} after touching {licenses:N0} licenses, {Mib(settled)} after the activations were collected");
+        Console.WriteLine(_checks[^1]);
+    }
+
+    public void Print()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine();
+        sb.AppendLine($"## {options.Engine}: {Environment.ProcessorCount} cores, load generator (wrk, {options.Connections} connections) on the same machine, {options.Duration.TotalSeconds:N0} s per run");
+        sb.AppendLine();
+        sb.AppendLine($"| {"scenario",-58} | {"req/s",8} | {"×base",5} | {"p50 ms",6} | {"p99 ms",6} | {"p99.9 ms",7} | {"errors",6} | {"at 70%: req/s p99 err",-20} | {"µs cpu",5} | credits (exact check)");
+        sb.AppendLine($"|{new string('-', 60)}|{new string('-', 10)}|{new string('-', 7)}|{new string('-', 8)}|{new string('-', 8)}|{new string('-', 9)}|{new string('-', 8)}|{new string('-', 22)}|{new string('-', 7)}|---");
+        foreach (var row in _rows) sb.AppendLine(row);
+        sb.AppendLine();
+        foreach (var check in _checks) sb.AppendLine("- " + check);
+        Console.Write(sb.ToString());
+    }
+
+    private static string Mib(long bytes) => $"{bytes / 1024.0 / 1024.0:N0} MiB";
+}
