@@ -7,7 +7,7 @@ namespace OrleansLicensing.Sdk.Protocol;
 /// <summary>The options after validation (§17.1): normalised, immutable, safe to share between threads.</summary>
 internal sealed class ClientSettings
 {
-    private ClientSettings(LicensingClientOptions o, Uri baseUrl, IReadOnlyList<Ed25519PublicKeyParameters> keys, string? hwidOverride)
+    private ClientSettings(LicensingClientOptions o, string baseUrl, IReadOnlyList<Ed25519PublicKeyParameters> keys, string? hwidOverride)
     {
         AppId = o.AppId;
         AppSecret = o.AppSecret;
@@ -31,7 +31,8 @@ internal sealed class ClientSettings
     public string AppSecret { get; }
     public SigningScheme Scheme { get; }
     public IReadOnlyList<Ed25519PublicKeyParameters> TrustedKeys { get; }
-    public Uri BaseUrl { get; }
+    /// <summary>The base URL without trailing <c>/</c>; request paths (<c>/auth/...</c>) are appended to it.</summary>
+    public string BaseUrl { get; }
     public HeartbeatMode HeartbeatMode { get; }
     public TimeSpan HeartbeatInterval { get; }
     public TimeSpan RequestTimeout { get; }
@@ -79,7 +80,7 @@ internal sealed class ClientSettings
             throw new ArgumentException("ApiBaseUrl must use https unless the host is a loopback address or AllowInsecureHttp is set.", name);
         }
         if (!string.IsNullOrEmpty(url.Query) || !string.IsNullOrEmpty(url.Fragment)) throw new ArgumentException("ApiBaseUrl must not have a query or fragment.", name);
-        var normalised = new Uri(url.GetLeftPart(UriPartial.Path).TrimEnd('/'));
+        var normalised = url.GetLeftPart(UriPartial.Path).TrimEnd('/');
 
         if (options.HeartbeatInterval < LicensingClientOptions.MinimumHeartbeatInterval) throw new ArgumentException("HeartbeatInterval must be at least 10 seconds.", name);
         if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > TimeSpan.FromMinutes(10)) throw new ArgumentException("RequestTimeout must be positive and at most 10 minutes.", name);
