@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace OrleansLicensing.Sdk.given;
 
 /// <summary>One request the SDK sent, as the proxy saw it.</summary>
-public sealed record Attempt(string Path, int Number, JsonElement Body)
+public sealed record Attempt(string Path, int Number, JsonElement Body, CancellationToken RequestAborted)
 {
     public string? Nonce => Body.TryGetProperty("nonce", out var n) ? n.GetString() : null;
 }
@@ -23,6 +23,7 @@ public delegate Task<HttpResponseMessage> Tamper(Attempt attempt, Func<Task<Http
 public sealed class TamperingProxy : DelegatingHandler
 {
     private readonly ConcurrentDictionary<string, Tamper> _tampers = new();
+    private readonly ConcurrentDictionary<string, Func<Attempt, JsonObject, bool>> _rewrites = new();
     private readonly ConcurrentQueue<Attempt> _attempts = new();
     private readonly ConcurrentDictionary<string, int> _counts = new();
 
@@ -41,6 +42,9 @@ public sealed class TamperingProxy : DelegatingHandler
     /// <summary>Answers every later attempt on <paramref name="path"/> with <paramref name="tamper"/>.</summary>
     public void On(string path, Tamper tamper) => _tampers[path] = tamper;
 
+    /// <summary>Lets <paramref name="rewrite"/> change the request body of later attempts on <paramref name="path"/> (return true when changed).</summary>
+    public void RewriteRequests(string path, Func<Attempt, JsonObject, bool> rewrite) => _rewrites[path] = rewrite;
+
     /// <summary>Forwards <paramref name="path"/> untouched again.</summary>
     public void Clear(string path) => _tampers.TryRemove(path, out _);
 
@@ -49,9 +53,14 @@ public sealed class TamperingProxy : DelegatingHandler
         var path = request.RequestUri!.AbsolutePath;
         var bytes = await request.Content!.ReadAsByteArrayAsync(cancellationToken);
         var number = _counts.AddOrUpdate(path, 1, (_, n) => n + 1);
-        var attempt = new Attempt(path, number, JsonDocument.Parse(bytes).RootElement.Clone());
+        var attempt = new Attempt(path, number, JsonDocument.Parse(bytes).RootElement.Clone(), cancellationToken);
         _attempts.Enqueue(attempt);
         request.Headers.Add("X-Forwarded-For", Ip);
+        if (_rewrites.TryGetValue(path, out var rewrite))
+        {
+            var body = JsonNode.Parse(bytes)!.AsObject();
+            if (rewrite(attempt, body)) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
 
         Task<HttpResponseMessage> Forward() => base.SendAsync(request, cancellationToken);
         return _tampers.TryGetValue(path, out var tamper) ? await tamper(attempt, Forward) : await Forward();
