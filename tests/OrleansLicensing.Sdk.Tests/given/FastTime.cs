@@ -4,10 +4,10 @@ namespace OrleansLicensing.Sdk.given;
 
 /// <summary>
 /// A clock for the SDK whose timers run <c>factor</c> times faster than asked (a 10 s heartbeat interval
-/// fires after 10 ms at 1000×) and whose "now" can be moved forward. Every requested wait is recorded,
+/// fires after 50 ms at 200×) and whose "now" can be moved forward. Every requested wait is recorded,
 /// so tests assert the delays the SDK chose without waiting for them.
 /// </summary>
-public sealed class FastTime(double factor = 1000) : TimeProvider
+public sealed class FastTime(double factor = 200) : TimeProvider
 {
     private long _offsetTicks;
 

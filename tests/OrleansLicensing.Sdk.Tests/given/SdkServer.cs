@@ -18,6 +18,8 @@ public sealed class SdkServer : IAsyncLifetime
         var settings = LicensingTestHost.SqliteSettings(_data.Path);
         settings["Licensing:Auth:TrustedProxies:0"] = "127.0.0.1";
         settings["Licensing:Auth:TrustedProxies:1"] = "::1";
+        // Heartbeats run on a fast clock here; the per-license heartbeat limit would turn most into rate_limited.
+        settings["Licensing:Auth:RateLimits:HeartbeatPerLicensePerMinute"] = "0";
         Host = await LicensingTestHost.StartAsync(settings);
     }
 
