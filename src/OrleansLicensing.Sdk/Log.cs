@@ -26,7 +26,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Licensing session needs re-authentication ({Code}); validating license {LicenseKeyTail} once")]
     public static partial void Reauthenticating(ILogger logger, string code, string licenseKeyTail);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Licensing heartbeat failed: {Code}; the session is over")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Licensing session ended after a heartbeat failure: {Code}")]
     public static partial void HeartbeatFailed(ILogger logger, string code);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "OnFailure callback for {Reason} threw")]
