@@ -120,4 +120,18 @@ public sealed class SpecVectorsTests
         Assert.Equal("stable", state.AppVariables["channel"].GetString());
         Assert.Equal(3, state.LicenseVariables["seats"].GetInt32());
     }
+
+    [Theory, MemberData(nameof(AppendixAResponses))]
+    public void Local_heartbeats_re_verify_the_stored_response_and_notice_tampering(SigningScheme scheme, string body, string nonce, string hmacMaterial, long expiresIn)
+    {
+        var settings = Settings(scheme, AppendixA.AppSecret, scheme == SigningScheme.Ed25519 ? AppendixA.PublicKey : null);
+        var state = ResponseVerifier.Verify(JsonDocument.Parse(body).RootElement, nonce, settings, hmacMaterial, null, Meta);
+        Assert.Equal(expiresIn, state.ExpiresAt.ToUnixTimeSeconds());
+
+        Assert.True(ResponseVerifier.StoredSignatureVerifies(state, settings));
+        var p = state.Payload.ToCharArray();
+        p[40] = p[40] == 'A' ? 'B' : 'A';
+        Assert.False(ResponseVerifier.StoredSignatureVerifies(state with { Payload = new string(p) }, settings));
+        Assert.False(ResponseVerifier.StoredSignatureVerifies(state with { Signature = state.Signature[..^4] + (state.Signature.EndsWith("AA==") ? "AQ==" : "AA==") }, settings));
+    }
 }
