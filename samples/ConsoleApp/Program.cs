@@ -68,13 +68,18 @@ using (client)
 
     Console.WriteLine($"Licensed: {client.LicenseLabel ?? "(no label)"}, session until {client.SessionExpiresAt:u}, license {(client.LicenseExpiresAt is { } until ? $"until {until:u}" : "lifetime")}");
     foreach (var (name, value) in client.LicenseVariables) Console.WriteLine($"  license variable {name} = {value}");
-    Console.WriteLine("Running; Ctrl+C to quit.");
+    Console.WriteLine("Running; Ctrl+C (or SIGTERM) to quit.");
 
     Console.CancelKeyPress += (_, e) =>
     {
         e.Cancel = true;
         finished.TrySetResult(0);
     };
+    using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+    {
+        signal.Cancel = true;
+        finished.TrySetResult(0);
+    });
     var exitCode = await finished.Task;
     client.Logout();
     Console.WriteLine(exitCode == 0 ? "Bye." : "Stopped: the license is no longer valid.");
