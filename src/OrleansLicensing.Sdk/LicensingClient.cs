@@ -38,6 +38,7 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
 
     private SessionState? _session;
     private string? _licenseKey;
+    private string? _attemptedKey;
     private long _generation;
     private CancellationTokenSource? _heartbeatStop;
     private Task _heartbeatTask = Task.CompletedTask;
@@ -176,7 +177,7 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
         else
         {
             string? key;
-            lock (_gate) key = string.IsNullOrWhiteSpace(licenseKey) ? _licenseKey : licenseKey.Trim();
+            lock (_gate) key = string.IsNullOrWhiteSpace(licenseKey) ? _licenseKey ?? _attemptedKey : licenseKey.Trim();
             if (string.IsNullOrEmpty(key)) throw new ArgumentException("Self-ban without a session needs a license key.", nameof(licenseKey));
             body = nonce => AuthRequests.SelfBanWithoutSession(_settings, key, Hwid, nonce, blacklistHwid, blacklistIp);
         }
@@ -194,6 +195,7 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
         {
             EndSessionLocked();
             _licenseKey = null;
+            _attemptedKey = null;
         }
     }
 
@@ -206,6 +208,7 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
             _disposed = true;
             EndSessionLocked();
             _licenseKey = null;
+            _attemptedKey = null;
         }
         if (_ownsHttp) _http.Dispose();
     }
@@ -241,7 +244,8 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
     private async Task<LicensingException?> LoginCoreAsync(string key, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        lock (_gate) _licenseKey = key;
+        // Remembered for a later pre-session SelfBan(); the running session keeps re-authenticating with its own key.
+        lock (_gate) _attemptedKey = key;
         SessionState state;
         try
         {

@@ -53,6 +53,23 @@ public sealed class SelfBanTests(SdkServer server) : SdkSpec(server)
     }
 
     [Fact]
+    public async Task After_a_refused_login_self_ban_uses_the_key_that_was_tried()
+    {
+        var app = await NewApp();
+        var key = await NewLicense(app);
+        await License(key).Change(new LicenseChange(LicenseAction.Revoke));
+        var client = Client(app);
+        Assert.False(await client.LoginAsync(key, Cancel));
+
+        var result = await client.SelfBanAsync(cancellationToken: Cancel);
+
+        Assert.Equal(new SelfBanResult(false, true, true), result);
+        Assert.Equal(key, Proxy.Attempts.Single(a => a.Path == "/auth/selfban").Body.GetProperty("licenseKey").GetString());
+        client.Logout();
+        await Assert.ThrowsAsync<ArgumentException>(() => client.SelfBanAsync(cancellationToken: Cancel));
+    }
+
+    [Fact]
     public async Task Transient_self_ban_failures_are_retried()
     {
         var app = await NewApp();
