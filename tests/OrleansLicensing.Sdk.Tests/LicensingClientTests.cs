@@ -124,4 +124,25 @@ public sealed class LicensingClientTests(SdkServer server) : SdkSpec(server)
         Assert.DoesNotContain(Proxy.Attempts.Skip(requests), a => a.Path != "/auth/heartbeat");
         Assert.Empty(Failures);
     }
+
+    [Fact]
+    public async Task Requests_are_compact_json_in_the_official_key_order_with_the_sdk_user_agent()
+    {
+        var app = await NewApp(SigningScheme.HmacV2);
+        var key = await NewLicense(app);
+        var client = Client(app, o => { o.HeartbeatMode = HeartbeatMode.Server; o.TtlSeconds = 7200; });
+        await LoginOk(client, key);
+        await Until(() => Proxy.Count("/auth/heartbeat") >= 1, "a heartbeat");
+
+        var validate = Proxy.Attempts.First(a => a.Path == "/auth/validate");
+        Assert.Equal(["appId", "appSecret", "licenseKey", "hwid", "nonce", "ttlSeconds"], validate.Body.EnumerateObject().Select(p => p.Name));
+        Assert.DoesNotContain(" ", validate.RawBody);
+        Assert.Equal(7200, validate.Body.GetProperty("ttlSeconds").GetInt32());
+        Assert.Matches(@"^OrleansLicensing\.Sdk/\d+\.\d+\.\d+$", validate.UserAgent);
+        Assert.StartsWith("application/json", validate.ContentType);
+        var heartbeat = Proxy.Attempts.First(a => a.Path == "/auth/heartbeat");
+        Assert.Equal(["appId", "sessionToken", "nonce", "hwid"], heartbeat.Body.EnumerateObject().Select(p => p.Name));
+        Assert.NotEqual(validate.Nonce, heartbeat.Nonce);
+        Assert.InRange((client.SessionExpiresAt!.Value - DateTimeOffset.UtcNow).TotalSeconds, 7200 - 30, 7200 + 5);
+    }
 }

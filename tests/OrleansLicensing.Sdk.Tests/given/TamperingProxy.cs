@@ -9,6 +9,12 @@ namespace OrleansLicensing.Sdk.given;
 /// <summary>One request the SDK sent, as the proxy saw it.</summary>
 public sealed record Attempt(string Path, int Number, JsonElement Body, CancellationToken RequestAborted)
 {
+    public string UserAgent { get; init; } = "";
+
+    public string ContentType { get; init; } = "";
+
+    public string RawBody { get; init; } = "";
+
     public string? Nonce => Body.TryGetProperty("nonce", out var n) ? n.GetString() : null;
 }
 
@@ -53,7 +59,12 @@ public sealed class TamperingProxy : DelegatingHandler
         var path = request.RequestUri!.AbsolutePath;
         var bytes = await request.Content!.ReadAsByteArrayAsync(cancellationToken);
         var number = _counts.AddOrUpdate(path, 1, (_, n) => n + 1);
-        var attempt = new Attempt(path, number, JsonDocument.Parse(bytes).RootElement.Clone(), cancellationToken);
+        var attempt = new Attempt(path, number, JsonDocument.Parse(bytes).RootElement.Clone(), cancellationToken)
+        {
+            UserAgent = request.Headers.UserAgent.ToString(),
+            ContentType = request.Content.Headers.ContentType?.ToString() ?? "",
+            RawBody = Encoding.UTF8.GetString(bytes),
+        };
         _attempts.Enqueue(attempt);
         request.Headers.Add("X-Forwarded-For", Ip);
         if (_rewrites.TryGetValue(path, out var rewrite))
