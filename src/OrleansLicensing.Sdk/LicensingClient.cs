@@ -367,9 +367,9 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
                 if (!keepGoing) return;
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException)
         {
-            // Logout, a new login or dispose.
+            // Logout, a new login or dispose (which may also dispose the HTTP client under a request).
         }
     }
 
