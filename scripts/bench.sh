@@ -10,7 +10,8 @@
 #   scripts/bench.sh --postgres            # PostgreSQL only: ConnectionStrings__Licensing, or a throwaway server
 #   scripts/bench.sh --quick               # smaller run to try it out (5 s runs, 10,000 activations)
 #   scripts/bench.sh -- --duration 20      # anything after -- goes to the load driver
-#                                          # (--connections, --duration, --bound, --once, --collection-age)
+#                                          # (--connections, --duration, --bound, --once, --collection-age, --only 'a|b')
+#   BENCH_KEEP=1 scripts/bench.sh          # keep the work directory (server logs, data) for a look afterwards
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,7 +40,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/orleans-licensing-bench.XXXXXX")
 pg_dir=
 cleanup() {
     if [ -n "$pg_dir" ]; then scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1 || true; fi
-    rm -rf "$work"
+    if [ -n "${BENCH_KEEP:-}" ]; then echo "bench.sh: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 

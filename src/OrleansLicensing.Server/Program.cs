@@ -74,7 +74,11 @@ public sealed class Program
         builder.Services.AddSingleton<AppMaterialCache>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.LicenseIndex>();
         builder.Services.AddHostedService<OrleansLicensing.Server.Developer.LicenseExpirySweep>();
-        builder.Services.Configure<OrleansLicensing.Accounts.AccountEventOptions>(o => o.CreditsLowThreshold = settings.Licensing.Webhooks.CreditsLowThreshold);
+        builder.Services.Configure<OrleansLicensing.Accounts.AccountOptions>(o =>
+        {
+            o.CreditsLowThreshold = settings.Licensing.Webhooks.CreditsLowThreshold;
+            o.GroupCommitWindow = settings.Licensing.Storage.GroupCommitWindow;
+        });
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<Idempotency>();
         builder.Services.AddHostedService<IdempotencyCleanup>();

@@ -30,20 +30,20 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     private readonly TimeProvider _time;
     private readonly ILogger<DeveloperAccountGrain> _logger;
     private readonly GroupCommit _commit;
-    private readonly AccountEventOptions _events;
+    private readonly AccountOptions _events;
     private readonly Dictionary<string, RecordedOperation> _operations = new(StringComparer.Ordinal);
 
     public DeveloperAccountGrain(
         [PersistentState("account", LicensingStorage.Name)] IPersistentState<DeveloperAccountState> state,
         TimeProvider time,
         ILogger<DeveloperAccountGrain> logger,
-        Microsoft.Extensions.Options.IOptions<AccountEventOptions> events)
+        Microsoft.Extensions.Options.IOptions<AccountOptions> events)
     {
         _events = events.Value;
         _state = state;
         _time = time;
         _logger = logger;
-        _commit = new GroupCommit(WriteAsync, ReloadAsync);
+        _commit = new GroupCommit(WriteAsync, ReloadAsync, _events.GroupCommitWindow, time);
     }
 
     private DeveloperAccountState S => _state.State;

@@ -19,6 +19,7 @@ public sealed class AppGrain(
     private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     private AppAuthView? _view;
+    private Limits.TokenBucket? _requests;
     private AppSnapshot? _snapshot;
     private IReadOnlyList<WebhookSnapshot> _webhooks = [];
     private IReadOnlyList<WebhookTarget> _webhookTargets = [];
@@ -56,6 +57,13 @@ public sealed class AppGrain(
     public Task<AppSnapshot?> Get() => Task.FromResult(Exists ? _snapshot : null);
 
     public Task<AppAuthView?> GetAuthView() => Task.FromResult(Exists ? _view : null);
+
+    public Task<AppAdmission> Admit(Limits.TokenBucketSpec requestBucket)
+    {
+        if (!Exists) return Task.FromResult(new AppAdmission(null, Limits.RateDecision.Allow));
+        _requests ??= new Limits.TokenBucket(time);
+        return Task.FromResult(new AppAdmission(_view, _requests.TryTake(requestBucket)));
+    }
 
     public async Task<AppSnapshot?> Update(UpdateApp update)
     {

@@ -45,7 +45,10 @@ public sealed partial class LicenseGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _needsResolution = S.Intents.Count > 0;
-        this.RegisterGrainTimer(FlushAsync, FlushInterval, FlushInterval);
+        // A random first tick spreads the flushes of licenses activated together (a launch spike)
+        // over the interval instead of queueing them all for the storage at the same moment.
+        var firstFlush = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * FlushInterval.TotalMilliseconds);
+        this.RegisterGrainTimer(FlushAsync, FlushInterval + firstFlush, FlushInterval);
         return Task.CompletedTask;
     }
 

@@ -232,7 +232,17 @@ public sealed partial class AuthController(
     private async Task<(TRequest? Request, AppAuthView? App, IPAddress Ip)> AcceptAsync<TRequest>(AuthRequestReadResult<TRequest> read)
         where TRequest : class
     {
-        var app = await FindAppAsync(read.AppIdForMode);
+        // The app's view and its request bucket (V3/H3) come in one call; a request that failed V1/V2
+        // only needs the view (for its failure mode) and takes no token.
+        var app = (AppAuthView?)null;
+        var admission = RateDecision.Allow;
+        if (!string.IsNullOrEmpty(read.AppIdForMode) && read.AppIdForMode.Length <= 64)
+        {
+            var grain = grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(read.AppIdForMode));
+            if (read.Request is null || settings.AppBucket is null) app = await grain.GetAuthView();
+            else (app, admission) = await grain.Admit(settings.AppBucket);
+        }
+        if (app is not null) _mode = app.FailureHttpStatus; // the app's failure mode applies from here on (§3.4)
         var ip = CallerIp.Resolve(HttpContext, settings.TrustedProxies);
         _log.Accepted(app?.AppId, read.Request, ip);
         if (read.Request is null)
@@ -240,17 +250,12 @@ public sealed partial class AuthController(
             await FailAsync(AuthError.BadRequest, read.Details);
             return (null, app, ip);
         }
-        if (app is not null && !await TakeAsync(settings.AppBucket, "rl_app_" + app.AppId)) return (null, app, ip);
+        if (!admission.Allowed)
+        {
+            await FailAsync(AuthError.RateLimited, retryAfterSeconds: admission.RetryAfterSeconds);
+            return (null, app, ip);
+        }
         return (read.Request, app, ip);
-    }
-
-    /// <summary>The app named by the request, if it exists; its failure mode applies from here on (§3.4).</summary>
-    private async Task<AppAuthView?> FindAppAsync(string? appId)
-    {
-        if (string.IsNullOrEmpty(appId) || appId.Length > 64) return null;
-        var app = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).GetAuthView();
-        if (app is not null) _mode = app.FailureHttpStatus;
-        return app;
     }
 
     /// <summary>V5–V6 / SK5–SK6: the app exists, is active, the secret matches, and its account is not suspended.</summary>

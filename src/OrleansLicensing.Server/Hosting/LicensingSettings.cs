@@ -30,6 +30,9 @@ public sealed class LicensingOptions
     public sealed class StorageOptions
     {
         public string Provider { get; set; } = nameof(StorageProvider.Sqlite);
+
+        /// <summary>Group commit window of an account's writes (see <c>AccountOptions.GroupCommitWindow</c>).</summary>
+        public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(4);
     }
 
     public sealed class ApiOptions
@@ -197,6 +200,11 @@ public sealed partial record LicensingSettings(
         if (orleans.SiloPort == orleans.GatewayPort)
         {
             throw new LicensingConfigurationException($"Orleans:SiloPort and Orleans:GatewayPort must differ (both are {orleans.SiloPort})");
+        }
+        var window = licensing.Storage.GroupCommitWindow;
+        if (window < TimeSpan.Zero || window > TimeSpan.FromSeconds(1))
+        {
+            throw Invalid("Licensing:Storage:GroupCommitWindow", window.ToString("c", CultureInfo.InvariantCulture), "must be between 00:00:00 and 00:00:01");
         }
         if (orleans.CollectionAge <= TimeSpan.FromMinutes(1))
         {

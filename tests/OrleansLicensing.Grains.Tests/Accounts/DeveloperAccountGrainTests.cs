@@ -146,6 +146,35 @@ public sealed class DeveloperAccountGrainTests(SqliteGrainCluster cluster, ITest
     }
 
     [Fact]
+    public async Task Sustained_debits_write_the_account_at_most_once_per_group_commit_window_and_lose_none()
+    {
+        const long initial = 1_000_000;
+        var (id, grain) = await NewAccount(credits: initial);
+        var window = new AccountOptions().GroupCommitWindow;
+        var writesBefore = await StorageWritesOf(id);
+
+        // 64 callers debit back to back for a second: a write takes about a millisecond here, so
+        // without the window the account would be written several times per window.
+        var stopwatch = Stopwatch.StartNew();
+        var debited = 0L;
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
+        {
+            while (stopwatch.Elapsed < TimeSpan.FromSeconds(1))
+            {
+                var result = await grain.DebitUsage(new UsageDebit("app_hot", "KEY", CreditEntryKind.Validate, null, null));
+                Assert.Equal(UsageDebitStatus.Debited, result.Status);
+                Interlocked.Increment(ref debited);
+            }
+        }));
+        var elapsed = stopwatch.Elapsed;
+        var writes = await StorageWritesOf(id) - writesBefore;
+
+        Assert.True(writes <= elapsed / window + 2, $"{writes} writes in {elapsed.TotalMilliseconds:N0} ms with a {window.TotalMilliseconds} ms window");
+        Assert.True(debited > 10 * writes, $"{debited} debits shared only {writes} writes");
+        Assert.Equal(initial - debited, (await grain.Get())!.Credits);
+    }
+
+    [Fact]
     public async Task Concurrent_changes_share_storage_writes_apply_each_operation_once_and_keep_balance_equal_to_the_ledger()
     {
         const long initial = 300;

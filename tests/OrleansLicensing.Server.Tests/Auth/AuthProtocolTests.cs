@@ -3,6 +3,7 @@ using System.Text.Json;
 using OrleansLicensing.Apps;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Auth.given;
+using OrleansLicensing.Testing;
 
 namespace OrleansLicensing.Server.Auth;
 
@@ -49,6 +50,28 @@ public sealed class AuthProtocolTests(AuthServer server) : AuthSpec(server.Host)
         var lists = (await App(app).Get())!.Security;
         Assert.Contains(hwid, lists.HwidBlacklist);
         Assert.Contains(Ip, lists.IpBlacklist);
+    }
+
+    [Fact]
+    public async Task A_validate_opens_no_session_record_and_heartbeats_keep_one_in_memory()
+    {
+        var app = await NewApp();
+        var key = await NewLicense(app, slots: 1);
+        var hwid = NewHwid();
+        var session = await Login(app, key, hwid);
+        var record = Grains.GetGrain<OrleansLicensing.Sessions.ISessionGrain>(
+            OrleansLicensing.Sessions.ISessionGrain.KeyFor(session.TokenBody.GetProperty("sid").GetString()!));
+
+        Assert.Null(await record.Get()); // a launch spike of validates activates no session grains
+
+        for (var i = 0; i < 2; i++)
+        {
+            var nonce = NewNonce();
+            Verify(await Heartbeat(app, session.Token, hwid, nonce), app, nonce, null);
+        }
+        await Eventually.True(async () => (await record.Get())?.Heartbeats == 2, TimeSpan.FromSeconds(10)); // recorded one-way
+        var seen = (await record.Get())!;
+        Assert.Equal((key, hwid, Ip), (seen.LicenseKey, seen.Hwid, seen.LastIp));
     }
 
     [Fact]

@@ -1,0 +1,15 @@
+namespace OrleansLicensing.Accounts;
+
+/// <summary>How an account raises account-wide events (<c>Licensing:Webhooks</c>) and batches its writes.</summary>
+public sealed class AccountOptions
+{
+    /// <summary><c>credits.low</c> is raised when a change takes the balance from at least this value to below it.</summary>
+    public long CreditsLowThreshold { get; set; } = 100;
+
+    /// <summary>
+    /// Shortest time between two storage writes of one account under sustained load (its group
+    /// commit window, <c>Licensing:Storage:GroupCommitWindow</c>): every debit that arrives within it
+    /// shares the next write. Zero writes as soon as the previous write is done.
+    /// </summary>
+    public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(4);
+}
