@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/orleans-licensing-bench.XXXXXX")
+chmod 755 "$work" # the throwaway PostgreSQL cluster lives below it and runs as user postgres
 server_pid=
 pg_dir=
 cleanup() {

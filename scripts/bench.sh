@@ -37,6 +37,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/orleans-licensing-bench.XXXXXX")
+chmod 755 "$work" # the throwaway PostgreSQL cluster lives below it and runs as user postgres
 pg_dir=
 cleanup() {
     if [ -n "$pg_dir" ]; then scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1 || true; fi

@@ -82,6 +82,7 @@ public sealed class Program
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<Idempotency>();
         builder.Services.AddHostedService<IdempotencyCleanup>();
+        builder.Services.AddHostedService<IdleMemoryTrim>();
         builder.Services.AddAuthLog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));

@@ -9,6 +9,9 @@ namespace OrleansLicensing.Server.Hosting;
 /// answers a busy database by blocking a thread-pool thread in 150 ms sleeps, which showed up as
 /// 150–800 ms p99 latencies under load (docs/benchmarks.md). Waiting here is asynchronous and in
 /// arrival order. PostgreSQL needs no gate: it has row-level locking.
+/// <para>Every writer of this process takes it: grain storage (<see cref="GatedGrainStorage"/>), the
+/// auth log, the webhook outbox and the idempotency store. One writer left outside would stall the
+/// turn holder in those sleeps, and everything queued behind it.</para>
 /// </summary>
 public sealed class StorageWriteGate(bool serialize)
 {
