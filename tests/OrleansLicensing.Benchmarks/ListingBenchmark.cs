@@ -25,19 +25,15 @@ public static class ListingBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var options = Options.Parse(args);
-        using var http = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.OperatorToken);
-        using var account = await http.PostAsJsonAsync("/admin/v1/accounts", new { name = "listing bench", credits = 0 });
-        account.EnsureSuccessStatusCode();
-        var apiKey = (await account.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString()!;
-        using var api = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(2) };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        var seed = new Load.BenchSeed(options.Url, options.OperatorToken);
+        var account = await seed.CreateAccountAsync("listing bench");
+        using var api = Load.BenchSeed.Client(options.Url, account.ApiKey);
 
         var results = new List<string>();
-        var small = await CreateAppAsync(api, "empty app");
+        var (small, _) = await seed.CreateAppAsync(account, "empty app", "ed25519");
         results.Add(await CreationAsync(api, small, options.ApiCreates, "create via API, app with 0 licenses"));
 
-        var big = await CreateAppAsync(api, "big app");
+        var (big, _) = await seed.CreateAppAsync(account, "big app", "ed25519");
         await CreationAsync(api, big, 100, "template");
         var seeded = await SeedAsync(options, big);
         Console.WriteLine($"seeded {seeded:N0} rows in {big}");
@@ -54,13 +50,6 @@ public static class ListingBenchmark
         Console.WriteLine($"{"scenario",-60} {"n",6} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"other",-20}");
         foreach (var line in results) Console.WriteLine(line);
         return 0;
-    }
-
-    private static async Task<string> CreateAppAsync(HttpClient api, string name)
-    {
-        using var response = await api.PostAsJsonAsync("/v1/apps", new { name });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appId").GetString()!;
     }
 
     /// <summary>Creates <paramref name="count"/> licenses in batches of 100 from 8 concurrent clients.</summary>

@@ -2,7 +2,7 @@ using Orleans.Concurrency;
 
 namespace OrleansLicensing.Sessions;
 
-/// <summary>What happened to a session: a validate that created it, or a heartbeat.</summary>
+/// <summary>A successful heartbeat of a session.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SessionActivity(
     [property: Id(0)] string AppId,
@@ -11,8 +11,7 @@ public sealed record SessionActivity(
     [property: Id(3)] long Ttl,
     [property: Id(4)] string Ip,
     [property: Id(5)] DateTimeOffset At,
-    [property: Id(6)] long ExpiresAt,
-    [property: Id(7)] bool IsHeartbeat);
+    [property: Id(6)] long ExpiresAt);
 
 /// <summary>Observability record of one session (auth-protocol.md §5.5).</summary>
 [GenerateSerializer, Immutable]

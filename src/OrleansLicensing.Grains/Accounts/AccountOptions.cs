@@ -11,5 +11,8 @@ public sealed class AccountOptions
     /// commit window, <c>Licensing:Storage:GroupCommitWindow</c>): every debit that arrives within it
     /// shares the next write. Zero writes as soon as the previous write is done.
     /// </summary>
-    public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(4);
+    public TimeSpan GroupCommitWindow { get; set; } = DefaultGroupCommitWindow;
+
+    /// <summary>The default of <see cref="GroupCommitWindow"/>, also the configuration default.</summary>
+    public static readonly TimeSpan DefaultGroupCommitWindow = TimeSpan.FromMilliseconds(4);
 }

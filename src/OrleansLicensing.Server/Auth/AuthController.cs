@@ -217,7 +217,7 @@ public sealed partial class AuthController(
     /// <summary>One-way: the session's live record (observability only, §5.5); never awaited by the heartbeat.</summary>
     private void RecordHeartbeat(SessionTokenBody token, IPAddress ip, DateTimeOffset now) =>
         _ = grains.GetGrain<ISessionGrain>(ISessionGrain.KeyFor(token.Sid))
-            .Record(new SessionActivity(token.AppId, token.LicenseKey, token.Hwid, token.Ttl, ip.ToString(), now, token.Exp, IsHeartbeat: true));
+            .Record(new SessionActivity(token.AppId, token.LicenseKey, token.Hwid, token.Ttl, ip.ToString(), now, token.Exp));
 
     private async Task<SelfBanListing> BlockAsync(AppAuthView app, string? hwid, IPAddress? ip) =>
         hwid is null && ip is null

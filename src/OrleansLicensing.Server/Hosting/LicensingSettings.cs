@@ -32,7 +32,7 @@ public sealed class LicensingOptions
         public string Provider { get; set; } = nameof(StorageProvider.Sqlite);
 
         /// <summary>Group commit window of an account's writes (see <c>AccountOptions.GroupCommitWindow</c>).</summary>
-        public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(4);
+        public TimeSpan GroupCommitWindow { get; set; } = OrleansLicensing.Accounts.AccountOptions.DefaultGroupCommitWindow;
     }
 
     public sealed class ApiOptions

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Storage;
 
 namespace OrleansLicensing.Server.Hosting;

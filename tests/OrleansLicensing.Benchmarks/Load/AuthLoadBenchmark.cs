@@ -14,7 +14,8 @@ namespace OrleansLicensing.Benchmarks.Load;
 /// </summary>
 public static class AuthLoadBenchmark
 {
-    private const int BillingInterval = 10;
+    /// <summary>The server's <c>HeartbeatBillingInterval</c> for the run; the credit check bills by it.</summary>
+    internal const int BillingInterval = 10;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -186,7 +187,7 @@ public sealed class CreditCheck(BenchSeed seed, IReadOnlyList<SeededAccount> acc
 
     public long Expected { get; private set; } = initial;
 
-    public long Debits(Debit debit, string? file, WrkResult result, int billingInterval)
+    public long Debits(Debit debit, string? file, WrkResult result)
     {
         switch (debit)
         {
@@ -198,7 +199,7 @@ public sealed class CreditCheck(BenchSeed seed, IReadOnlyList<SeededAccount> acc
                 {
                     var before = _heartbeats.GetValueOrDefault((file!, line));
                     var after = before + successes;
-                    billed += after / billingInterval - before / billingInterval;
+                    billed += after / AuthLoadBenchmark.BillingInterval - before / AuthLoadBenchmark.BillingInterval;
                     _heartbeats[(file!, line)] = after;
                 }
                 return billed;
@@ -216,7 +217,6 @@ public sealed class CreditCheck(BenchSeed seed, IReadOnlyList<SeededAccount> acc
 
 public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport report, CreditCheck? credits, LoadOptions options)
 {
-    private const int BillingInterval = 10;
     private double _baseline;
 
     public async Task BaselineAsync(string name)
@@ -237,18 +237,18 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
         {
             // Unmeasured warm-up: the path's code reaches its optimized tier before the peak run.
             var warmUp = await wrk.RunAsync(server.Url, mode, file, options.Connections, TimeSpan.FromSeconds(3), bearer: bearer);
-            debits += credits?.Debits(debit, file, warmUp, BillingInterval) ?? 0;
+            debits += credits?.Debits(debit, file, warmUp) ?? 0;
             warmUpRequests = warmUp.Requests;
         }
         var cpuBefore = server.CpuSeconds();
         var peak = await wrk.RunAsync(server.Url, mode, file, options.Connections, duration, bearer: bearer);
         var cpu = (server.CpuSeconds() - cpuBefore) / peak.Requests;
-        debits += credits?.Debits(debit, file, peak, BillingInterval) ?? 0;
+        debits += credits?.Debits(debit, file, peak) ?? 0;
         WrkResult? seventy = null;
         if (paced)
         {
             seventy = await wrk.RunAsync(server.Url, mode, file, options.Connections, duration, rate: 0.7 * peak.PerSecond, bearer: bearer);
-            debits += credits?.Debits(debit, file, seventy, BillingInterval) ?? 0;
+            debits += credits?.Debits(debit, file, seventy) ?? 0;
         }
         (long Expected, long Actual)? check = credits is null || debit == Debit.None ? null : await credits.ApplyAsync(debits);
         report.Row(name, peak, _baseline, seventy, check, cpu);

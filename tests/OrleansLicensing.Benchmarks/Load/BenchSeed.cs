@@ -102,7 +102,8 @@ public sealed class BenchSeed(string url, string operatorToken)
     public static void WriteDataFile(string path, IEnumerable<SeededLicense> licenses) =>
         File.WriteAllLines(path, licenses.Select(l => l.ToLine()), new UTF8Encoding(false));
 
-    private static HttpClient Client(string url, string bearer)
+    /// <summary>A client of the server that sends <paramref name="bearer"/> on every request.</summary>
+    public static HttpClient Client(string url, string bearer)
     {
         var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
