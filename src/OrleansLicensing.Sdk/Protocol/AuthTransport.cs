@@ -44,9 +44,11 @@ internal sealed class AuthTransport(HttpClient http, ClientSettings settings)
         {
             throw;
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
         {
-            // R1: DNS, connect, TLS, reset, or the per-attempt timeout.
+            // R1: DNS, connect, TLS, reset, or the per-attempt timeout. A peer that closes the socket
+            // while the connection is being set up can surface as a bare SocketException from
+            // HttpClient (seen in the suite: "Transport endpoint is not connected"), not wrapped.
             throw new LicensingException(LicensingErrorCodes.NetworkError, innerException: e);
         }
 
