@@ -86,6 +86,14 @@ public sealed class Program
         builder.Services.AddAuthLog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
+        // The /auth edge's silo-local state (docs/design.md, "The request path"): the cached app and
+        // account views (which the silo's invalidation grain drops), the per-app and per-IP buckets,
+        // and buffered session records. Registered after the silo so the views replace its no-op cache.
+        builder.Services.AddSingleton<AuthViews>();
+        builder.Services.AddSingleton<OrleansLicensing.Views.IAuthViewCache>(s => s.GetRequiredService<AuthViews>());
+        builder.Services.AddSingleton<LocalRateLimits>();
+        builder.Services.AddSingleton<SessionActivityBuffer>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<SessionActivityBuffer>());
 
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddProblemDetails();

@@ -140,7 +140,8 @@ public sealed record UsageDebit(
     [property: Id(2)] CreditEntryKind Kind,
     [property: Id(3)] long? DailyCreditCap,
     [property: Id(4)] string? IntentId,
-    [property: Id(5)] OrleansLicensing.Events.OutboxEvent? Event = null);
+    [property: Id(5)] OrleansLicensing.Events.OutboxEvent? Event = null,
+    [property: Id(6)] string? Nonce = null);
 
 /// <summary>How a usage debit ended.</summary>
 public enum UsageDebitStatus
@@ -155,6 +156,8 @@ public enum UsageDebitStatus
     IntentAborted = 3,
     /// <summary>The account does not exist.</summary>
     AccountNotFound = 4,
+    /// <summary>The debit's nonce is already in its app's replay window (V9); nothing changed.</summary>
+    ReplayDetected = 5,
 }
 
 /// <summary>Outcome of <see cref="IDeveloperAccountGrain.DebitUsage"/>.</summary>

@@ -24,9 +24,25 @@ public interface IDeveloperAccountGrain : IGrainWithStringKey
 
     /// <summary>
     /// Debits one usage credit (validate, billable heartbeat): balance ≥ 1 and the app's daily cap
-    /// are checked and the debit applied in one step, so the balance never goes below zero.
+    /// are checked and the debit applied in one step, so the balance never goes below zero. With a
+    /// <see cref="UsageDebit.Nonce"/> the replay window (V9) is checked first and the nonce recorded
+    /// by the same write as the debit.
     /// </summary>
     Task<UsageDebitResult> DebitUsage(UsageDebit debit);
+
+    /// <summary>
+    /// The replay step alone (V9, SK8) for a request that debits nothing: records the nonce in the
+    /// app's 24-hour window (auth-protocol.md §6) and completes once that is durable. <c>false</c>:
+    /// the nonce was already recorded for this app within the window.
+    /// </summary>
+    Task<bool> RecordNonce(string appId, string nonce);
+
+    /// <summary>
+    /// Makes a license's successful-heartbeat counter durable at <paramref name="count"/> (never
+    /// lowered), group-committed with the account's other writes, so a counted heartbeat survives a
+    /// crash of the license's silo (auth-protocol.md §13.3, §13.5).
+    /// </summary>
+    Task CountHeartbeat(string licenseKey, long count);
 
     /// <summary>
     /// Decides an intent: <see cref="IntentOutcome.Debited"/> if its debit was applied, otherwise

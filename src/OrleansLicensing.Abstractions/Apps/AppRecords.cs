@@ -84,12 +84,6 @@ public sealed record AppAuthView(
     [property: Id(11)] long Version,
     [property: Id(12)] bool WantsValidatedEvents = false);
 
-/// <summary>The app's hot-path view (<c>null</c>: no such app) and its request bucket's decision.</summary>
-[GenerateSerializer, Immutable]
-public sealed record AppAdmission(
-    [property: Id(0)] AppAuthView? View,
-    [property: Id(1)] Limits.RateDecision Decision);
-
 /// <summary>What a self-ban left on the app's block lists (auth-protocol.md §10.3).</summary>
 [GenerateSerializer, Immutable]
 public sealed record SelfBanListing(

@@ -24,14 +24,6 @@ public interface IAppGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<AppAuthView?> GetAuthView();
 
-    /// <summary>
-    /// The hot-path view and, if the app exists, one token from its request bucket (auth-protocol.md
-    /// §14, steps V3/H3), in one call. The app's single activation owns the bucket, so the limit is
-    /// exact across silos, as with <see cref="Limits.IRateLimitGrain"/>.
-    /// </summary>
-    [AlwaysInterleave]
-    Task<AppAdmission> Admit(Limits.TokenBucketSpec requestBucket);
-
     /// <summary>Applies a partial update; <c>null</c> if the app does not exist.</summary>
     Task<AppSnapshot?> Update(UpdateApp update);
 

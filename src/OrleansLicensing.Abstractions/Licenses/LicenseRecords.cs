@@ -77,14 +77,22 @@ public sealed record LicenseChange(
     [property: Id(7)] bool SetExpiresAt = false,
     [property: Id(8)] string? Reason = null);
 
-/// <summary>A validate's license-side request (auth-protocol.md §8.2, V10–V16).</summary>
+/// <summary>
+/// A validate's license-side request (auth-protocol.md §8.2, V8–V16): the license takes its
+/// per-license bucket (V8), has the account record <see cref="Nonce"/> in the app's replay window
+/// (V9) and decides V10–V16. <see cref="AccountId"/> is the app's account: the replay window's owner
+/// even when the key names no license of this app.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record LicenseValidation(
     [property: Id(0)] string AppId,
     [property: Id(1)] string Hwid,
     [property: Id(2)] string Ip,
     [property: Id(3)] long? DailyCreditCap,
-    [property: Id(4)] bool RaiseValidatedEvent = true);
+    [property: Id(4)] bool RaiseValidatedEvent = true,
+    [property: Id(5)] string AccountId = "",
+    [property: Id(6)] string Nonce = "",
+    [property: Id(7)] Limits.TokenBucketSpec? LicenseBucket = null);
 
 /// <summary>A heartbeat's license-side request (auth-protocol.md §9.2, H11–H17).</summary>
 [GenerateSerializer, Immutable]
@@ -93,7 +101,8 @@ public sealed record LicenseHeartbeat(
     [property: Id(1)] string Hwid,
     [property: Id(2)] string Ip,
     [property: Id(3)] long? DailyCreditCap,
-    [property: Id(4)] int BillingInterval);
+    [property: Id(4)] int BillingInterval,
+    [property: Id(5)] Limits.TokenBucketSpec? LicenseBucket = null);
 
 /// <summary>The license's verdict on a validate or heartbeat, in protocol terms but wire-independent.</summary>
 public enum LicenseVerdictCode
@@ -114,6 +123,10 @@ public enum LicenseVerdictCode
     DailyCapReached = 6,
     /// <summary>Heartbeat: license gone from this app, or the HWID is no longer bound.</summary>
     SessionExpired = 7,
+    /// <summary>The per-license bucket is empty (V8, H10); <see cref="LicenseVerdict.RetryAfterSeconds"/> says for how long.</summary>
+    RateLimited = 8,
+    /// <summary>The nonce is already in the app's replay window (V9).</summary>
+    ReplayDetected = 9,
 }
 
 /// <summary>License data a success payload carries (auth-protocol.md §7).</summary>
@@ -130,7 +143,8 @@ public sealed record LicensePayloadView(
 [GenerateSerializer, Immutable]
 public sealed record LicenseVerdict(
     [property: Id(0)] LicenseVerdictCode Code,
-    [property: Id(1)] LicensePayloadView? View)
+    [property: Id(1)] LicensePayloadView? View,
+    [property: Id(2)] int RetryAfterSeconds = 0)
 {
     /// <summary>A failure without payload data.</summary>
     public static LicenseVerdict Fail(LicenseVerdictCode code) => new(code, null);

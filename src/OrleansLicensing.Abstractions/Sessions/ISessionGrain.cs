@@ -11,7 +11,8 @@ public sealed record SessionActivity(
     [property: Id(3)] long Ttl,
     [property: Id(4)] string Ip,
     [property: Id(5)] DateTimeOffset At,
-    [property: Id(6)] long ExpiresAt);
+    [property: Id(6)] long ExpiresAt,
+    [property: Id(7)] long Heartbeats = 1);
 
 /// <summary>Observability record of one session (auth-protocol.md §5.5).</summary>
 [GenerateSerializer, Immutable]

@@ -32,19 +32,33 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     private readonly GroupCommit _commit;
     private readonly AccountOptions _events;
     private readonly Dictionary<string, RecordedOperation> _operations = new(StringComparer.Ordinal);
+    private readonly IReplayWindowStore _replayWindow;
+    private readonly Views.AuthViewBroadcast _views;
+
+    // The replay step (§6): nonces of queued calls, looked up in the stored window once per batch.
+    private List<(string AppId, string Nonce)> _nonceLookups = [];
+    private IReadOnlySet<(string AppId, string Nonce)> _recordedNonces = new HashSet<(string, string)>();
+    private readonly HashSet<(string AppId, string Nonce)> _batchNonces = [];
 
     public DeveloperAccountGrain(
         [PersistentState("account", LicensingStorage.Name)] IPersistentState<DeveloperAccountState> state,
         TimeProvider time,
         ILogger<DeveloperAccountGrain> logger,
-        Microsoft.Extensions.Options.IOptions<AccountOptions> events)
+        Microsoft.Extensions.Options.IOptions<AccountOptions> events,
+        IReplayWindowStore replayWindow,
+        Views.AuthViewBroadcast views)
     {
         _events = events.Value;
         _state = state;
         _time = time;
         _logger = logger;
-        _commit = new GroupCommit(WriteAsync, ReloadAsync, _events.GroupCommitWindow, time);
+        _replayWindow = replayWindow;
+        _views = views;
+        _commit = new GroupCommit(WriteAsync, ReloadAsync, _events.GroupCommitWindow, time, PrepareBatchAsync);
     }
+
+    /// <summary>The replay window of auth-protocol.md §1.3.</summary>
+    internal static readonly TimeSpan ReplayWindow = TimeSpan.FromHours(24);
 
     private DeveloperAccountState S => _state.State;
 
@@ -114,8 +128,10 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         });
     }
 
-    public Task<UsageDebitResult> DebitUsage(UsageDebit debit) =>
-        _commit.Enqueue(() =>
+    public Task<UsageDebitResult> DebitUsage(UsageDebit debit)
+    {
+        if (debit.Nonce is { } nonce) _nonceLookups.Add((debit.AppId, nonce));
+        return _commit.Enqueue(() =>
         {
             if (!S.Created) return (new UsageDebitResult(UsageDebitStatus.AccountNotFound, 0), false);
             if (debit.IntentId is { } known && S.Intents.TryGetValue(known, out var decided))
@@ -123,15 +139,22 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
                 // A repeated intent: the first decision stands (applied at most once).
                 return (new UsageDebitResult(decided.Debited ? UsageDebitStatus.Debited : UsageDebitStatus.IntentAborted, S.Balance), false);
             }
-            // §8.2 V14 before V15: the balance is checked first, then the app's daily cap.
-            if (S.Balance < 1) return (new UsageDebitResult(UsageDebitStatus.NoCredits, S.Balance), false);
-
             var now = _time.GetUtcNow();
+            // §8.2: V9 (the replay step) comes before V14 and V15, and records the nonce whatever they decide.
+            var nonceRecorded = false;
+            if (debit.Nonce is { } fresh)
+            {
+                if (!TryRecordNonce(debit.AppId, fresh, now)) return (new UsageDebitResult(UsageDebitStatus.ReplayDetected, S.Balance), false);
+                nonceRecorded = true;
+            }
+            // §8.2 V14 before V15: the balance is checked first, then the app's daily cap.
+            if (S.Balance < 1) return (new UsageDebitResult(UsageDebitStatus.NoCredits, S.Balance), nonceRecorded);
+
             var day = now.UtcTicks / TimeSpan.TicksPerDay;
             var today = S.AppDays.TryGetValue(debit.AppId, out var usage) && usage.Day == day ? usage.Debits : 0;
             if (debit.DailyCreditCap is { } cap && today + 1 > cap)
             {
-                return (new UsageDebitResult(UsageDebitStatus.DailyCapReached, S.Balance), false);
+                return (new UsageDebitResult(UsageDebitStatus.DailyCapReached, S.Balance), nonceRecorded);
             }
 
             AppendEntry(debit.Kind, -1, null, debit.AppId, debit.LicenseKey, now);
@@ -140,6 +163,51 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             if (debit.Event is { } raised) S.Outbox.Add(raised);
             return (new UsageDebitResult(UsageDebitStatus.Debited, S.Balance), true);
         });
+    }
+
+    public Task<bool> RecordNonce(string appId, string nonce)
+    {
+        _nonceLookups.Add((appId, nonce));
+        return _commit.Enqueue(() =>
+        {
+            var fresh = TryRecordNonce(appId, nonce, _time.GetUtcNow());
+            return (fresh, fresh);
+        });
+    }
+
+    public Task CountHeartbeat(string licenseKey, long count) =>
+        _commit.Enqueue(() =>
+        {
+            if (S.PendingHeartbeatCounts.TryGetValue(licenseKey, out var pending) && pending >= count) return (true, true);
+            S.PendingHeartbeatCounts[licenseKey] = count;
+            return (true, true);
+        });
+
+    /// <summary>
+    /// The replay step: <c>false</c> if the app's window already holds the nonce (stored, or earlier
+    /// in this batch); otherwise the nonce joins this batch's write.
+    /// </summary>
+    private bool TryRecordNonce(string appId, string nonce, DateTimeOffset now)
+    {
+        if (_recordedNonces.Contains((appId, nonce)) || !_batchNonces.Add((appId, nonce))) return false;
+        S.PendingNonces.Add(new RecordedNonce(appId, nonce, now));
+        return true;
+    }
+
+    /// <summary>
+    /// Once per batch, before it is applied: which of its nonces the stored window already holds.
+    /// Batches run one at a time and this activation is the only writer of its apps' windows, so a
+    /// nonce stored by an earlier batch is found here and one of this batch by <see cref="_batchNonces"/>.
+    /// </summary>
+    private async Task PrepareBatchAsync()
+    {
+        var lookups = _nonceLookups;
+        _nonceLookups = [];
+        _batchNonces.Clear();
+        _recordedNonces = lookups.Count == 0
+            ? new HashSet<(string, string)>()
+            : await _replayWindow.FindRecordedAsync(lookups, _time.GetUtcNow() - ReplayWindow);
+    }
 
     public Task<IntentOutcome> ResolveIntent(string intentId) =>
         _commit.Enqueue(() =>
@@ -178,15 +246,22 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         return stale.Count > 0;
     }
 
-    public Task<AccountSnapshot?> SetStatus(AccountStatus status, string? reason) =>
-        _commit.Enqueue<AccountSnapshot?>(() =>
+    public async Task<AccountSnapshot?> SetStatus(AccountStatus status, string? reason)
+    {
+        var statusChanged = false;
+        var snapshot = await _commit.Enqueue<AccountSnapshot?>(() =>
         {
             if (!S.Created) return (null, false);
-            var changed = S.Status != status || S.StatusReason != reason;
+            statusChanged = S.Status != status;
+            var changed = statusChanged || S.StatusReason != reason;
             S.Status = status;
             S.StatusReason = reason;
             return (Snapshot(), changed);
         });
+        // §11.6: every silo's /auth edge sees the new status before the change is acknowledged.
+        if (statusChanged) await _views.InvalidateEverywhere(Views.AuthViewKey.Account(this.GetPrimaryKeyString()));
+        return snapshot;
+    }
 
     public async Task<CreditLedgerPage> GetLedger(long? beforeSequence, int limit)
     {
@@ -362,6 +437,9 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             DeactivateOnIdle();
             throw;
         }
+        // Stored by this write (licensing_replay_nonces, licensing_heartbeat_counts): no longer pending.
+        S.PendingNonces.Clear();
+        S.PendingHeartbeatCounts.Clear();
         EventOutbox.Committed(S.Outbox, GrainFactory);
     }
 

@@ -47,9 +47,22 @@ public sealed class DeveloperAccountState : IProjectedState
     /// </summary>
     [Id(20)] public List<OutboxEvent> Outbox { get; set; } = [];
 
+    /// <summary>
+    /// Nonces that passed the replay step since the last write (auth-protocol.md §6); the write
+    /// records them in <c>licensing_replay_nonces</c> and they are dropped from memory after it.
+    /// </summary>
+    [Id(21)] public List<RecordedNonce> PendingNonces { get; set; } = [];
+
+    /// <summary>License heartbeat counters raised since the last write; the write stores them.</summary>
+    [Id(22)] public Dictionary<string, long> PendingHeartbeatCounts { get; set; } = new(StringComparer.Ordinal);
+
     /// <inheritdoc />
-    /// <remarks>Only writes with events use the projected format; the others stay plain.</remarks>
-    public StateProjection? Projection() => Outbox.Count > 0 ? new StateProjection(null, Outbox.ToArray()) : null;
+    /// <remarks>Only writes with events, nonces or counters use the projected format; the others stay plain.</remarks>
+    public StateProjection? Projection() => Outbox.Count > 0 || PendingNonces.Count > 0 || PendingHeartbeatCounts.Count > 0
+        ? new StateProjection(null, Outbox.ToArray(),
+            PendingNonces.Count > 0 ? PendingNonces.ToArray() : null,
+            PendingHeartbeatCounts.Count > 0 ? new Dictionary<string, long>(PendingHeartbeatCounts, StringComparer.Ordinal) : null)
+        : null;
 }
 
 /// <summary>Credits one app debited on one UTC day (days since 1970-01-01).</summary>

@@ -13,13 +13,13 @@ namespace OrleansLicensing.Apps;
 public sealed class AppGrain(
     [PersistentState("app", Storage.LicensingStorage.Name)] IPersistentState<AppState> state,
     SecretProtector protector,
-    TimeProvider time) : Grain, IAppGrain
+    TimeProvider time,
+    Views.AuthViewBroadcast views) : Grain, IAppGrain
 {
     private const string WebhookSecretPrefix = "whsec_";
     private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     private AppAuthView? _view;
-    private Limits.TokenBucket? _requests;
     private AppSnapshot? _snapshot;
     private IReadOnlyList<WebhookSnapshot> _webhooks = [];
     private IReadOnlyList<WebhookTarget> _webhookTargets = [];
@@ -57,13 +57,6 @@ public sealed class AppGrain(
     public Task<AppSnapshot?> Get() => Task.FromResult(Exists ? _snapshot : null);
 
     public Task<AppAuthView?> GetAuthView() => Task.FromResult(Exists ? _view : null);
-
-    public Task<AppAdmission> Admit(Limits.TokenBucketSpec requestBucket)
-    {
-        if (!Exists) return Task.FromResult(new AppAdmission(null, Limits.RateDecision.Allow));
-        _requests ??= new Limits.TokenBucket(time);
-        return Task.FromResult(new AppAdmission(_view, _requests.TryTake(requestBucket)));
-    }
 
     public async Task<AppSnapshot?> Update(UpdateApp update)
     {
@@ -238,7 +231,10 @@ public sealed class AppGrain(
 
     private string WebhookSecretPurpose(string webhookId) => $"webhook-secret:{S.AppId}:{webhookId}";
 
-    /// <summary>Stores the state; on failure re-reads it so that memory never holds an unstored change.</summary>
+    /// <summary>
+    /// Stores the state; on failure re-reads it so that memory never holds an unstored change. Then
+    /// every silo's <c>/auth</c> edge drops its copy of the view before the change is acknowledged.
+    /// </summary>
     private async Task CommitAsync()
     {
         S.Version++;
@@ -254,6 +250,7 @@ public sealed class AppGrain(
             throw;
         }
         Refresh();
+        await views.InvalidateEverywhere(Views.AuthViewKey.App(S.AppId));
     }
 
     private void Refresh()

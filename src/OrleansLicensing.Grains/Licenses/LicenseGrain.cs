@@ -26,6 +26,7 @@ namespace OrleansLicensing.Licenses;
 public sealed partial class LicenseGrain(
     [PersistentState("license", Storage.LicensingStorage.Name)] IPersistentState<LicenseState> state,
     TimeProvider time,
+    IHeartbeatCounterStore heartbeatCounters,
     ILogger<LicenseGrain> logger) : Grain, ILicenseGrain
 {
     /// <summary>Recorded HWIDs per unlimited license (auth-protocol.md §1.3).</summary>
@@ -39,17 +40,28 @@ public sealed partial class LicenseGrain(
     private bool _needsResolution;
     private bool _broken;
 
+    // The per-license buckets (auth-protocol.md §14: V8 and H10), keyed by the asking app: one
+    // activation per license in the cluster makes them exact. A bucket lost with its activation
+    // (collected after minutes of quiet) would have refilled anyway.
+    private readonly Dictionary<string, Limits.TokenBucket> _validateBuckets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Limits.TokenBucket> _heartbeatBuckets = new(StringComparer.Ordinal);
+
     private LicenseState S => state.State;
     private bool Exists => S.Created && !S.Deleted;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (S.Created)
+        {
+            // Non-billable heartbeats are made durable by the account's write (CountHeartbeat), not by
+            // this state's lazy write: the stored counter is the higher of the two.
+            S.HeartbeatCount = Math.Max(S.HeartbeatCount, await heartbeatCounters.ReadAsync(S.LicenseKey));
+        }
         _needsResolution = S.Intents.Count > 0;
         // A random first tick spreads the flushes of licenses activated together (a launch spike)
         // over the interval instead of queueing them all for the storage at the same moment.
         var firstFlush = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * FlushInterval.TotalMilliseconds);
         this.RegisterGrainTimer(FlushAsync, FlushInterval + firstFlush, FlushInterval);
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -151,30 +163,48 @@ public sealed partial class LicenseGrain(
     public async Task<LicenseVerdict> Validate(LicenseValidation request)
     {
         ThrowIfBroken();
-        await ResolveIntentsAsync();
-        if (!Exists || S.AppId != request.AppId) return LicenseVerdict.Fail(LicenseVerdictCode.InvalidKey);   // V10
-        var now = time.GetUtcNow();
-        if (S.Status == LicenseStatus.Revoked) return LicenseVerdict.Fail(LicenseVerdictCode.Revoked);          // V11
-        if (IsExpired(now)) return LicenseVerdict.Fail(LicenseVerdictCode.Expired);                            // V12
-
-        var index = IndexOf(request.Hwid);
-        if (index >= 0)
+        if (request.LicenseBucket is { } bucket && Take(_validateBuckets, request.AppId, bucket) is { Allowed: false } refused)
         {
-            // Already bound: the debit is the only durable effect (group-committed by the account).
+            return new LicenseVerdict(LicenseVerdictCode.RateLimited, null, refused.RetryAfterSeconds);          // V8
+        }
+        await ResolveIntentsAsync();
+        var nonce = string.IsNullOrEmpty(request.Nonce) ? null : request.Nonce;
+        var now = time.GetUtcNow();
+
+        // V10–V13 decide nothing durable, so they are evaluated first; the replay step (V9) still
+        // comes before their answer: a failing license only records the nonce, a passing one has the
+        // account record it with the debit, in one write.
+        var refusal = !Exists || S.AppId != request.AppId ? LicenseVerdictCode.InvalidKey                      // V10
+            : S.Status == LicenseStatus.Revoked ? LicenseVerdictCode.Revoked                                    // V11
+            : IsExpired(now) ? LicenseVerdictCode.Expired                                                       // V12
+            : IndexOf(request.Hwid) < 0 && !S.UnlimitedHwidSlots && S.Hwids.Count >= S.MaxHwidSlots ? LicenseVerdictCode.HwidMismatch // V13
+            : LicenseVerdictCode.Ok;
+        if (refusal != LicenseVerdictCode.Ok)
+        {
+            var accountId = Exists && S.AppId == request.AppId ? S.AccountId : request.AccountId;
+            if (nonce is not null && accountId.Length > 0
+                && !await GrainFactory.GetGrain<IDeveloperAccountGrain>(accountId).RecordNonce(request.AppId, nonce))
+            {
+                return LicenseVerdict.Fail(LicenseVerdictCode.ReplayDetected);                                 // V9
+            }
+            return LicenseVerdict.Fail(refusal);
+        }
+
+        if (IndexOf(request.Hwid) >= 0)
+        {
+            // Already bound: the debit (with the nonce) is the only durable effect, group-committed by the account.
             var debit = await Account.DebitUsage(new UsageDebit(
-                S.AppId, S.LicenseKey, CreditEntryKind.Validate, request.DailyCreditCap, null, ValidatedEvent(request, now)));
-            if (debit.Status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(debit.Status));     // V14, V15
+                S.AppId, S.LicenseKey, CreditEntryKind.Validate, request.DailyCreditCap, null, ValidatedEvent(request, now), nonce));
+            if (debit.Status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(debit.Status));     // V9, V14, V15
             Touch(request.Hwid, request.Ip, now);
             S.LastValidatedAt = now;
             _dirty = true;
             return Ok();
         }
 
-        if (!S.UnlimitedHwidSlots && S.Hwids.Count >= S.MaxHwidSlots) return LicenseVerdict.Fail(LicenseVerdictCode.HwidMismatch); // V13
-
         // V14–V16 for a new HWID: reserve the slot durably, then let the account decide.
         var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.Bind, request.Hwid, request.Ip, now);
-        var status = await CommitIntentAsync(intent, CreditEntryKind.Validate, request.DailyCreditCap, ValidatedEvent(request, now));
+        var status = await CommitIntentAsync(intent, CreditEntryKind.Validate, request.DailyCreditCap, ValidatedEvent(request, now), nonce);
         if (status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(status));
         S.LastValidatedAt = now;
         _forgettable.Add(intent.IntentId);
@@ -185,6 +215,10 @@ public sealed partial class LicenseGrain(
     public async Task<LicenseVerdict> Heartbeat(LicenseHeartbeat request)
     {
         ThrowIfBroken();
+        if (request.LicenseBucket is { } bucket && Take(_heartbeatBuckets, request.AppId, bucket) is { Allowed: false } refused)
+        {
+            return new LicenseVerdict(LicenseVerdictCode.RateLimited, null, refused.RetryAfterSeconds);          // H10
+        }
         await ResolveIntentsAsync();
         if (!Exists || S.AppId != request.AppId) return LicenseVerdict.Fail(LicenseVerdictCode.SessionExpired); // H11
         var now = time.GetUtcNow();
@@ -195,6 +229,9 @@ public sealed partial class LicenseGrain(
         var billable = (S.HeartbeatCount + 1) % Math.Max(1, request.BillingInterval) == 0;
         if (!billable)
         {
+            // Counted durably before it is acknowledged: the account's next group-committed write
+            // carries the counter, so a crash of this silo cannot lose it (§13.5).
+            await Account.CountHeartbeat(S.LicenseKey, S.HeartbeatCount + 1);
             S.HeartbeatCount++;
             Touch(request.Hwid, request.Ip, now);
             _dirty = true;
@@ -203,7 +240,7 @@ public sealed partial class LicenseGrain(
 
         // H15–H17: the counter advances together with the intent; the account's debit decides.
         var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.BillHeartbeat, request.Hwid, request.Ip, now);
-        var status = await CommitIntentAsync(intent, CreditEntryKind.Heartbeat, request.DailyCreditCap, null);
+        var status = await CommitIntentAsync(intent, CreditEntryKind.Heartbeat, request.DailyCreditCap, null, null);
         if (status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(status));
         // The stored intent already says "counted"; dropping it can wait for the next write.
         _forgettable.Add(intent.IntentId);
@@ -219,7 +256,7 @@ public sealed partial class LicenseGrain(
     /// account to debit under its id and settles it in memory by the answer. A refusal is stored at
     /// once; if that write fails, the next call resolves the intent as aborted.
     /// </summary>
-    private async Task<UsageDebitStatus> CommitIntentAsync(LicenseIntent intent, CreditEntryKind kind, long? cap, OutboxEvent? debitEvent)
+    private async Task<UsageDebitStatus> CommitIntentAsync(LicenseIntent intent, CreditEntryKind kind, long? cap, OutboxEvent? debitEvent, string? nonce)
     {
         S.Intents.Add(intent);
         if (intent.Kind == LicenseIntentKind.BillHeartbeat) S.HeartbeatCount++;
@@ -228,7 +265,7 @@ public sealed partial class LicenseGrain(
         UsageDebitResult result;
         try
         {
-            result = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, kind, cap, intent.IntentId, debitEvent));
+            result = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, kind, cap, intent.IntentId, debitEvent, nonce));
         }
         catch
         {
@@ -325,12 +362,19 @@ public sealed partial class LicenseGrain(
         return -1;
     }
 
+    private Limits.RateDecision Take(Dictionary<string, Limits.TokenBucket> buckets, string appId, Limits.TokenBucketSpec spec)
+    {
+        if (!buckets.TryGetValue(appId, out var bucket)) buckets[appId] = bucket = new Limits.TokenBucket(time);
+        return bucket.TryTake(spec);
+    }
+
     private bool IsExpired(DateTimeOffset now) => S.ExpiresAt is { } at && at <= now;
 
     private static LicenseVerdictCode Refusal(UsageDebitStatus status) => status switch
     {
         UsageDebitStatus.NoCredits => LicenseVerdictCode.NoCredits,
         UsageDebitStatus.DailyCapReached => LicenseVerdictCode.DailyCapReached,
+        UsageDebitStatus.ReplayDetected => LicenseVerdictCode.ReplayDetected,
         _ => throw new InvalidOperationException($"The account refused a usage debit: {status}."),
     };
 

@@ -22,7 +22,7 @@ public sealed class SessionGrain : Grain, ISessionGrain
         s.LastIp = activity.Ip;
         s.StartedAt ??= activity.At;
         if (activity.At > s.LastSeenAt) s.LastSeenAt = activity.At;
-        s.Heartbeats++;
+        s.Heartbeats += activity.Heartbeats;
         return Task.CompletedTask;
     }
 

@@ -17,8 +17,12 @@ namespace OrleansLicensing.Storage;
 /// arrives while the previous write is younger than the window waits for the rest of it, and so
 /// does everything queued behind it, so one write carries that window's worth of operations. The
 /// first operation after a quiet period is written at once (no added latency at low load).</para>
+/// <para><c>prepare</c>, when given, runs once per batch after the batch is fixed and before any of
+/// its operations is applied: the place for one asynchronous read that the batch's checks need
+/// (the account's replay-window lookup). If it fails, every operation of the batch fails and
+/// nothing is applied.</para>
 /// </remarks>
-public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan window = default, TimeProvider? time = null)
+public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan window = default, TimeProvider? time = null, Func<Task>? prepare = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private long _lastWriteStarted = long.MinValue;
@@ -65,6 +69,18 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
                 }
                 var batch = _queue;
                 _queue = [];
+                if (prepare is not null)
+                {
+                    try
+                    {
+                        await prepare();
+                    }
+                    catch (Exception error)
+                    {
+                        foreach (var op in batch) op.Fail(error);
+                        continue;
+                    }
+                }
                 var changed = false;
                 foreach (var op in batch)
                 {

@@ -17,7 +17,13 @@ public interface IProjectedState
 /// <summary>Rows applied together with a grain-state write.</summary>
 /// <param name="License">The license's row in the listing index, when the state is a license.</param>
 /// <param name="Events">Outbox events to insert (idempotent by event id).</param>
-public sealed record StateProjection(LicenseProjection? License, IReadOnlyList<OutboxEvent> Events);
+/// <param name="Nonces">Replay-window nonces to record (idempotent; a later sighting moves the time forward).</param>
+/// <param name="HeartbeatCounts">License heartbeat counters to raise to at least these values.</param>
+public sealed record StateProjection(
+    LicenseProjection? License,
+    IReadOnlyList<OutboxEvent> Events,
+    IReadOnlyList<RecordedNonce>? Nonces = null,
+    IReadOnlyDictionary<string, long>? HeartbeatCounts = null);
 
 /// <summary>The listing row of one license.</summary>
 /// <param name="License">The license as <c>GET /v1/licenses</c> shows it (lazily written fields may lag by a minute).</param>

@@ -17,11 +17,21 @@ namespace OrleansLicensing.Server.Auth;
 /// order. Decisions about licenses, credits and lists are made by the grains; this class reads
 /// requests, picks the failure mode, asks in order, and writes the exact wire form.
 /// </summary>
+/// <remarks>
+/// Grain calls per request (docs/design.md, "The request path"): the app's view, its account's
+/// status, the per-app and per-IP buckets come from this silo's memory (<see cref="AuthViews"/>,
+/// <see cref="LocalRateLimits"/>); a validate then makes one call to the license, which takes its own
+/// bucket (V8) and makes one call to its account (replay step and debit in one group-committed
+/// write). A heartbeat makes the same one or two.
+/// </remarks>
 [ApiController, Route("auth")]
 public sealed partial class AuthController(
     IGrainFactory grains,
     AuthSettings settings,
     AppMaterialCache materials,
+    AuthViews views,
+    LocalRateLimits limits,
+    SessionActivityBuffer sessions,
     TimeProvider time,
     AuthLogs.AuthLog authLog,
     ILogger<AuthController> logger) : ControllerBase
@@ -83,19 +93,21 @@ public sealed partial class AuthController(
             return;
         }
         var licenseKey = LicenseKey.Canonicalize(request.LicenseKey);
-        if (!await TakeAsync(settings.ValidatePerLicense, LicenseBucket("rl_lv_", app.AppId, licenseKey))) return; // V8
-        if (!await NonceIsFreshAsync(app, request.Nonce)) return;                                             // V9
         if (!LicenseKey.IsWellFormed(licenseKey))
         {
-            await FailAsync(AuthError.InvalidKey);                                                             // V10: not a key at all
+            // Not a key at all: no license grain to hold its bucket or ask the account.
+            if (!await TakeSharedAsync(settings.ValidatePerLicense, LicenseBucket("rl_lv_", app.AppId, licenseKey))) return; // V8
+            if (!await NonceIsFreshAsync(app, request.Nonce)) return;                                         // V9
+            await FailAsync(AuthError.InvalidKey);                                                             // V10
             return;
         }
 
         var verdict = await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(licenseKey))
-            .Validate(new LicenseValidation(app.AppId, request.Hwid, ip.ToString(), app.DailyCreditCap, app.WantsValidatedEvents));    // V10–V16
+            .Validate(new LicenseValidation(app.AppId, request.Hwid, ip.ToString(), app.DailyCreditCap, app.WantsValidatedEvents,
+                app.AccountId, request.Nonce, settings.ValidatePerLicense));                                   // V8–V16
         if (verdict.View is not { } license)
         {
-            await FailAsync(Map(verdict.Code, heartbeat: false));
+            await FailAsync(Map(verdict.Code, heartbeat: false), retryAfterSeconds: verdict.Code == LicenseVerdictCode.RateLimited ? verdict.RetryAfterSeconds : null);
             return;
         }
 
@@ -120,18 +132,19 @@ public sealed partial class AuthController(
             await FailAsync(AuthError.Blocked);                                                                // H9
             return;
         }
-        if (!await TakeAsync(settings.HeartbeatPerLicense, LicenseBucket("rl_lh_", app.AppId, session.LicenseKey))) return; // H10
         if (!LicenseKey.IsWellFormed(session.LicenseKey))
         {
+            if (!await TakeSharedAsync(settings.HeartbeatPerLicense, LicenseBucket("rl_lh_", app.AppId, session.LicenseKey))) return; // H10
             await FailAsync(AuthError.SessionExpired);                                                         // H11
             return;
         }
 
         var verdict = await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(session.LicenseKey))
-            .Heartbeat(new LicenseHeartbeat(app.AppId, session.Hwid, ip.ToString(), app.DailyCreditCap, settings.HeartbeatBillingInterval)); // H11–H17
+            .Heartbeat(new LicenseHeartbeat(app.AppId, session.Hwid, ip.ToString(), app.DailyCreditCap, settings.HeartbeatBillingInterval,
+                settings.HeartbeatPerLicense));                                                                // H10–H17
         if (verdict.View is not { } license)
         {
-            await FailAsync(Map(verdict.Code, heartbeat: true));
+            await FailAsync(Map(verdict.Code, heartbeat: true), retryAfterSeconds: verdict.Code == LicenseVerdictCode.RateLimited ? verdict.RetryAfterSeconds : null);
             return;
         }
 
@@ -214,10 +227,9 @@ public sealed partial class AuthController(
         await AuthResponses.WriteJsonAsync(Response, StatusCodes.Status200OK, SuccessEnvelope.Write(p, signature));
     }
 
-    /// <summary>One-way: the session's live record (observability only, §5.5); never awaited by the heartbeat.</summary>
+    /// <summary>The session's live record (observability only, §5.5): buffered, handed to its grain once a second.</summary>
     private void RecordHeartbeat(SessionTokenBody token, IPAddress ip, DateTimeOffset now) =>
-        _ = grains.GetGrain<ISessionGrain>(ISessionGrain.KeyFor(token.Sid))
-            .Record(new SessionActivity(token.AppId, token.LicenseKey, token.Hwid, token.Ttl, ip.ToString(), now, token.Exp));
+        sessions.Record(token.Sid, new SessionActivity(token.AppId, token.LicenseKey, token.Hwid, token.Ttl, ip.ToString(), now, token.Exp));
 
     private async Task<SelfBanListing> BlockAsync(AppAuthView app, string? hwid, IPAddress? ip) =>
         hwid is null && ip is null
@@ -238,9 +250,11 @@ public sealed partial class AuthController(
         var admission = RateDecision.Allow;
         if (!string.IsNullOrEmpty(read.AppIdForMode) && read.AppIdForMode.Length <= 64)
         {
-            var grain = grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(read.AppIdForMode));
-            if (read.Request is null || settings.AppBucket is null) app = await grain.GetAuthView();
-            else (app, admission) = await grain.Admit(settings.AppBucket);
+            app = await views.App(read.AppIdForMode);
+            if (app is not null && read.Request is not null && settings.AppBucket is { } bucket)
+            {
+                admission = limits.TryTake("app\n" + app.AppId, bucket);
+            }
         }
         if (app is not null) _mode = app.FailureHttpStatus; // the app's failure mode applies from here on (§3.4)
         var ip = CallerIp.Resolve(HttpContext, settings.TrustedProxies);
@@ -300,23 +314,37 @@ public sealed partial class AuthController(
         return (session, app);
     }
 
-    /// <summary>V9 / SK8: records the nonce in the app's replay window; a repeat is <c>replay_detected</c>.</summary>
+    /// <summary>
+    /// V9 / SK8 for requests that reach no license (pre-session self-ban, a string that is not a key):
+    /// the app's account records the nonce in the replay window; a repeat is <c>replay_detected</c>.
+    /// </summary>
     private async Task<bool> NonceIsFreshAsync(AppAuthView app, string nonce)
     {
-        if (await grains.GetGrain<INonceStoreGrain>(INonceStoreGrain.KeyFor(app.AppId, nonce)).TryRecord(nonce)) return true;
+        if (await grains.GetGrain<IDeveloperAccountGrain>(app.AccountId).RecordNonce(app.AppId, nonce)) return true;
         await FailAsync(AuthError.ReplayDetected);
         return false;
     }
 
     private async Task<bool> AccountActiveAsync(AppAuthView app)
     {
-        var account = await grains.GetGrain<IDeveloperAccountGrain>(app.AccountId).Get();
-        if (account is { Status: AccountStatus.Active }) return true;
-        await FailAsync(account is null ? AuthError.InvalidApp : AuthError.AppDisabled);
+        var status = await views.AccountStatus(app.AccountId);
+        if (status == AccountStatus.Active) return true;
+        await FailAsync(status is null ? AuthError.InvalidApp : AuthError.AppDisabled);
         return false;
     }
 
+    /// <summary>A bucket of this silo's share (per caller IP).</summary>
     private async Task<bool> TakeAsync(TokenBucketSpec? spec, string bucket)
+    {
+        if (spec is null) return true;
+        var decision = limits.TryTake(bucket, spec);
+        if (decision.Allowed) return true;
+        await FailAsync(AuthError.RateLimited, retryAfterSeconds: decision.RetryAfterSeconds);
+        return false;
+    }
+
+    /// <summary>A cluster-wide bucket in its own grain (per-license buckets of strings that name no license).</summary>
+    private async Task<bool> TakeSharedAsync(TokenBucketSpec? spec, string bucket)
     {
         if (spec is null) return true;
         var decision = await grains.GetGrain<IRateLimitGrain>(bucket).TryTake(spec);
@@ -342,6 +370,8 @@ public sealed partial class AuthController(
         LicenseVerdictCode.NoCredits => AuthError.NoCredits,
         LicenseVerdictCode.DailyCapReached => AuthError.AppBurnCapReached,
         LicenseVerdictCode.SessionExpired => AuthError.SessionExpired,
+        LicenseVerdictCode.RateLimited => AuthError.RateLimited,
+        LicenseVerdictCode.ReplayDetected => AuthError.ReplayDetected,
         _ => AuthError.SystemError,
     };
 

@@ -63,6 +63,15 @@ public static class LicensingSilo
         silo.Services.TryAddSingleton(new LicensingDatabase(
             invariant == StorageConnections.PostgresInvariant ? StorageProvider.PostgreSql : StorageProvider.Sqlite, connectionString));
         silo.Services.AddLicensingWebhooks();
+        // The request path: the account's replay window and heartbeat counters (rows its writes
+        // project), and the silo-local view caches every /auth edge keeps correct (docs/design.md).
+        silo.Services.TryAddSingleton<OrleansLicensing.Server.Auth.SqlRequestPathStore>();
+        silo.Services.TryAddSingleton<IReplayWindowStore>(s => s.GetRequiredService<OrleansLicensing.Server.Auth.SqlRequestPathStore>());
+        silo.Services.TryAddSingleton<IHeartbeatCounterStore>(s => s.GetRequiredService<OrleansLicensing.Server.Auth.SqlRequestPathStore>());
+        silo.Services.AddHostedService<OrleansLicensing.Server.Auth.ReplayWindowPruning>();
+        silo.Services.TryAddSingleton<OrleansLicensing.Views.AuthViewBroadcast>();
+        silo.Services.TryAddSingleton<OrleansLicensing.Views.IAuthViewCache, OrleansLicensing.Views.NoAuthViewCache>();
+        silo.AddPlacementDirector<OrleansLicensing.Views.SiloAddressPlacement, OrleansLicensing.Views.SiloAddressPlacementDirector>();
         silo.AddAdoNetGrainStorage(LicensingStorage.Name, options => options.Configure<IServiceProvider>((o, services) =>
         {
             o.Invariant = invariant;

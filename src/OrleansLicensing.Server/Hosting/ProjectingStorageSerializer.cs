@@ -89,6 +89,25 @@ public sealed class ProjectingStorageSerializer(IGrainStorageSerializer inner) :
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
+        if (projection.Nonces is { } nonces)
+        {
+            writer.WriteStartArray("nonces");
+            foreach (var recorded in nonces)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("a", recorded.AppId);
+                writer.WriteString("n", recorded.Nonce);
+                writer.WriteNumber("t", recorded.At.ToUnixTimeMilliseconds());
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        if (projection.HeartbeatCounts is { } counts)
+        {
+            writer.WriteStartObject("heartbeats");
+            foreach (var (licenseKey, count) in counts) writer.WriteNumber(licenseKey, count);
+            writer.WriteEndObject();
+        }
         writer.WriteEndObject();
     }
 
