@@ -32,6 +32,7 @@ public sealed partial class AuthController(
     AuthViews views,
     LocalRateLimits limits,
     SessionActivityBuffer sessions,
+    GrainCallsPerRequest grainCalls,
     TimeProvider time,
     AuthLogs.AuthLog authLog,
     ILogger<AuthController> logger) : ControllerBase
@@ -57,6 +58,8 @@ public sealed partial class AuthController(
     private async Task RunAsync(Func<ReadOnlyMemory<byte>, Task> handle)
     {
         _mode = settings.DefaultFailureMode;
+        var requestId = HttpContext.TraceIdentifier;
+        grainCalls.Begin(requestId);
         try
         {
             var body = await AuthRequestReader.ReadBodyAsync(Request, HttpContext.RequestAborted);
@@ -75,7 +78,9 @@ public sealed partial class AuthController(
         finally
         {
             // Queued only (AuthLogs/AuthLog.cs): no storage write on this path.
-            authLog.Record(_log, ControllerContext.ActionDescriptor.ActionName.ToLowerInvariant(), Response.HasStarted);
+            var endpoint = ControllerContext.ActionDescriptor.ActionName.ToLowerInvariant();
+            grainCalls.End(requestId, endpoint);
+            authLog.Record(_log, endpoint, Response.HasStarted);
         }
     }
 

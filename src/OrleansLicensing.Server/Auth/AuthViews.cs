@@ -91,7 +91,11 @@ public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthVi
                 if (_fetching is not null && _fetchingGeneration == _generation) return;
             }
             // A failed refresh leaves the current copy until its lease ends; the next request retries.
-            _ = Fetch(fetch, time).ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            // The refresh is the silo's work, not the request's: it does not carry the request's context.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Fetch(fetch, time).ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            }
         }
 
         public Task<T?> Fetch(Func<string, Task<T?>> fetch, TimeProvider time)

@@ -52,6 +52,34 @@ public sealed class PostgresAuthClusterTests : IAsyncLifetime
         public Task<VerifiedSession> SignIn(TestApp app, string key, string hwid) => Login(app, key, hwid);
         public Task<AuthReply> Beat(TestApp app, string token, string hwid) => Heartbeat(app, token, hwid);
         public Task Revoke(string key) => License(key).Change(new LicenseChange(LicenseAction.Revoke));
+        public Task Suspend(TestApp app, bool suspended) => Grains.GetGrain<OrleansLicensing.Accounts.IDeveloperAccountGrain>(app.AccountId)
+            .SetStatus(suspended ? OrleansLicensing.Accounts.AccountStatus.Suspended : OrleansLicensing.Accounts.AccountStatus.Active, suspended ? "test" : null);
+        public Task BlockHwid(TestApp app, string hwid) => App(app).AddSecurityEntry(SecurityListName.HwidBlacklist, hwid);
+        public Task Disable(TestApp app) => App(app).Update(new UpdateApp(Status: AppStatus.Disabled));
+    }
+
+    [Fact]
+    public async Task A_change_acknowledged_through_one_silo_is_seen_by_the_next_request_on_the_other_although_both_cache_the_views()
+    {
+        var a = new Spec(_siloA);
+        var b = new Spec(_siloB);
+        var app = await a.App(credits: 50);
+        var key = await a.Key(app, slots: 2);
+        var session = await b.SignIn(app, key, "device"); // both silos now hold the app's and the account's views
+        Assert.Contains("\"status\":\"success\"", (await a.Send(app, key, "device")).Body);
+
+        await a.Suspend(app, suspended: true);
+        Assert.Equal("{\"status\":\"failed\",\"error\":\"app_disabled\"}", (await b.Send(app, key, "device")).Body);
+        Assert.Equal("{\"status\":\"failed\",\"error\":\"app_disabled\"}", (await b.Beat(app, session.Token, "device")).Body);
+        await b.Suspend(app, suspended: false);
+        Assert.Contains("\"status\":\"success\"", (await a.Send(app, key, "device")).Body);
+
+        await b.BlockHwid(app, "device");
+        Assert.Equal("{\"status\":\"failed\",\"error\":\"blocked\"}", (await a.Beat(app, session.Token, "device")).Body);
+        Assert.Contains("\"status\":\"success\"", (await a.Send(app, key, "other-device")).Body);
+
+        await a.Disable(app);
+        Assert.Equal("{\"status\":\"failed\",\"error\":\"invalid_app\"}", (await b.Send(app, key, "other-device")).Body);
     }
 
     [Fact]

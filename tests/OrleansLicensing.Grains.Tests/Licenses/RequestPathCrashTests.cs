@@ -1,0 +1,68 @@
+using OrleansLicensing.Accounts;
+using OrleansLicensing.Licenses.given;
+using OrleansLicensing.Testing;
+
+namespace OrleansLicensing.Licenses;
+
+/// <summary>
+/// What the request path acknowledges is durable when a silo dies without a goodbye: the replay
+/// window (auth-protocol.md §6) and the heartbeat counter that decides billing (§13.3, §13.5).
+/// </summary>
+public sealed class RequestPathCrashTests(FailoverSqliteCluster cluster)
+    : LicenseSpec(cluster), IClassFixture<FailoverSqliteCluster>
+{
+    private const long InitialCredits = 10_000;
+    private const int BillingInterval = 10;
+
+    [Fact]
+    public async Task Nonces_and_heartbeat_counts_acknowledged_before_a_silo_is_killed_survive_it()
+    {
+        // Enough accounts and licenses that some live on the silo that dies (each grain is placed at random).
+        var licenses = new List<(string Account, string App, ILicenseGrain License, string Hwid)>();
+        for (var a = 0; a < 8; a++)
+        {
+            var account = await NewAccountId(InitialCredits);
+            var app = await NewApp(account);
+            for (var l = 0; l < 4; l++)
+            {
+                var license = await NewLicense(app, account);
+                var hwid = $"hw-{a}-{l}";
+                Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(Validation(app, account, hwid, $"bind-{a}-{l}-nonce"))).Code);
+                licenses.Add((account, app, license, hwid));
+            }
+        }
+
+        // Seven non-billable heartbeats per license: only their durable count makes the 10th billable.
+        foreach (var (_, app, license, hwid) in licenses)
+        {
+            for (var h = 0; h < 7; h++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, hwid, BillingInterval))).Code);
+        }
+        var balances = new Dictionary<string, long>();
+        foreach (var account in licenses.Select(l => l.Account).Distinct()) balances[account] = await Balance(account);
+
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]);
+        await cluster.Cluster.WaitForLivenessToStabilizeAsync();
+
+        foreach (var (account, app, license, hwid) in licenses)
+        {
+            // The bind's nonce is refused on whichever silo the account lives now, and costs nothing.
+            var replay = await Eventually.Succeeds(() => license.Validate(Validation(app, account, hwid, NonceOf(licenses.IndexOf((account, app, license, hwid))))), TimeSpan.FromSeconds(30));
+            Assert.Equal(LicenseVerdictCode.ReplayDetected, replay.Code);
+            Assert.False(await Account(account).RecordNonce(app, NonceOf(licenses.IndexOf((account, app, license, hwid)))));
+
+            // Heartbeats 8 and 9 are free; the 10th is the billable one.
+            for (var h = 8; h <= 10; h++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, hwid, BillingInterval))).Code);
+            Assert.Equal(10, (await license.Get())!.HeartbeatCount);
+        }
+        foreach (var (account, before) in balances)
+        {
+            var billed = licenses.Count(l => l.Account == account);
+            Assert.Equal(before - billed, await Balance(account));
+        }
+
+        string NonceOf(int index) => $"bind-{index / 4}-{index % 4}-nonce";
+    }
+
+    private static LicenseValidation Validation(string app, string account, string hwid, string nonce) =>
+        ValidateFrom(app, hwid) with { AccountId = account, Nonce = nonce };
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansLicensing.Server.Auth.given;
+
+namespace OrleansLicensing.Server.Auth;
+
+/// <summary>
+/// The request path's budget (docs/design.md, "The request path"): a validate of a bound HWID and a
+/// non-billable heartbeat each make at most two grain calls — the license, and the account it asks.
+/// Counted by the server's own <c>licensing.auth.grain_calls</c> histogram, over real HTTP.
+/// </summary>
+[Collection(AuthServerCollection.Name)]
+public sealed class GrainCallBudgetTests(AuthServer server) : AuthSpec(server.Host)
+{
+    [Fact]
+    public async Task A_validate_of_a_bound_hwid_and_a_free_heartbeat_each_make_two_grain_calls()
+    {
+        var app = await NewApp();
+        var key = await NewLicense(app, slots: 1);
+        var hwid = NewHwid();
+        var session = await Login(app, key, hwid); // binds; the app's and the account's views are now on this silo
+
+        using var recorder = new GrainCallRecorder(Host.Services.GetRequiredService<IMeterFactory>());
+        var nonce = NewNonce();
+        Verify(await Validate(app, key, hwid, nonce), app, nonce, null);
+        nonce = NewNonce();
+        Verify(await Heartbeat(app, session.Token, hwid, nonce), app, nonce, null); // the 1st heartbeat: not billable (every 3rd is)
+
+        Assert.Equal([("validate", 2), ("heartbeat", 2)], recorder.Counts);
+    }
+
+    [Fact]
+    public async Task A_replayed_nonce_costs_the_same_two_calls_and_nothing_else()
+    {
+        var app = await NewApp();
+        var key = await NewLicense(app, slots: 1);
+        var hwid = NewHwid();
+        var nonce = NewNonce();
+        Verify(await Validate(app, key, hwid, nonce), app, nonce, null);
+        var balance = await Balance(app.AccountId);
+
+        using var recorder = new GrainCallRecorder(Host.Services.GetRequiredService<IMeterFactory>());
+        AssertFailure(await Validate(app, key, hwid, nonce), "replay_detected", Apps.FailureMode.Always200, 200);
+
+        Assert.Equal([("validate", 2)], recorder.Counts);
+        Assert.Equal(balance, await Balance(app.AccountId));
+    }
+
+    /// <summary>Listens to this server's histogram only (its own meter factory).</summary>
+    private sealed class GrainCallRecorder : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<(string Endpoint, int Calls)> _counts = [];
+
+        public GrainCallRecorder(IMeterFactory factory)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == GrainCallsPerRequest.InstrumentName && ReferenceEquals(instrument.Meter.Scope, factory)) listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<int>((_, value, tags, _) =>
+            {
+                var endpoint = "";
+                foreach (var tag in tags) if (tag.Key == "endpoint") endpoint = (string)tag.Value!;
+                lock (_counts) _counts.Add((endpoint, value));
+            });
+            _listener.Start();
+        }
+
+        public (string Endpoint, int Calls)[] Counts
+        {
+            get
+            {
+                lock (_counts) return [.. _counts];
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
