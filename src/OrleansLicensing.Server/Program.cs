@@ -144,6 +144,7 @@ public sealed class Program
         app.UseExceptionHandler();
         app.UseJsonErrorPages();
         app.UseManagementBodyLimit();
+        app.UseUtf8JsonBodies();
         app.UseAuthPaths(settings.Licensing.Auth.PathPrefix);
         app.MapLicensingHealth();
         app.MapLicensingDocs();

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace OrleansLicensing.Server.Http;
 
-/// <summary>JSON rules of the management APIs: camelCase, snake_case enum values, unknown fields rejected.</summary>
+/// <summary>JSON rules of the management APIs: camelCase, snake_case enum values, unknown fields and duplicate keys rejected.</summary>
 public static class JsonDefaults
 {
     public static readonly JsonSerializerOptions Options = Apply(new JsonSerializerOptions(JsonSerializerDefaults.Web));
@@ -13,6 +13,8 @@ public static class JsonDefaults
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.NumberHandling = JsonNumberHandling.Strict;
+        // {"amount":5,"amount":500} is ambiguous; refuse it rather than silently taking the last value.
+        options.AllowDuplicateProperties = false;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new UtcTimestampConverter());
         // Values the specs spell with hyphens ("hmac-v1", "reset-hwid"); must precede the general enum converter.
