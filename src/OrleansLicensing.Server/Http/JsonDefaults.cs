@@ -15,6 +15,7 @@ public static class JsonDefaults
         options.NumberHandling = JsonNumberHandling.Strict;
         // {"amount":5,"amount":500} is ambiguous; refuse it rather than silently taking the last value.
         options.AllowDuplicateProperties = false;
+        options.Converters.Add(new RawJsonElementConverter());
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new UtcTimestampConverter());
         // Values the specs spell with hyphens ("hmac-v1", "reset-hwid"); must precede the general enum converter.
@@ -22,5 +23,20 @@ public static class JsonDefaults
         options.Converters.Add(new JsonStringEnumConverter<OrleansLicensing.Licenses.LicenseAction>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         return options;
+    }
+
+    /// <summary>
+    /// <see cref="JsonElement"/> members are raw values their controllers validate (VariablesJson names a
+    /// duplicate key with its path, an unpaired surrogate with its own detail); read them as sent.
+    /// </summary>
+    private sealed class RawJsonElementConverter : JsonConverter<JsonElement>
+    {
+        public override JsonElement Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.Clone();
+        }
+
+        public override void Write(Utf8JsonWriter writer, JsonElement value, JsonSerializerOptions options) => value.WriteTo(writer);
     }
 }
