@@ -19,6 +19,7 @@ public sealed class Program
         try
         {
             app = await BuildAsync(args);
+            StartupChecks.EnsureAddressesAreFree(app);
         }
         catch (LicensingConfigurationException error)
         {
@@ -26,8 +27,41 @@ public sealed class Program
             await Console.Error.WriteLineAsync($"orleans-licensing: configuration error: {error.Message}");
             return 2;
         }
-        await app.RunAsync();
+        catch (LicensingStartupException error)
+        {
+            await Console.Error.WriteLineAsync($"orleans-licensing: start-up error: {error.Message}");
+            return 2;
+        }
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception error)
+        {
+            await StopAfterFailedStartAsync(app);
+            await Console.Error.WriteLineAsync($"orleans-licensing: start-up error: {StartupChecks.Describe(error)}");
+            return 2;
+        }
+        await using (app)
+        {
+            app.LogWhereToFind();
+            await app.WaitForShutdownAsync();
+        }
         return 0;
+    }
+
+    /// <summary>Stops what did start (the silo leaves the cluster), within bounds: the process is exiting anyway.</summary>
+    private static async Task StopAfterFailedStartAsync(WebApplication app)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await app.StopAsync(timeout.Token);
+        }
+        catch (Exception)
+        {
+            // Already failing; the start-up error line is what the operator needs.
+        }
     }
 
     /// <summary>Validates configuration, prepares the data directory and schema, and builds the host.</summary>
@@ -62,7 +96,7 @@ public sealed class Program
             }
             catch (Exception error) when (error is System.Data.Common.DbException or TimeoutException or System.Net.Sockets.SocketException)
             {
-                throw new LicensingConfigurationException($"cannot prepare the {settings.Provider} database: {error.Message}");
+                throw new LicensingStartupException($"cannot prepare the {settings.Provider} database: {error.Message.Split('\n', 2)[0].Trim()}");
             }
         }
 
@@ -120,6 +154,7 @@ public sealed class Program
         app.UseExceptionHandler();
         app.UseJsonErrorPages();
         app.UseManagementBodyLimit();
+        app.UseUtf8JsonBodies();
         app.UseAuthPaths(settings.Licensing.Auth.PathPrefix);
         app.MapLicensingHealth();
         app.MapLicensingDocs();

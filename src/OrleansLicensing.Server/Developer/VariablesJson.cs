@@ -67,6 +67,13 @@ public static class VariablesJson
                 valid = false;
                 continue;
             }
+            if (variable.Kind == VariableKind.Number && !(property.Value.TryGetDouble(out var number) && double.IsFinite(number)))
+            {
+                // 1e400 is valid JSON text, but every client would read it as infinity.
+                details.Add($"{field}.{name}: number out of range");
+                valid = false;
+                continue;
+            }
             variables.Add(variable);
         }
         if (names.Count > MaxKeys)

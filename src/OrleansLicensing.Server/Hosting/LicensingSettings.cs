@@ -33,6 +33,9 @@ public sealed class LicensingOptions
 
         /// <summary>Group commit window of an account's writes (see <c>AccountOptions.GroupCommitWindow</c>).</summary>
         public TimeSpan GroupCommitWindow { get; set; } = OrleansLicensing.Accounts.AccountOptions.DefaultGroupCommitWindow;
+
+        /// <summary>How long start-up waits for an unreachable database (it may be starting too) before giving up.</summary>
+        public TimeSpan StartupWait { get; set; } = TimeSpan.FromSeconds(60);
     }
 
     public sealed class ApiOptions
@@ -205,6 +208,11 @@ public sealed partial record LicensingSettings(
         if (window < TimeSpan.Zero || window > TimeSpan.FromSeconds(1))
         {
             throw Invalid("Licensing:Storage:GroupCommitWindow", window.ToString("c", CultureInfo.InvariantCulture), "must be between 00:00:00 and 00:00:01");
+        }
+        var startupWait = licensing.Storage.StartupWait;
+        if (startupWait < TimeSpan.Zero || startupWait > TimeSpan.FromHours(1))
+        {
+            throw Invalid("Licensing:Storage:StartupWait", startupWait.ToString("c", CultureInfo.InvariantCulture), "must be between 00:00:00 and 01:00:00");
         }
         if (orleans.CollectionAge <= TimeSpan.FromMinutes(1))
         {

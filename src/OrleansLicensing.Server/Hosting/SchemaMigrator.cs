@@ -30,14 +30,18 @@ public static class SchemaMigrator
             .ToList();
     }
 
-    /// <summary>Applies pending files; returns the names it applied. Retries while the database is unreachable.</summary>
+    /// <summary>
+    /// Applies pending files; returns the names it applied. Retries while the database is unreachable,
+    /// for at most <c>Licensing:Storage:StartupWait</c>.
+    /// </summary>
     public static Task<IReadOnlyList<string>> ApplyAsync(LicensingSettings settings, ILogger logger, CancellationToken cancellationToken = default) =>
-        ApplyAsync(settings.Provider, StorageConnections.For(settings).ConnectionString, logger, cancellationToken);
+        ApplyAsync(settings.Provider, StorageConnections.For(settings).ConnectionString, logger, cancellationToken, settings.Licensing.Storage.StartupWait);
 
     /// <summary>Applies pending files to the database behind <paramref name="connectionString"/>.</summary>
-    public static async Task<IReadOnlyList<string>> ApplyAsync(StorageProvider provider, string connectionString, ILogger logger, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<string>> ApplyAsync(
+        StorageProvider provider, string connectionString, ILogger logger, CancellationToken cancellationToken = default, TimeSpan? unreachableWait = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + (unreachableWait ?? TimeSpan.FromSeconds(60));
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -49,7 +53,9 @@ public static class SchemaMigrator
             catch (Exception error) when (IsTransientConnectionError(error) && DateTime.UtcNow < deadline)
             {
                 logger.LogWarning("Database not reachable yet (attempt {Attempt}): {Message}; retrying", attempt, error.Message);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)), cancellationToken);
+                var pause = TimeSpan.FromSeconds(Math.Min(5, attempt));
+                var left = deadline - DateTime.UtcNow;
+                await Task.Delay(left < pause ? left : pause, cancellationToken);
             }
         }
     }

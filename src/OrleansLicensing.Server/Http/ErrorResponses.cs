@@ -143,6 +143,10 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
                 await ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, "Request body exceeds 1 MiB", ["body: larger than 1048576 bytes"]);
                 return true;
+            case System.Text.DecoderFallbackException:
+                // Bytes that are not text in the body's charset: the client's input, never a 500.
+                await ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, "Request body is not valid text in its charset", ["body: invalid byte sequence"]);
+                return true;
             case BadHttpRequestException bad:
                 await ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, "Malformed request", [$"request: {bad.Message}"]);
                 return true;

@@ -116,7 +116,9 @@ public sealed class AccountsController(IGrainFactory grains, TimeProvider time) 
     {
         var reason = body?.Reason?.Trim();
         if (reason is { Length: > MaxReasonLength }) throw ApiException.BadRequest($"reason: at most {MaxReasonLength} characters");
-        await Find(accountId);
+        var current = await Find(accountId);
+        // Reactivating an active account changes nothing (its status reason stays what it was).
+        if (status == AccountStatus.Active && current.Status == AccountStatus.Active) return AccountResponse.From(current);
         var snapshot = await grains.GetGrain<IDeveloperAccountGrain>(accountId).SetStatus(status, string.IsNullOrEmpty(reason) ? null : reason)
             ?? throw ApiException.NotFound($"Account {accountId} not found");
         return AccountResponse.From(snapshot);

@@ -222,6 +222,26 @@ public sealed class AccountsApiTests(SqliteServer server)
     }
 
     [Fact]
+    public async Task Reactivating_an_active_account_changes_nothing_not_even_its_status_reason()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (id, _) = await CreateAccount();
+        (await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/suspend", new { reason = "unpaid" }, ct)).Dispose();
+        (await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/reactivate", new { reason = "paid on 2026-12-01" }, ct)).Dispose();
+
+        using var again = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/reactivate", new { reason = "clicked twice" }, ct);
+        var againBody = await again.Body();
+        using var withoutBody = await Operator.PostAsync($"/admin/v1/accounts/{id}/reactivate", null, ct);
+        var withoutBodyBody = await withoutBody.Body();
+        var read = await Operator.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/v1/accounts/{id}", ct);
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(("active", "paid on 2026-12-01"), (againBody.GetProperty("status").GetString(), againBody.GetProperty("statusReason").GetString()));
+        Assert.Equal("paid on 2026-12-01", withoutBodyBody.GetProperty("statusReason").GetString());
+        Assert.Equal(("active", "paid on 2026-12-01"), (read.GetProperty("status").GetString(), read.GetProperty("statusReason").GetString()));
+    }
+
+    [Fact]
     public async Task Listing_pages_with_a_cursor_loses_and_repeats_nothing_while_accounts_are_created()
     {
         var created = new List<string>();

@@ -1,0 +1,120 @@
+using System.Data.Common;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace OrleansLicensing.Server.Hosting;
+
+/// <summary>A start-up problem that is not a configuration value (a busy port, an unreachable database): one readable line.</summary>
+public sealed class LicensingStartupException(string message) : Exception(message);
+
+/// <summary>
+/// What the process checks before it starts listening, and the one line it prints when starting fails.
+/// </summary>
+public static class StartupChecks
+{
+    /// <summary>
+    /// Throws <see cref="LicensingStartupException"/> when the HTTP, silo or gateway address is taken.
+    /// Checked before anything binds because Orleans listens with <c>SO_REUSEPORT</c>: a second silo
+    /// on a busy silo port would start and silently share the port with the first.
+    /// </summary>
+    public static void EnsureAddressesAreFree(WebApplication app)
+    {
+        var endpoints = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        EnsureFree("silo", endpoints.SiloListeningEndpoint ?? new IPEndPoint(endpoints.AdvertisedIPAddress ?? IPAddress.Any, endpoints.SiloPort), "Orleans:SiloPort");
+        if (endpoints.GatewayPort > 0)
+        {
+            EnsureFree("gateway", endpoints.GatewayListeningEndpoint ?? new IPEndPoint(endpoints.AdvertisedIPAddress ?? IPAddress.Any, endpoints.GatewayPort), "Orleans:GatewayPort");
+        }
+
+        // Kestrel's own endpoint configuration (Kestrel:Endpoints) is left to Kestrel; its bind error is classified by Describe.
+        if (app.Configuration.GetSection("Kestrel:Endpoints").Exists()) return;
+        foreach (var url in (app.Configuration[WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            BindingAddress address;
+            try
+            {
+                address = BindingAddress.Parse(url);
+            }
+            catch (FormatException error)
+            {
+                throw new LicensingConfigurationException($"urls = '{url}' is invalid: {error.Message}");
+            }
+            if (address.IsUnixPipe || address.Port == 0) continue;
+            foreach (var ip in HttpListenAddresses(address.Host))
+            {
+                if (IsInUse(new IPEndPoint(ip, address.Port)))
+                {
+                    throw new LicensingStartupException($"HTTP port {address.Port} is already in use ({url})");
+                }
+            }
+        }
+    }
+
+    /// <summary>The one line for a failure while the host started (the races the checks above cannot see, the database, the silo).</summary>
+    public static string Describe(Exception error)
+    {
+        var chain = Flatten(error).ToList();
+        if (chain.OfType<LicensingStartupException>().FirstOrDefault() is { } startup) return startup.Message;
+        if (chain.Any(e => e is AddressInUseException || e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }))
+        {
+            // Kestrel: "Failed to bind to address http://127.0.0.1:8080: address already in use."
+            var bind = chain.OfType<IOException>().FirstOrDefault(e => e.Message.StartsWith("Failed to bind", StringComparison.Ordinal));
+            return bind is not null ? OneLine(bind.Message) : "an address this server listens on is already in use";
+        }
+        if (chain.OfType<DbException>().FirstOrDefault() is { } database) return $"the database cannot be used: {OneLine(database.Message)}";
+        return OneLine(chain[^1].Message);
+    }
+
+    private static void EnsureFree(string kind, IPEndPoint endpoint, string key)
+    {
+        if (IsInUse(endpoint))
+        {
+            throw new LicensingStartupException($"{kind} port {endpoint.Port} is already in use ({endpoint}; {key})");
+        }
+    }
+
+    /// <summary>The addresses Kestrel binds for a URL host: both loopbacks for localhost, the given IP, else any.</summary>
+    private static IEnumerable<IPAddress> HttpListenAddresses(string host)
+    {
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return IPAddress.Loopback;
+            if (Socket.OSSupportsIPv6) yield return IPAddress.IPv6Loopback;
+        }
+        else if (IPAddress.TryParse(host.Trim('[', ']'), out var ip))
+        {
+            yield return ip;
+        }
+        else
+        {
+            yield return IPAddress.Any;
+        }
+    }
+
+    /// <summary>Whether binding the endpoint fails because something holds it (any other bind error is Kestrel's or Orleans' to report).</summary>
+    private static bool IsInUse(IPEndPoint endpoint)
+    {
+        try
+        {
+            using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(endpoint);
+            return false;
+        }
+        catch (SocketException error)
+        {
+            return error.SocketErrorCode == SocketError.AddressAlreadyInUse;
+        }
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception error)
+    {
+        yield return error;
+        var inner = error is AggregateException aggregate ? aggregate.InnerExceptions : error.InnerException is { } one ? [one] : [];
+        foreach (var e in inner.SelectMany(Flatten)) yield return e;
+    }
+
+    private static string OneLine(string message) => message.Split('\n', 2)[0].Trim();
+}
