@@ -35,12 +35,26 @@ public sealed class LocalRateLimits(TimeProvider time, IClusterMembershipService
 
     private TokenBucketSpec Share(TokenBucketSpec spec)
     {
+        var silos = ActiveSilos();
+        return silos <= 1 ? spec : new TokenBucketSpec(Math.Max(1, spec.Capacity / silos), spec.RefillPerSecond / silos);
+    }
+
+    private long _countedAt = long.MinValue;
+    private int _activeSilos = 1;
+
+    /// <summary>Active silos in the membership snapshot, recounted only when the snapshot changes.</summary>
+    private int ActiveSilos()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        if (snapshot.Version.Value == Volatile.Read(ref _countedAt)) return Volatile.Read(ref _activeSilos);
         var silos = 0;
-        foreach (var member in membership.CurrentSnapshot.Members.Values)
+        foreach (var member in snapshot.Members.Values)
         {
             if (member.Status == SiloStatus.Active) silos++;
         }
-        return silos <= 1 ? spec : new TokenBucketSpec(Math.Max(1, spec.Capacity / silos), spec.RefillPerSecond / silos);
+        Volatile.Write(ref _activeSilos, Math.Max(1, silos));
+        Volatile.Write(ref _countedAt, snapshot.Version.Value);
+        return Math.Max(1, silos);
     }
 
     private Bucket NewBucket()

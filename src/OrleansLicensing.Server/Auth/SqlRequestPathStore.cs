@@ -39,9 +39,11 @@ public sealed class SqlRequestPathStore(LicensingDatabase database) : IReplayWin
         else
         {
             command.CommandText =
+                // CROSS JOIN keeps the candidates outside (one primary-key probe each); the unary plus keeps
+                // the seen_at index out of the plan (it would scan the whole window).
                 "SELECT n.app_id, n.nonce FROM json_each(@candidates) AS c " +
-                "JOIN licensing_replay_nonces n ON n.app_id = json_extract(c.value, '$[0]') AND n.nonce = json_extract(c.value, '$[1]') " +
-                "WHERE n.seen_at > @since";
+                "CROSS JOIN licensing_replay_nonces n ON n.app_id = json_extract(c.value, '$[0]') AND n.nonce = json_extract(c.value, '$[1]') " +
+                "WHERE +n.seen_at > @since";
             command.AddParameter("candidates", JsonSerializer.Serialize(candidates.Select(c => new[] { c.AppId, c.Nonce })), DbType.String);
         }
         command.AddParameter("since", since.ToUnixTimeMilliseconds(), DbType.Int64);
