@@ -13,6 +13,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "listing") return await ListingBenchmark.RunAsync(args[1..]);
         if (args.Length > 0 && args[0] == "auth") return await Load.AuthLoadBenchmark.RunAsync(args[1..]);
+        if (args.Length > 0 && args[0] == "failover") return await Load.FailoverBenchmark.RunAsync(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

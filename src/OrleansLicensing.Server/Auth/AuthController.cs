@@ -107,10 +107,11 @@ public sealed partial class AuthController(
             return;
         }
 
-        var verdict = await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(licenseKey))
-            .Validate(new LicenseValidation(app.AppId, request.Hwid, ip.ToString(), app.DailyCreditCap, app.WantsValidatedEvents,
-                app.AccountId, request.Nonce, settings.ValidatePerLicense));                                   // V8–V16
-        if (verdict.View is not { } license)
+        var validation = new LicenseValidation(app.AppId, request.Hwid, ip.ToString(), app.DailyCreditCap, app.WantsValidatedEvents,
+            app.AccountId, request.Nonce, settings.ValidatePerLicense);
+        var license = grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(licenseKey));
+        var verdict = await SiloLossRetry.RunAsync(() => license.Validate(validation), time, HttpContext.RequestAborted); // V8–V16
+        if (verdict.View is not { } licenseView)
         {
             await FailAsync(Map(verdict.Code, heartbeat: false), retryAfterSeconds: verdict.Code == LicenseVerdictCode.RateLimited ? verdict.RetryAfterSeconds : null);
             return;
@@ -120,8 +121,8 @@ public sealed partial class AuthController(
         var ttl = request.TtlSeconds is { } asked ? Math.Clamp(asked, SessionTokenCodec.MinTtl, SessionTokenCodec.MaxTtl) : DefaultTtl; // §8.3
         var token = new SessionTokenBody(
             SessionTokenCodec.NewSid(), app.AppId, licenseKey, request.Hwid, ttl, now.ToUnixTimeSeconds(),
-            SessionExpiry(now, ttl, license), app.SigningScheme == SigningScheme.HmacV2 ? SessionTokenCodec.NewSigKey() : null);
-        await SucceedAsync(app, material, license, token, request.Nonce, now, requestSigKey: null);
+            SessionExpiry(now, ttl, licenseView), app.SigningScheme == SigningScheme.HmacV2 ? SessionTokenCodec.NewSigKey() : null);
+        await SucceedAsync(app, material, licenseView, token, request.Nonce, now, requestSigKey: null);
     }
 
     private async Task HeartbeatAsync(ReadOnlyMemory<byte> body)

@@ -22,13 +22,15 @@ public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthVi
     /// <summary>The app's view, or <c>null</c> when no such app exists (absence is not cached).</summary>
     public ValueTask<AppAuthView?> App(string appId) =>
         GetAsync(_apps.GetOrAdd(appId, static id => new Slot<AppAuthView>(id)),
-            id => grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(id)).GetAuthView());
+            id => SiloLossRetry.RunAsync(() => grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(id)).GetAuthView(), time, CancellationToken.None));
 
     /// <summary>The account's status, or <c>null</c> when no such account exists.</summary>
     public async ValueTask<AccountStatus?> AccountStatus(string accountId)
     {
         var view = await GetAsync(_accounts.GetOrAdd(accountId, static id => new Slot<AccountView>(id)),
-            async id => (await grains.GetGrain<IDeveloperAccountGrain>(id).Get()) is { } account ? new AccountView(account.Status) : null);
+            async id => (await SiloLossRetry.RunAsync(() => grains.GetGrain<IDeveloperAccountGrain>(id).Get(), time, CancellationToken.None)) is { } account
+                ? new AccountView(account.Status)
+                : null);
         return view?.Status;
     }
 

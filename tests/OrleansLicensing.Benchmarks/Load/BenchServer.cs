@@ -25,6 +25,9 @@ public sealed class BenchServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>Ends the process at once (SIGKILL), as a crash would: no graceful shutdown.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: false);
+
     /// <summary>Resident set size (VmRSS) in bytes.</summary>
     public long ResidentBytes()
     {
@@ -44,9 +47,9 @@ public sealed class BenchServer : IAsyncDisposable
         return _process.TotalProcessorTime.TotalSeconds;
     }
 
-    public static async Task<BenchServer> StartAsync(string serverDll, IReadOnlyDictionary<string, string> environment, string logFile)
+    public static async Task<BenchServer> StartAsync(string serverDll, IReadOnlyDictionary<string, string> environment, string logFile, int? httpPort = null)
     {
-        var port = FreePort();
+        var port = httpPort ?? FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -56,9 +59,9 @@ public sealed class BenchServer : IAsyncDisposable
         start.ArgumentList.Add(serverDll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.Environment["Orleans__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
         start.Environment["Orleans__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in environment) start.Environment[name] = value; // fixed ports (a restarted silo) win
 
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
@@ -100,7 +103,7 @@ public sealed class BenchServer : IAsyncDisposable
         lock (_log) _log.Dispose();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
