@@ -174,10 +174,11 @@ public sealed partial class LicenseGrain(
         // V10–V13 decide nothing durable, so they are evaluated first; the replay step (V9) still
         // comes before their answer: a failing license only records the nonce, a passing one has the
         // account record it with the debit, in one write.
+        var bound = Exists && IndexOf(request.Hwid) >= 0;
         var refusal = !Exists || S.AppId != request.AppId ? LicenseVerdictCode.InvalidKey                      // V10
             : S.Status == LicenseStatus.Revoked ? LicenseVerdictCode.Revoked                                    // V11
             : IsExpired(now) ? LicenseVerdictCode.Expired                                                       // V12
-            : IndexOf(request.Hwid) < 0 && !S.UnlimitedHwidSlots && S.Hwids.Count >= S.MaxHwidSlots ? LicenseVerdictCode.HwidMismatch // V13
+            : !bound && !S.UnlimitedHwidSlots && S.Hwids.Count >= S.MaxHwidSlots ? LicenseVerdictCode.HwidMismatch // V13
             : LicenseVerdictCode.Ok;
         if (refusal != LicenseVerdictCode.Ok)
         {
@@ -190,7 +191,7 @@ public sealed partial class LicenseGrain(
             return LicenseVerdict.Fail(refusal);
         }
 
-        if (IndexOf(request.Hwid) >= 0)
+        if (bound)
         {
             // Already bound: the debit (with the nonce) is the only durable effect, group-committed by the account.
             var debit = await Account.DebitUsage(new UsageDebit(

@@ -18,7 +18,7 @@ public sealed class RequestPathCrashTests(FailoverSqliteCluster cluster)
     public async Task Nonces_and_heartbeat_counts_acknowledged_before_a_silo_is_killed_survive_it()
     {
         // Enough accounts and licenses that some live on the silo that dies (each grain is placed at random).
-        var licenses = new List<(string Account, string App, ILicenseGrain License, string Hwid)>();
+        var licenses = new List<(string Account, string App, ILicenseGrain License, string Hwid, string BindNonce)>();
         for (var a = 0; a < 8; a++)
         {
             var account = await NewAccountId(InitialCredits);
@@ -27,13 +27,14 @@ public sealed class RequestPathCrashTests(FailoverSqliteCluster cluster)
             {
                 var license = await NewLicense(app, account);
                 var hwid = $"hw-{a}-{l}";
-                Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(Validation(app, account, hwid, $"bind-{a}-{l}-nonce"))).Code);
-                licenses.Add((account, app, license, hwid));
+                var nonce = $"bind-{a}-{l}-nonce";
+                Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(Validation(app, account, hwid, nonce))).Code);
+                licenses.Add((account, app, license, hwid, nonce));
             }
         }
 
         // Seven non-billable heartbeats per license: only their durable count makes the 10th billable.
-        foreach (var (_, app, license, hwid) in licenses)
+        foreach (var (_, app, license, hwid, _) in licenses)
         {
             for (var h = 0; h < 7; h++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, hwid, BillingInterval))).Code);
         }
@@ -43,12 +44,12 @@ public sealed class RequestPathCrashTests(FailoverSqliteCluster cluster)
         await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]);
         await cluster.Cluster.WaitForLivenessToStabilizeAsync();
 
-        foreach (var (account, app, license, hwid) in licenses)
+        foreach (var (account, app, license, hwid, bindNonce) in licenses)
         {
             // The bind's nonce is refused on whichever silo the account lives now, and costs nothing.
-            var replay = await Eventually.Succeeds(() => license.Validate(Validation(app, account, hwid, NonceOf(licenses.IndexOf((account, app, license, hwid))))), TimeSpan.FromSeconds(30));
+            var replay = await Eventually.Succeeds(() => license.Validate(Validation(app, account, hwid, bindNonce)), TimeSpan.FromSeconds(30));
             Assert.Equal(LicenseVerdictCode.ReplayDetected, replay.Code);
-            Assert.False(await Account(account).RecordNonce(app, NonceOf(licenses.IndexOf((account, app, license, hwid)))));
+            Assert.False(await Account(account).RecordNonce(app, bindNonce));
 
             // Heartbeats 8 and 9 are free; the 10th is the billable one.
             for (var h = 8; h <= 10; h++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, hwid, BillingInterval))).Code);
@@ -59,8 +60,6 @@ public sealed class RequestPathCrashTests(FailoverSqliteCluster cluster)
             var billed = licenses.Count(l => l.Account == account);
             Assert.Equal(before - billed, await Balance(account));
         }
-
-        string NonceOf(int index) => $"bind-{index / 4}-{index % 4}-nonce";
     }
 
     private static LicenseValidation Validation(string app, string account, string hwid, string nonce) =>
