@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using OrleansLicensing.Sdk.Offline;
 using OrleansLicensing.Sdk.Protocol;
 
 namespace OrleansLicensing.Sdk;
@@ -168,7 +170,9 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
     public async Task<SelfBanResult> SelfBanAsync(bool revokeLicense = true, bool blacklistHwid = true, bool blacklistIp = true, string? licenseKey = null, string? sessionToken = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        var token = string.IsNullOrWhiteSpace(sessionToken) ? Volatile.Read(ref _session)?.Token : sessionToken.Trim();
+        // An offline session has no server token: it self-bans in the pre-session form.
+        var held = Volatile.Read(ref _session);
+        var token = string.IsNullOrWhiteSpace(sessionToken) ? (held is { Offline: null } ? held.Token : null) : sessionToken.Trim();
         Func<string, byte[]> body;
         if (token is not null)
         {
@@ -187,6 +191,97 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
         Log.SelfBanned(_settings.Logger, result.Revoked, result.HwidBlacklisted, result.IpBlacklisted);
         return result;
     }
+
+    /// <summary>The offline license file the current session was started from (null for a server session or without one).</summary>
+    public OfflineLicense? OfflineLicense => Volatile.Read(ref _session)?.Offline;
+
+    /// <summary>
+    /// Verifies an offline license file's text (auth-protocol.md §18.3) for this client's app, trusted public keys,
+    /// HWID and clock. Stores nothing and never calls <c>OnFailure</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No public key is configured (HMAC apps must list their Ed25519 key to use offline files).</exception>
+    public OfflineLicenseResult VerifyLicenseFile(string fileText)
+    {
+        ThrowIfDisposed();
+        if (_settings.TrustedKeys.Count == 0) throw new InvalidOperationException("Offline license files are verified with the app's Ed25519 public key(s): set PublicKeys.");
+        return OfflineLicenseVerifier.Verify(fileText, _settings.AppId, _settings.TrustedKeys, Hwid, _settings.Time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Logs in from an offline license file (<c>.authforge</c>) without any network call: the file is read
+    /// (UTF-8) and verified as <see cref="VerifyLicenseFile(string)"/>. On success the session lasts until the
+    /// file's expiry (no heartbeats; <see cref="OfflineLicense"/> and the license properties come from the
+    /// file) and true is returned. On failure — the §18.3 codes, or <c>file_unreadable</c> — it calls
+    /// <c>OnFailure("login_failed", error)</c> and returns false.
+    /// </summary>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    /// <exception cref="InvalidOperationException">No public key is configured.</exception>
+    public bool LoginFromFile(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("The license file path must not be empty.", nameof(path));
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
+        {
+            return Finish(new LicensingException(OfflineLicenseErrorCodes.FileUnreadable, innerException: e));
+        }
+        return LoginFromFileText(text);
+    }
+
+    /// <summary>As <see cref="LoginFromFile(string)"/> with the file's text already read (e.g. from an embedded resource).</summary>
+    /// <exception cref="InvalidOperationException">No public key is configured.</exception>
+    public bool LoginFromFileText(string fileText)
+    {
+        var result = VerifyLicenseFile(fileText);
+        if (!result.Valid)
+        {
+            Log.OfflineLoginFailed(_settings.Logger, result.Code!);
+            return Finish(new LicensingException(result.Code!));
+        }
+
+        var license = result.License!;
+        var state = new SessionState(
+            Token: "", ExpiresAt: license.ExpiresAt ?? DateTimeOffset.MaxValue, Payload: "", Signature: "", KeyId: license.KeyId,
+            PayloadJson: license.Payload, AppVariables: license.AppVariables, LicenseVariables: license.LicenseVariables,
+            SigKey: null, HmacKey: null, LicenseExpiresAt: license.LicenseExpiresAt, MaxHwidSlots: null,
+            HwidCount: license.AnyMachine ? null : license.Hwids.Count, LicenseLabel: license.Label, UnlimitedHwidSlots: license.AnyMachine ? true : null,
+            RequestId: null)
+        {
+            Offline = license,
+        };
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            EndSessionLocked();
+            _licenseKey = license.LicenseKey;
+            _attemptedKey = license.LicenseKey;
+            Volatile.Write(ref _session, state);
+        }
+        Log.LoggedInOffline(_settings.Logger, Log.Tail(license.LicenseKey), license.FileId, license.ExpiresAt);
+        return true;
+    }
+
+    /// <summary>
+    /// An activation request (<c>.authforge-request</c>, §18.4) for this machine: the app id, this client's
+    /// <see cref="Hwid"/>, the current time, the machine name, the OS, this SDK and, when given, the license key.
+    /// Save it and send it to the vendor, who mints an offline file bound to this machine.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="licenseKey"/> is longer than 64 characters.</exception>
+    public string CreateActivationRequest(string? licenseKey = null) =>
+        ActivationRequest.Create(
+            _settings.AppId,
+            Hwid,
+            _settings.Time.GetUtcNow(),
+            ActivationRequest.Truncate(Environment.MachineName, ActivationRequest.MaxMachineNameLength),
+            ActivationRequest.Truncate(RuntimeInformation.OSDescription, ActivationRequest.MaxOsLength),
+            ActivationRequest.Truncate(SdkName, ActivationRequest.MaxSdkLength),
+            string.IsNullOrWhiteSpace(licenseKey) ? null : licenseKey.Trim());
+
+    /// <summary>The <c>sdk</c> value of activation requests: <c>orleanslicensing-dotnet/&lt;version&gt;</c>.</summary>
+    public static string SdkName { get; } = "orleanslicensing-dotnet/" + (typeof(LicensingClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
     /// <summary>Local only: stops heartbeats and clears all session state; sends nothing.</summary>
     public void Logout()

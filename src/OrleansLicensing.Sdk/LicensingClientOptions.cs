@@ -40,6 +40,7 @@ public sealed class LicensingClientOptions
     /// Trusted Ed25519 public keys (standard base64 of 32 bytes); required for <see cref="SigningScheme.Ed25519"/>.
     /// An entry containing commas is split; entries are trimmed, empty entries dropped, duplicates removed.
     /// A response verifies if it verifies under any of them (list old and new key while rotating).
+    /// Offline license files are verified with these keys whatever the scheme, so HMAC apps that use them list their Ed25519 key(s) too.
     /// </summary>
     public IReadOnlyList<string> PublicKeys { get; set; } = [];
 

@@ -41,6 +41,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Licensing self-ban done: revoked {Revoked}, HWID blocked {HwidBlacklisted}, IP blocked {IpBlacklisted}")]
     public static partial void SelfBanned(ILogger logger, bool revoked, bool hwidBlacklisted, bool ipBlacklisted);
 
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Licensing offline login succeeded for license {LicenseKeyTail} from file {FileId}; the file expires {ExpiresAt:O}")]
+    public static partial void LoggedInOffline(ILogger logger, string licenseKeyTail, string fileId, DateTimeOffset? expiresAt);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Licensing offline login failed: {Code}")]
+    public static partial void OfflineLoginFailed(ILogger logger, string code);
+
     /// <summary>The only form in which a license key is logged: its last four characters.</summary>
     public static string Tail(string licenseKey) => licenseKey.Length <= 4 ? "…" : "…" + licenseKey[^4..];
 }

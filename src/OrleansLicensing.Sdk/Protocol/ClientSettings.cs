@@ -55,22 +55,11 @@ internal sealed class ClientSettings
         if (!Enum.IsDefined(options.SigningScheme)) throw new ArgumentException("SigningScheme is not a known scheme.", name);
         if (!Enum.IsDefined(options.HeartbeatMode)) throw new ArgumentException("HeartbeatMode is not a known mode.", name);
 
-        var keys = new List<Ed25519PublicKeyParameters>();
-        if (options.SigningScheme == SigningScheme.Ed25519)
-        {
-            var entries = (options.PublicKeys ?? [])
-                .Where(k => k is not null)
-                .SelectMany(k => k.Split(','))
-                .Select(k => k.Trim())
-                .Where(k => k.Length > 0)
-                .Distinct(StringComparer.Ordinal)
-                .ToList();
-            if (entries.Count == 0) throw new ArgumentException("PublicKeys: at least one Ed25519 public key is required for the Ed25519 scheme.", name);
-            foreach (var entry in entries)
-            {
-                keys.Add(ParsePublicKey(entry) ?? throw new ArgumentException($"PublicKeys: '{entry}' is not standard base64 of a 32-byte Ed25519 public key.", name));
-            }
-        }
+        // HMAC apps may still list their Ed25519 key(s): offline license files are always Ed25519-signed (§18.1).
+        IReadOnlyList<Ed25519PublicKeyParameters> keys = options.SigningScheme == SigningScheme.Ed25519
+            || (options.PublicKeys ?? []).Any(k => !string.IsNullOrWhiteSpace(k?.Replace(",", "", StringComparison.Ordinal)))
+            ? ParsePublicKeys(options.PublicKeys, name)
+            : [];
 
         var url = options.ApiBaseUrl ?? throw new ArgumentException("ApiBaseUrl is required.", name);
         if (!url.IsAbsoluteUri) throw new ArgumentException("ApiBaseUrl must be an absolute URI.", name);
@@ -91,6 +80,28 @@ internal sealed class ClientSettings
 
         var hwid = options.HwidOverride?.Trim();
         return new ClientSettings(options, normalised, keys, string.IsNullOrEmpty(hwid) ? null : hwid);
+    }
+
+    /// <summary>
+    /// The trust list of §17.1: entries containing commas are split, entries trimmed, empty ones dropped,
+    /// duplicates removed; at least one key; each standard base64 of 32 bytes. Throws <see cref="ArgumentException"/>.
+    /// </summary>
+    internal static IReadOnlyList<Ed25519PublicKeyParameters> ParsePublicKeys(IEnumerable<string>? publicKeys, string parameterName)
+    {
+        var entries = (publicKeys ?? [])
+            .Where(k => k is not null)
+            .SelectMany(k => k.Split(','))
+            .Select(k => k.Trim())
+            .Where(k => k.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (entries.Count == 0) throw new ArgumentException("PublicKeys: at least one Ed25519 public key is required for the Ed25519 scheme.", parameterName);
+        var keys = new List<Ed25519PublicKeyParameters>(entries.Count);
+        foreach (var entry in entries)
+        {
+            keys.Add(ParsePublicKey(entry) ?? throw new ArgumentException($"PublicKeys: '{entry}' is not standard base64 of a 32-byte Ed25519 public key.", parameterName));
+        }
+        return keys;
     }
 
     private static Ed25519PublicKeyParameters? ParsePublicKey(string base64)

@@ -20,6 +20,13 @@ internal static class ResponseSignature
         {
             return false;
         }
+        return VerifyEd25519(trusted, payload, sig);
+    }
+
+    /// <summary>Ed25519: the 64-byte <paramref name="signature"/> verifies over ASCII(P) under any trusted key.</summary>
+    public static bool VerifyEd25519(IReadOnlyList<Ed25519PublicKeyParameters> trusted, string payload, byte[] signature)
+    {
+        var sig = signature;
         if (sig.Length != 64) return false;
         var message = Encoding.ASCII.GetBytes(payload);
         foreach (var key in trusted)

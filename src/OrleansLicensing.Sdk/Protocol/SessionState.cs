@@ -24,6 +24,9 @@ internal sealed record SessionState(
     bool? UnlimitedHwidSlots,
     string? RequestId)
 {
+    /// <summary>The verified offline file this session came from (<see cref="LicensingClient.LoginFromFile(string)"/>); null for a server session.</summary>
+    public Offline.OfflineLicense? Offline { get; init; }
+
     /// <summary>Never prints the token, signature or keys.</summary>
     public override string ToString() => $"SessionState {{ ExpiresAt = {ExpiresAt:O}, KeyId = {KeyId} }}";
 }
