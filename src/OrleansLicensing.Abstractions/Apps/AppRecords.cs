@@ -9,12 +9,14 @@ public enum AppStatus
     Disabled = 1,
 }
 
-/// <summary>A published Ed25519 public key of an app (auth-protocol.md §4.5).</summary>
+/// <summary>A published Ed25519 public key of an app (auth-protocol.md §4.5) and its place in a staged rotation.</summary>
 [GenerateSerializer, Immutable]
 public sealed record PublicSigningKey(
     [property: Id(0)] string KeyId,
     [property: Id(1)] string PublicKey,
-    [property: Id(2)] DateTimeOffset CreatedAt);
+    [property: Id(2)] DateTimeOffset CreatedAt,
+    [property: Id(3)] SigningKeyState State = SigningKeyState.Current,
+    [property: Id(4)] DateTimeOffset? PromotedAt = null);
 
 /// <summary>The management view of an app. Never contains the secret or a private key.</summary>
 [GenerateSerializer, Immutable]

@@ -30,8 +30,21 @@ public interface IAppGrain : IGrainWithStringKey
     /// <summary>Replaces the secret; the old one stops working at once.</summary>
     Task<RotatedSecret?> RotateSecret();
 
-    /// <summary>Generates a new current signing key; earlier public keys stay listed.</summary>
+    /// <summary>
+    /// One-step rotation: generates a key and makes it current at once; earlier public keys stay listed as
+    /// previous. <c>null</c> if the app does not exist; throws <see cref="InvalidOperationException"/> while a
+    /// next key is pending (promote or remove it first).
+    /// </summary>
     Task<AppSnapshot?> RotateSigningKey();
+
+    /// <summary>Staged rotation, step 1: generates the <c>next</c> key (published, signs nothing). A second next key is a conflict.</summary>
+    Task<SigningKeyChange> AddNextSigningKey();
+
+    /// <summary>Staged rotation, step 2: the <c>next</c> key becomes current, the current one previous. Any other key is a conflict.</summary>
+    Task<SigningKeyChange> PromoteSigningKey(string keyId);
+
+    /// <summary>Removes a <c>next</c> or <c>previous</c> key (and its encrypted seed); the current key is a conflict.</summary>
+    Task<SigningKeyChange> RemoveSigningKey(string keyId);
 
     /// <summary>Replaces the app variables (already validated and normalized).</summary>
     Task<AppSnapshot?> SetVariables(IReadOnlyList<Variable> variables);

@@ -10,7 +10,7 @@ namespace OrleansLicensing.Apps;
 /// reads (<see cref="GetAuthView"/>, <see cref="Get"/>) interleave and are served from memory, with
 /// the secret and the current signing seed decrypted once per change, not per request.
 /// </summary>
-public sealed class AppGrain(
+public sealed partial class AppGrain(
     [PersistentState("app", Storage.LicensingStorage.Name)] IPersistentState<AppState> state,
     SecretProtector protector,
     TimeProvider time,
@@ -77,14 +77,6 @@ public sealed class AppGrain(
         S.ProtectedSecret = ProtectSecret(secret);
         await CommitAsync();
         return new RotatedSecret(_snapshot!, secret);
-    }
-
-    public async Task<AppSnapshot?> RotateSigningKey()
-    {
-        if (!Exists) return null;
-        S.SigningKeys.Add(NewSigningKey(time.GetUtcNow()));
-        await CommitAsync();
-        return _snapshot;
     }
 
     public async Task<AppSnapshot?> SetVariables(IReadOnlyList<Variable> variables)
@@ -266,13 +258,11 @@ public sealed class AppGrain(
         _webhooks = [.. S.Webhooks.Select(w => new WebhookSnapshot(w.WebhookId, S.AppId, w.Url, w.Events, w.Enabled, w.CreatedAt, w.UpdatedAt))];
         _webhookTargets = [.. S.Webhooks.Select(w => new WebhookTarget(w.WebhookId, S.AppId, S.AccountId, w.Url, w.Events, w.Enabled,
             System.Text.Encoding.UTF8.GetString(protector.Unprotect(WebhookSecretPurpose(w.WebhookId), w.ProtectedSecret))))];
-        var current = S.SigningKeys[^1];
-        var publicKeys = S.SigningKeys.AsEnumerable().Reverse()
-            .Select(k => new PublicSigningKey(k.KeyId, Convert.ToBase64String(k.PublicKey), k.CreatedAt))
-            .ToArray();
+        var current = CurrentSigningKey;
+        var publicKeys = PublishedSigningKeys();
         var variables = S.Variables.ToArray();
         _snapshot = new AppSnapshot(S.AppId, S.AccountId, S.Name, S.Status, S.SigningScheme, S.FailureHttpStatus, S.DailyCreditCap,
-            current.KeyId, publicKeys[0].PublicKey, publicKeys, variables, S.Security, S.CreatedAt);
+            current.KeyId, Convert.ToBase64String(current.PublicKey), publicKeys, variables, S.Security, S.CreatedAt);
         var secret = System.Text.Encoding.UTF8.GetString(protector.Unprotect(SecretPurpose, S.ProtectedSecret));
         var seed = protector.Unprotect(SeedPurpose(current.KeyId), current.ProtectedSeed);
         _view = new AppAuthView(S.AppId, S.AccountId, S.Status, S.SigningScheme, S.FailureHttpStatus, S.DailyCreditCap,

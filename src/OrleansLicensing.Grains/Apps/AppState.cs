@@ -17,7 +17,7 @@ public sealed class AppState
     /// <summary>The app secret, encrypted with the master key (purpose <c>app-secret:{appId}</c>).</summary>
     [Id(9)] public byte[] ProtectedSecret { get; set; } = [];
 
-    /// <summary>Signing keys, oldest first; the last one is current.</summary>
+    /// <summary>Signing keys, oldest first. Without <see cref="CurrentKeyId"/> (states stored before staged rotation) the last one is current.</summary>
     [Id(10)] public List<StoredSigningKey> SigningKeys { get; set; } = [];
 
     [Id(11)] public List<Variable> Variables { get; set; } = [];
@@ -29,6 +29,12 @@ public sealed class AppState
 
     /// <summary>Webhooks, oldest first (at most <see cref="Webhooks.WebhookLimits.MaxPerApp"/>).</summary>
     [Id(15)] public List<StoredWebhook> Webhooks { get; set; } = [];
+
+    /// <summary>The key that signs; null means the last of <see cref="SigningKeys"/>.</summary>
+    [Id(16)] public string? CurrentKeyId { get; set; }
+
+    /// <summary>The published, not yet signing key of a staged rotation, if any.</summary>
+    [Id(17)] public string? NextKeyId { get; set; }
 }
 
 /// <summary>A webhook; the secret is encrypted (purpose <c>webhook-secret:{appId}:{webhookId}</c>).</summary>
@@ -48,4 +54,5 @@ public sealed record StoredSigningKey(
     [property: Id(0)] string KeyId,
     [property: Id(1)] byte[] PublicKey,
     [property: Id(2)] byte[] ProtectedSeed,
-    [property: Id(3)] DateTimeOffset CreatedAt);
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset? PromotedAt = null);

@@ -14,8 +14,8 @@ public sealed record CreateAppRequest(string? Name, SigningScheme? SigningScheme
 /// <param name="SigningScheme"><c>ed25519</c>, <c>hmac-v1</c> or <c>hmac-v2</c>.</param>
 public sealed record UpdateAppRequest(string? Name, AppStatus? Status, FailureMode? FailureHttpStatus, Optional<long?> DailyCreditCap, SigningScheme? SigningScheme);
 
-/// <summary>A published signing key on the wire.</summary>
-public sealed record PublicKeyResponse(string KeyId, string PublicKey, DateTimeOffset CreatedAt);
+/// <summary>A published signing key on the wire, with its place in a staged rotation.</summary>
+public sealed record PublicKeyResponse(string KeyId, string PublicKey, DateTimeOffset CreatedAt, SigningKeyState State);
 
 /// <summary>
 /// An app on the wire. <see cref="AppSecret"/> is only written by create and rotate-secret; every
@@ -43,7 +43,7 @@ public sealed record AppResponse(
         appSecret,
         app.PublicKey,
         app.KeyId,
-        [.. app.PublicKeys.Select(k => new PublicKeyResponse(k.KeyId, k.PublicKey, k.CreatedAt))],
+        [.. app.PublicKeys.Select(k => new PublicKeyResponse(k.KeyId, k.PublicKey, k.CreatedAt, k.State))],
         app.SigningScheme,
         app.FailureHttpStatus,
         app.DailyCreditCap,

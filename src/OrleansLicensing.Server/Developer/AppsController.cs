@@ -115,15 +115,31 @@ public sealed class AppsController(IGrainFactory grains) : ControllerBase
         return AppResponse.From(rotated.App, rotated.AppSecret);
     }
 
-    /// <summary>Makes a new signing key current; earlier public keys stay listed.</summary>
+    /// <summary>
+    /// One-step rotation (create + promote): a new key signs from the next response on; earlier public keys
+    /// stay listed as previous. Clients that trust only the old key fail from then on (auth-protocol.md §4.6);
+    /// the staged routes of <see cref="SigningKeysController"/> avoid that. While a next key is pending: 409.
+    /// </summary>
     [HttpPost("{appId}/rotate-signing-key"), RequireScope(DeveloperScopes.AdminApps)]
     public async Task<AppResponse> RotateSigningKey(string appId)
     {
-        await grains.FindApp(Caller, appId);
-        var app = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).RotateSigningKey()
-            ?? throw ApiException.NotFound($"App {appId} not found");
-        return AppResponse.From(app);
+        var current = await grains.FindApp(Caller, appId);
+        if (current.PublicKeys.Any(k => k.State == SigningKeyState.Next)) throw PendingNextKey();
+        try
+        {
+            var app = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).RotateSigningKey()
+                ?? throw ApiException.NotFound($"App {appId} not found");
+            return AppResponse.From(app);
+        }
+        catch (InvalidOperationException)
+        {
+            // A next key created between the check above and the rotation.
+            throw PendingNextKey();
+        }
     }
+
+    private static ApiException PendingNextKey() =>
+        new(ApiErrors.Conflict, "The app has a pending next signing key: promote or remove it (/v1/apps/{appId}/signing-keys) instead of rotating in one step");
 
     private static string? ValidName(string? value, List<string> details, string missing)
     {
