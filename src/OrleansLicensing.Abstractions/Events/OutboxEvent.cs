@@ -36,6 +36,8 @@ public enum EventFieldKind
     Boolean = 2,
     /// <summary>An ISO-8601 UTC time string (or <c>null</c>); <see cref="EventField.Value"/> holds Unix milliseconds.</summary>
     Time = 3,
+    /// <summary>A JSON array of strings; <see cref="EventField.Value"/> holds the array's JSON text.</summary>
+    TextList = 4,
 }
 
 /// <summary>One member of an event's <c>data</c> object; grains say what, the host writes the JSON.</summary>
@@ -51,6 +53,9 @@ public sealed record EventField(
         new(name, EventFieldKind.Number, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static EventField Flag(string name, bool value) => new(name, EventFieldKind.Boolean, value ? "true" : "false");
+
+    public static EventField Texts(string name, IReadOnlyList<string> values) =>
+        new(name, EventFieldKind.TextList, System.Text.Json.JsonSerializer.Serialize(values));
 
     public static EventField Time(string name, DateTimeOffset? value) =>
         new(name, EventFieldKind.Time, value?.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));

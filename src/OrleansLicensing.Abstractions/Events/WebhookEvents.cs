@@ -13,6 +13,7 @@ public static class WebhookEvents
     public const string LicenseRevoked = "license.revoked";
     public const string LicenseDeleted = "license.deleted";
     public const string LicenseExpired = "license.expired";
+    public const string LicenseOfflineFileIssued = "license.offline_file_issued";
     public const string CreditsLow = "credits.low";
     public const string TestPing = "test.ping";
 
@@ -20,7 +21,7 @@ public static class WebhookEvents
     public static readonly IReadOnlyList<string> All =
     [
         LicenseCreated, LicenseValidated, LicenseActivated, LicenseHwidBound, LicenseHwidReset,
-        LicenseRevoked, LicenseDeleted, LicenseExpired, CreditsLow, TestPing,
+        LicenseRevoked, LicenseDeleted, LicenseExpired, LicenseOfflineFileIssued, CreditsLow, TestPing,
     ];
 
     /// <summary>Whether <paramref name="name"/> is one of <see cref="All"/> (case-sensitive).</summary>

@@ -40,4 +40,14 @@ public interface ILicenseGrain : IGrainWithStringKey
     /// <summary>Whether the license exists in <paramref name="appId"/> (self-ban SK9 / SP8).</summary>
     [AlwaysInterleave]
     Task<bool> ExistsIn(string appId);
+
+    /// <summary>
+    /// Issues an offline license file (developer-api.md §4.3a): its HWIDs are bound as a validate binds
+    /// them, one credit is debited, and the file is stored, together or not at all (the same intent
+    /// protocol as a binding validate).
+    /// </summary>
+    Task<OfflineFileIssueResult> IssueOfflineFile(OfflineFileIssue issue);
+
+    /// <summary>The files issued for the license, oldest first; <c>null</c> if the license does not exist.</summary>
+    Task<IReadOnlyList<OfflineFile>?> GetOfflineFiles();
 }

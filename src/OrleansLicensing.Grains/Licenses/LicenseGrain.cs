@@ -289,6 +289,7 @@ public sealed partial class LicenseGrain(
     private void Settle(LicenseIntent intent, bool debited)
     {
         S.Intents.Remove(intent);
+        if (intent.Kind == LicenseIntentKind.IssueOfflineFile) SettleOfflineFile(intent, debited);
         if (debited && intent.Kind == LicenseIntentKind.Bind) Bind(intent);
         if (!debited && intent.Kind == LicenseIntentKind.BillHeartbeat) S.HeartbeatCount--;
     }

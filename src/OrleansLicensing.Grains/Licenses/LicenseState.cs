@@ -46,6 +46,12 @@ public sealed class LicenseState : IProjectedState
     /// <summary>The expiry <c>license.expired</c> was raised for (an extension makes it differ again).</summary>
     [Id(18)] public DateTimeOffset? ExpiryNotifiedFor { get; set; }
 
+    /// <summary>Offline license files issued for the license, oldest first (kept to be downloaded again).</summary>
+    [Id(19)] public List<OfflineFile> OfflineFiles { get; set; } = [];
+
+    /// <summary>Files whose <see cref="LicenseIntentKind.IssueOfflineFile"/> intent is not decided yet.</summary>
+    [Id(20)] public List<OfflineFile> PendingOfflineFiles { get; set; } = [];
+
     /// <summary>The license as the management API shows it.</summary>
     public LicenseSnapshot ToSnapshot() => new(
         LicenseKey, AppId, AccountId, Status, ExpiresAt, MaxHwidSlots, UnlimitedHwidSlots,
@@ -64,6 +70,8 @@ public enum LicenseIntentKind
     Bind = 0,
     /// <summary>A billable heartbeat; the counter was already advanced with the intent, aborted: it is taken back.</summary>
     BillHeartbeat = 1,
+    /// <summary>Issue the pending offline file <see cref="LicenseIntent.FileId"/> and bind its HWIDs; aborted: the file is dropped.</summary>
+    IssueOfflineFile = 2,
 }
 
 /// <summary>A license change that commits together with the account's debit of the same id.</summary>
@@ -73,4 +81,5 @@ public sealed record LicenseIntent(
     [property: Id(1)] LicenseIntentKind Kind,
     [property: Id(2)] string? Hwid,
     [property: Id(3)] string? Ip,
-    [property: Id(4)] DateTimeOffset At);
+    [property: Id(4)] DateTimeOffset At,
+    [property: Id(5)] string? FileId = null);

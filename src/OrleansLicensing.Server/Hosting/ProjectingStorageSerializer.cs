@@ -133,6 +133,10 @@ public sealed class ProjectingStorageSerializer(IGrainStorageSerializer inner) :
                     case EventFieldKind.Boolean:
                         writer.WriteBoolean(field.Name, field.Value == "true");
                         break;
+                    case EventFieldKind.TextList:
+                        writer.WritePropertyName(field.Name);
+                        writer.WriteRawValue(field.Value);
+                        break;
                     case EventFieldKind.Time:
                         var at = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(field.Value, CultureInfo.InvariantCulture));
                         writer.WriteString(field.Name, Http.UtcTimestampConverter.Format(at));
