@@ -5,15 +5,27 @@
 //       --app-id <appId> --app-secret <appSecret> --public-key <publicKey> [--scheme ed25519|hmac-v1|hmac-v2]
 //       [--heartbeat-seconds 900] [--mode server|local|none]
 //
+// Offline (auth-protocol.md §18), no network at all:
+//
+//   ... -- [<license key>] --app-id <appId> --public-key <key[,next key]> --activation-request request.authforge-request
+//       writes an activation request for this machine; send it to the vendor, who mints a license file from it.
+//   ... -- --app-id <appId> --public-key <key[,next key]> --license-file <licenseKey>.authforge
+//       runs from the license file the vendor sent (verified with the public key(s) only).
+//
 // Every option can also come from the environment: LICENSING_BASE_URL, LICENSING_APP_ID, ...
 using Microsoft.Extensions.Logging;
 using OrleansLicensing.Samples.ConsoleApp;
 using OrleansLicensing.Sdk;
 
 var arguments = CommandLine.Parse(args);
-if (arguments.LicenseKey is null)
+var licenseFile = arguments.Get("license-file");
+var activationRequest = arguments.Get("activation-request");
+var offline = licenseFile is not null || activationRequest is not null;
+if (arguments.LicenseKey is null && !offline)
 {
     Console.Error.WriteLine("usage: licensed-console-app <license key> --base-url <url> --app-id <id> --app-secret <secret> [--public-key <key>] [--scheme ed25519|hmac-v1|hmac-v2] [--heartbeat-seconds <n>] [--mode server|local|none]");
+    Console.Error.WriteLine("       licensed-console-app --app-id <id> --public-key <key> --license-file <file.authforge>");
+    Console.Error.WriteLine("       licensed-console-app [<license key>] --app-id <id> --public-key <key> --activation-request <out.authforge-request>");
     return 2;
 }
 
@@ -27,7 +39,8 @@ try
     {
         ApiBaseUrl = new Uri(arguments.Get("base-url") ?? "http://localhost:8080"),
         AppId = arguments.Get("app-id") ?? "",
-        AppSecret = arguments.Get("app-secret") ?? "",
+        // An offline-only app talks to no server: the secret is never sent, but the options still want one.
+        AppSecret = arguments.Get("app-secret") ?? (offline ? "offline-only" : ""),
         PublicKeys = arguments.Get("public-key") is { } key ? [key] : [],
         SigningScheme = arguments.Get("scheme") switch
         {
@@ -61,7 +74,29 @@ catch (ArgumentException e)
 using (client)
 {
     Console.WriteLine($"HWID of this machine: {client.Hwid}");
-    if (!await client.LoginAsync(arguments.LicenseKey))
+    if (activationRequest is not null)
+    {
+        await File.WriteAllTextAsync(activationRequest, client.CreateActivationRequest(arguments.LicenseKey));
+        Console.WriteLine($"Activation request written to {activationRequest}. Send it to your vendor; run again with --license-file <the file you get back>.");
+        return 0;
+    }
+    if (licenseFile is not null)
+    {
+        if (!client.LoginFromFile(licenseFile)) return 1; // OnFailure has shown the message
+        var file = client.OfflineLicense!;
+        Console.WriteLine($"Licensed offline (file {file.FileId}, signed by key {file.KeyId}), {(file.ExpiresAt is { } fileUntil ? $"until {fileUntil:u}" : "without expiry")}");
+        // No heartbeats offline: the session simply ends at the file's expiry.
+        if (file.ExpiresAt is { } end)
+        {
+            _ = Task.Run(async () =>
+            {
+                while (DateTimeOffset.UtcNow < end) await Task.Delay(TimeSpan.FromMilliseconds(Math.Min((end - DateTimeOffset.UtcNow).TotalMilliseconds + 1, TimeSpan.FromDays(1).TotalMilliseconds)));
+                Console.WriteLine(LicensingMessages.ForCode(LicensingErrorCodes.Expired));
+                finished.TrySetResult(1);
+            });
+        }
+    }
+    else if (!await client.LoginAsync(arguments.LicenseKey!))
     {
         return 1; // OnFailure has shown the message
     }
