@@ -34,6 +34,8 @@ public sealed class MalformedRequestWorld : IAsyncLifetime
     public string LicenseKey { get; private set; } = null!;
     public string ApiKeyId { get; private set; } = null!;
     public string WebhookId { get; private set; } = null!;
+    public string KeyId { get; private set; } = null!;
+    public string FileId { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
@@ -46,6 +48,7 @@ public sealed class MalformedRequestWorld : IAsyncLifetime
         Account = await Host.NewAccount("Malformed Inc", credits: 1000);
         var app = await Account.Client.CreateApp(new { name = "Target app" });
         AppId = app.GetProperty("appId").GetString()!;
+        KeyId = app.GetProperty("keyId").GetString()!;
         LicenseKey = (await Account.Client.CreateLicense(AppId)).GetProperty("licenseKey").GetString()!;
         using (var key = await Account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "second", scopes = new[] { "read:licenses" } }))
         {
@@ -57,6 +60,11 @@ public sealed class MalformedRequestWorld : IAsyncLifetime
         {
             Assert.True(hook.IsSuccessStatusCode, await hook.Content.ReadAsStringAsync());
             WebhookId = (await hook.Body()).GetProperty("webhookId").GetString()!;
+        }
+        using (var file = await Account.Client.PostAsJsonAsync($"/v1/licenses/{LicenseKey}/offline-files", new { expiresAt = DateTimeOffset.UtcNow.AddDays(30), hwids = new[] { "malformed-world" } }))
+        {
+            Assert.True(file.IsSuccessStatusCode, await file.Content.ReadAsStringAsync());
+            FileId = (await file.Body()).GetProperty("fileId").GetString()!;
         }
     }
 
@@ -83,6 +91,8 @@ public sealed class MalformedRequestWorld : IAsyncLifetime
             ["licenseKey"] = LicenseKey,
             ["apiKeyId"] = ApiKeyId,
             ["webhookId"] = WebhookId,
+            ["keyId"] = KeyId,
+            ["fileId"] = FileId,
             ["deliveryId"] = "dlv_01m00000000000000000000000",
         })
         {
@@ -108,6 +118,7 @@ public sealed class MalformedRequestWorld : IAsyncLifetime
             "/v1/account", "/v1/account/ledger", "/v1/apps", $"/v1/apps/{AppId}", $"/v1/apps/{AppId}/variables",
             $"/v1/apps/{AppId}/security", $"/v1/licenses?appId={AppId}", $"/v1/licenses/{LicenseKey}",
             $"/v1/licenses/{LicenseKey}/variables", $"/v1/apps/{AppId}/webhooks",
+            $"/v1/apps/{AppId}/signing-keys", $"/v1/licenses/{LicenseKey}/offline-files",
         })
         {
             text.AppendLine(await ReadAsync(Account.Client, path));
