@@ -56,6 +56,29 @@ public sealed class PostgresAuthClusterTests : IAsyncLifetime
             .SetStatus(suspended ? OrleansLicensing.Accounts.AccountStatus.Suspended : OrleansLicensing.Accounts.AccountStatus.Active, suspended ? "test" : null);
         public Task BlockHwid(TestApp app, string hwid) => App(app).AddSecurityEntry(SecurityListName.HwidBlacklist, hwid);
         public Task Disable(TestApp app) => App(app).Update(new UpdateApp(Status: AppStatus.Disabled));
+        public Task<SigningKeyChange> AddNextKey(TestApp app) => App(app).AddNextSigningKey();
+        public Task<SigningKeyChange> Promote(TestApp app, string keyId) => App(app).PromoteSigningKey(keyId);
+    }
+
+    [Fact]
+    public async Task A_key_promoted_through_one_silo_signs_the_next_response_of_the_other()
+    {
+        var a = new Spec(_siloA);
+        var b = new Spec(_siloB);
+        var app = await a.App(credits: 50);
+        var key = await a.Key(app, slots: 2);
+        await a.SignIn(app, key, "device");
+        await b.SignIn(app, key, "device"); // both silos now cache the view with the current key
+
+        var next = (await a.AddNextKey(app)).Key!;
+        // A next key signs nothing, on either silo.
+        await b.SignIn(app, key, "device");
+        await a.SignIn(app, key, "device");
+
+        Assert.Equal(SigningKeyChangeOutcome.Done, (await a.Promote(app, next.KeyId)).Outcome);
+        var rotated = app with { PublicKey = next.PublicKey, KeyId = next.KeyId };
+        await b.SignIn(rotated, key, "device");
+        await a.SignIn(rotated, key, "device");
     }
 
     [Fact]
