@@ -83,4 +83,25 @@ public sealed class PostgresDeveloperRoutesTests : IAsyncLifetime
         AccountLedgerApiTests.AssertChained(entries, 1 + 300 * 2);
         Assert.Equal(301, (await AccountLedgerApiTests.ReadLedger(account.Client, limit: 200)).Count);
     }
+
+    [Fact]
+    public async Task An_offline_file_is_minted_billed_bound_and_announced_on_postgresql()
+    {
+        var spec = new Spec(_host);
+        var (account, app) = await spec.App();
+        using var _ = account;
+        var key = (await account.Client.CreateLicense(app.AppId)).Id("licenseKey");
+
+        using var minted = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(account.Client,
+            $"/v1/licenses/{key}/offline-files", new { expiresAt = DateTimeOffset.UtcNow.AddDays(5), hwids = new[] { "pg-machine" } });
+        Assert.Equal(System.Net.HttpStatusCode.Created, minted.StatusCode);
+        var fileId = (await minted.Body()).Id("fileId");
+
+        Assert.Equal(["pg-machine"], (await account.Client.GetJson($"/v1/licenses/{key}")).GetProperty("hwidList").EnumerateArray().Select(h => h.Id("hwid")));
+        Assert.Equal(999, (await account.Client.GetJson("/v1/account")).GetProperty("credits").GetInt64());
+        await Eventually.True(async () => (await _host.EventsOf(account.AccountId)).Any(e => e.Type == "license.offline_file_issued"), TimeSpan.FromSeconds(20));
+        var issued = (await _host.EventsOf(account.AccountId)).Single(e => e.Type == "license.offline_file_issued");
+        Assert.Equal(fileId, issued.Data.Id("fileId"));
+        Assert.Equal("""["pg-machine"]""", issued.Data.GetProperty("hwids").GetRawText());
+    }
 }

@@ -187,6 +187,26 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
     }
 
     [Fact]
+    public async Task A_file_may_not_outlive_its_license()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var licenseExpiry = UtcIn(TimeSpan.FromDays(10));
+        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, expiresAt = licenseExpiry, maxHwidSlots = 2 });
+        var key = (await created.Body()).GetProperty("licenses")[0].Id("licenseKey");
+
+        foreach (var expiresAt in new[] { UtcIn(TimeSpan.FromDays(11)), null })
+        {
+            using var response = await Mint(account.Client, key, new { expiresAt, hwids = new[] { "a" } });
+            Assert.StartsWith("expiresAt: may not be later than the license's expiry", Assert.Single(await response.AssertError(400, "bad_request")));
+        }
+        var minted = await MintOk(account.Client, key, new { expiresAt = licenseExpiry, hwids = new[] { "a" } });
+        var payload = VerifyRaw(minted.Id("file"), app.PublicKey);
+        Assert.Equal(payload.Id("expiresAt"), payload.Id("licenseExpiresAt"));
+        Assert.Equal(licenseExpiry.Replace("Z", ".000Z", StringComparison.Ordinal), payload.Id("expiresAt"));
+    }
+
+    [Fact]
     public async Task Any_mode_files_need_an_unlimited_license_and_bind_nothing()
     {
         var (account, app) = await NewDeveloperApp();
