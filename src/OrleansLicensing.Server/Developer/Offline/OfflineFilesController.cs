@@ -48,7 +48,9 @@ public sealed class OfflineFilesController(IGrainFactory grains, TimeProvider ti
                     details.Add($"hwids: each HWID must be a non-empty string of at most {MaxHwidLength} characters");
                     break;
                 }
-                if (!hwids.Contains(hwid, StringComparer.Ordinal)) hwids.Add(hwid);
+                // Trimmed as the SDKs trim their own HWID before comparing (auth-protocol.md §18.3).
+                var trimmed = hwid.Trim();
+                if (!hwids.Contains(trimmed, StringComparer.Ordinal)) hwids.Add(trimmed);
             }
         }
         if (mode == OfflineFileMode.Any && (body.Hwids is not null || body.ActivationRequest is not null))

@@ -77,7 +77,7 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
         var key = (await created.Body()).GetProperty("licenses")[0].Id("licenseKey");
         var before = await Balance(account.AccountId);
 
-        var minted = await MintOk(account.Client, key, new { expiresAt = Future, hwids = new[] { "machine-a" }, activationRequest = ActivationRequest(app.AppId, "machine-b") });
+        var minted = await MintOk(account.Client, key, new { expiresAt = Future, hwids = new[] { " machine-a ", "machine-a" }, activationRequest = ActivationRequest(app.AppId, "machine-b") });
 
         Assert.Equal(["machine-a", "machine-b"], minted.GetProperty("hwids").EnumerateArray().Select(h => h.GetString()));
         Assert.Equal(("bound", app.KeyId, app.AppId, key), (minted.Id("mode"), minted.Id("keyId"), minted.Id("appId"), minted.Id("licenseKey")));
