@@ -16,7 +16,7 @@ public sealed class AuthLogStore(LicensingDatabase database)
     public async Task InsertAsync(IReadOnlyList<AuthLogEntry> entries, CancellationToken cancellationToken = default)
     {
         if (entries.Count == 0) return;
-        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+        await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         if (database.IsPostgres) await InsertMultiRowAsync(connection, entries, cancellationToken);
         else await InsertPreparedAsync(connection, entries, cancellationToken);
@@ -140,7 +140,7 @@ public sealed class AuthLogStore(LicensingDatabase database)
             command.AddParameter("cutoff", cutoff.ToUnixTimeMilliseconds());
             command.AddParameter("chunk", chunk);
             int deleted;
-            using (await database.WriteGate.EnterAsync(cancellationToken)) deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            await using (await database.WriteGate.EnterAsync(cancellationToken)) deleted = await command.ExecuteNonQueryAsync(cancellationToken);
             total += deleted;
             if (deleted < chunk) return total;
         }
