@@ -26,18 +26,20 @@ public static partial class RequestObserver
         return app.Use(async (context, next) =>
         {
             var started = Stopwatch.GetTimestamp();
+            // Routing ran already; taken now because the exception handler clears the endpoint of a failed request.
+            var endpoint = context.GetEndpoint() as RouteEndpoint;
             try
             {
                 await next(context);
             }
             finally
             {
-                Observe(context, Stopwatch.GetElapsedTime(started), metrics, logger);
+                Observe(context, endpoint, Stopwatch.GetElapsedTime(started), metrics, logger);
             }
         });
     }
 
-    private static void Observe(HttpContext context, TimeSpan elapsed, LicensingMetrics metrics, ILogger logger)
+    private static void Observe(HttpContext context, RouteEndpoint? endpoint, TimeSpan elapsed, LicensingMetrics metrics, ILogger logger)
     {
         var status = context.Response.StatusCode;
         string? result;
@@ -54,7 +56,7 @@ public static partial class RequestObserver
             if (status == StatusCodes.Status429TooManyRequests && ErrorResponses.IsManagementPath(context.Request.Path)) metrics.RateLimited("developer");
         }
 
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+        var route = endpoint?.RoutePattern.RawText ?? "(no route)";
         if (context.Request.Path.StartsWithSegments("/health"))
         {
             LogProbe(logger, context.TraceIdentifier, context.Request.Method, route, status, elapsed.TotalMilliseconds);
