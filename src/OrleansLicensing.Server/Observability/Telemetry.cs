@@ -84,7 +84,7 @@ public static class Telemetry
         if (options.Dashboard.Enabled) guarded.Add(ObservabilityOptions.DashboardPath);
         app.UseOperatorGate([.. guarded]);
         if (options.Metrics.Prometheus) app.MapPrometheusScrapingEndpoint(ObservabilityOptions.MetricsPath);
-        if (options.Dashboard.Enabled) app.MapOrleansDashboard(ObservabilityOptions.DashboardPath);
+        if (options.Dashboard.Enabled) app.MapOrleansDashboard(ObservabilityOptions.DashboardPath).ExcludeFromDescription(); // not part of the API reference
     }
 
     /// <summary>Adds the metrics port to the server's addresses, on the host of the first API address.</summary>
