@@ -80,7 +80,7 @@ internal static class AuthSchemas
     /// <summary>Every /auth schema by component name.</summary>
     public static IEnumerable<(string Name, OpenApiSchema Schema)> All()
     {
-        yield return (ValidateRequest, Object("Body of POST /auth/validate. Unknown members are refused (bad_request).",
+        yield return (ValidateRequest, Object("Body of POST /auth/validate. Members it does not know are ignored.",
             ["appId", "appSecret", "licenseKey", "hwid", "nonce"], new()
             {
                 ["appId"] = AppId(),
@@ -90,7 +90,7 @@ internal static class AuthSchemas
                 ["nonce"] = Nonce(),
                 ["ttlSeconds"] = Integer($"Requested session length in seconds, clamped to {SessionTokenCodec.MinTtl}–{SessionTokenCodec.MaxTtl}; default 86400."),
             }));
-        yield return (HeartbeatRequest, Object("Body of POST /auth/heartbeat. Unknown members are refused (bad_request).",
+        yield return (HeartbeatRequest, Object("Body of POST /auth/heartbeat. Members it does not know are ignored.",
             ["appId", "sessionToken", "nonce", "hwid"], new()
             {
                 ["appId"] = AppId(),
