@@ -158,3 +158,27 @@ public sealed class MetricsPortTests
         Assert.Equal(HttpStatusCode.OK, api.StatusCode);
     }
 }
+
+/// <summary><c>Licensing:Metrics:OtlpEndpoint</c>: metrics are pushed to a collector as well.</summary>
+public sealed class OtlpExportTests
+{
+    [Fact]
+    public async Task With_an_otlp_endpoint_metrics_are_pushed_to_it()
+    {
+        // Any HTTP server that records requests stands in for the collector (OTLP over HTTP is a protobuf POST).
+        await using var collector = await OrleansLicensing.Server.Webhooks.given.WebhookReceiver.StartAsync();
+        await using var server = await ServerProcess.StartAsync(
+            $"--Licensing:Metrics:OtlpEndpoint={collector.Url("/v1/metrics")}", "--Licensing:Metrics:OtlpProtocol=http/protobuf",
+            "--Licensing:Metrics:OtlpInterval=00:00:01");
+
+        Assert.Equal("invalid_app", await server.ValidateAsync("app_unknown", "secret", "AAAA-BBBB-CCCC-DDDD", "machine"));
+
+        // The product's meter is in a push (instrument names are plain strings in the protobuf).
+        bool Pushed(OrleansLicensing.Server.Webhooks.given.ReceivedWebhook r) => r.Path == "/v1/metrics" && System.Text.Encoding.UTF8.GetString(r.Body).Contains(OrleansLicensing.Diagnostics.LicensingMetrics.AuthRequestDuration, StringComparison.Ordinal);
+        await Eventually.True(() => Task.FromResult(collector.Received.Any(Pushed)), TimeSpan.FromSeconds(30));
+        var push = collector.Received.First(Pushed);
+        Assert.Equal("POST", push.Header("Method"));
+        Assert.Equal("application/x-protobuf", push.Header("Content-Type"));
+        Assert.Contains(server.Lines, l => l.Contains("Metrics are pushed over OTLP to", StringComparison.Ordinal));
+    }
+}
