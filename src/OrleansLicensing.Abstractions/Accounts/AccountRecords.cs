@@ -132,6 +132,8 @@ public sealed record ApiKeyRecord(
 /// A usage debit of one credit from <c>/auth/*</c> (auth-protocol.md §13). With an
 /// <see cref="IntentId"/> the debit is the commit point of a license-side intent: it is applied at
 /// most once, and <see cref="IDeveloperAccountGrain.ResolveIntent"/> can later tell whether it was.
+/// With a <see cref="HeartbeatOrdinal"/> (a billable heartbeat), the write that stores the debit also
+/// raises the license's stored heartbeat counter to that ordinal.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record UsageDebit(
@@ -141,7 +143,8 @@ public sealed record UsageDebit(
     [property: Id(3)] long? DailyCreditCap,
     [property: Id(4)] string? IntentId,
     [property: Id(5)] OrleansLicensing.Events.OutboxEvent? Event = null,
-    [property: Id(6)] string? Nonce = null);
+    [property: Id(6)] string? Nonce = null,
+    [property: Id(7)] long? HeartbeatOrdinal = null);
 
 /// <summary>How a usage debit ended.</summary>
 public enum UsageDebitStatus

@@ -164,6 +164,8 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             S.AppDays[debit.AppId] = new AppDayUsage(day, today + 1);
             if (debit.IntentId is { } intent) S.Intents[intent] = new IntentRecord(Debited: true, now);
             if (debit.Event is { } raised) S.Outbox.Add(raised);
+            // A billable heartbeat: its license's stored counter rises in the same write as the debit.
+            if (debit.HeartbeatOrdinal is { } ordinal) RaiseHeartbeatCount(debit.LicenseKey, ordinal);
             return (new UsageDebitResult(UsageDebitStatus.Debited, S.Balance), true);
         });
     }
@@ -181,10 +183,15 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     public Task CountHeartbeat(string licenseKey, long count) =>
         _commit.Enqueue(() =>
         {
-            if (S.PendingHeartbeatCounts.TryGetValue(licenseKey, out var pending) && pending >= count) return (true, true);
-            S.PendingHeartbeatCounts[licenseKey] = count;
+            RaiseHeartbeatCount(licenseKey, count);
             return (true, true);
         });
+
+    private void RaiseHeartbeatCount(string licenseKey, long count)
+    {
+        if (S.PendingHeartbeatCounts.TryGetValue(licenseKey, out var pending) && pending >= count) return;
+        S.PendingHeartbeatCounts[licenseKey] = count;
+    }
 
     /// <summary>
     /// The replay step: <c>false</c> if the app's window already holds the nonce (stored, or earlier

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using OrleansLicensing.Accounts;
@@ -36,6 +37,8 @@ public sealed partial class LicenseGrain(
     internal static readonly TimeSpan FlushInterval = TimeSpan.FromMinutes(1);
 
     private readonly List<string> _forgettable = [];
+    // A billable heartbeat whose debit outcome is unknown (the call failed): resolved before the next call.
+    private (string IntentId, long Ordinal)? _unresolvedHeartbeat;
     private bool _dirty;
     private bool _needsResolution;
     private bool _broken;
@@ -239,16 +242,52 @@ public sealed partial class LicenseGrain(
             return Ok();
         }
 
-        // H15–H17: the counter advances together with the intent; the account's debit decides.
-        var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.BillHeartbeat, request.Hwid, request.Ip, now);
-        var status = await CommitIntentAsync(intent, CreditEntryKind.Heartbeat, request.DailyCreditCap, null, null);
+        // H15–H17: the account's debit decides, and the same group-committed write of the account
+        // raises the stored counter to this ordinal, so a crash cannot separate them (§13.5).
+        var status = await BillHeartbeatAsync(S.HeartbeatCount + 1, request.DailyCreditCap);
         if (status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(status));
-        // The stored intent already says "counted"; dropping it can wait for the next write.
-        _forgettable.Add(intent.IntentId);
         Touch(request.Hwid, request.Ip, now);
         _dirty = true;
         return Ok();
     }
+
+    /// <summary>
+    /// Debits the billable heartbeat <paramref name="ordinal"/> under an intent id derived from it,
+    /// with no write of this license: a debit still in flight when this activation died, and the
+    /// attempt of its successor for the same ordinal, share the id, so the account applies at most
+    /// one of them. An id the account has refused for good (an unknown outcome resolved as aborted)
+    /// is skipped for the next one of the same ordinal.
+    /// </summary>
+    private async Task<UsageDebitStatus> BillHeartbeatAsync(long ordinal, long? cap)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var intentId = HeartbeatIntentId(S.LicenseKey, ordinal, attempt);
+            UsageDebitResult result;
+            try
+            {
+                result = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, CreditEntryKind.Heartbeat, cap, intentId, HeartbeatOrdinal: ordinal));
+            }
+            catch
+            {
+                // Outcome unknown: decided (and fenced) by the account before the next call.
+                _unresolvedHeartbeat = (intentId, ordinal);
+                _needsResolution = true;
+                throw;
+            }
+            if (result.Status == UsageDebitStatus.IntentAborted) continue;
+            if (result.Status == UsageDebitStatus.Debited)
+            {
+                S.HeartbeatCount = Math.Max(S.HeartbeatCount, ordinal);
+                _forgettable.Add(intentId);
+            }
+            return result.Status;
+        }
+    }
+
+    /// <summary>The intent id of a billable heartbeat's debit: the same for every activation of the license.</summary>
+    internal static string HeartbeatIntentId(string licenseKey, long ordinal, int attempt) =>
+        string.Create(CultureInfo.InvariantCulture, $"hb_{licenseKey}_{ordinal}_{attempt}");
 
     private IDeveloperAccountGrain Account => GrainFactory.GetGrain<IDeveloperAccountGrain>(S.AccountId);
 
@@ -297,6 +336,14 @@ public sealed partial class LicenseGrain(
     private async Task ResolveIntentsAsync()
     {
         if (!_needsResolution) return;
+        if (_unresolvedHeartbeat is var (heartbeatIntent, ordinal))
+        {
+            var decided = await Account.ResolveIntent(heartbeatIntent);
+            if (decided == IntentOutcome.Debited) S.HeartbeatCount = Math.Max(S.HeartbeatCount, ordinal);
+            _forgettable.Add(heartbeatIntent);
+            _unresolvedHeartbeat = null;
+            LogHeartbeatResolved(S.LicenseKey, heartbeatIntent, decided);
+        }
         foreach (var intent in S.Intents.ToList())
         {
             var outcome = await Account.ResolveIntent(intent.IntentId);
@@ -431,7 +478,7 @@ public sealed partial class LicenseGrain(
         try
         {
             await state.ReadStateAsync();
-            _needsResolution = S.Intents.Count > 0;
+            _needsResolution = S.Intents.Count > 0 || _unresolvedHeartbeat is not null;
         }
         catch (Exception error)
         {
@@ -457,4 +504,7 @@ public sealed partial class LicenseGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "License {LicenseKey}: intent {IntentId} ({Kind}) resolved as {Outcome}")]
     private partial void LogIntentResolved(string licenseKey, string intentId, LicenseIntentKind kind, IntentOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "License {LicenseKey}: heartbeat debit {IntentId} resolved as {Outcome}")]
+    private partial void LogHeartbeatResolved(string licenseKey, string intentId, IntentOutcome outcome);
 }

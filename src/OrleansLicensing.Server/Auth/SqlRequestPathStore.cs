@@ -65,7 +65,7 @@ public sealed class SqlRequestPathStore(LicensingDatabase database) : IReplayWin
     /// <summary>Deletes replay-window rows last seen before <paramref name="before"/>; returns how many.</summary>
     public async Task<int> PruneNoncesAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+        await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM licensing_replay_nonces WHERE seen_at < @before";

@@ -12,15 +12,31 @@ public sealed class AuthLogStore(LicensingDatabase database)
 
     private const string InsertColumns = "INSERT INTO licensing_auth_log (app_id, at, endpoint, result, license_key, hwid, ip) VALUES ";
 
-    /// <summary>Inserts the entries in one transaction (one storage write per batch).</summary>
+    /// <summary>Inserts the entries: one statement on PostgreSQL, transactions of at most <see cref="SqliteSlice"/> rows on SQLite.</summary>
     public async Task InsertAsync(IReadOnlyList<AuthLogEntry> entries, CancellationToken cancellationToken = default)
     {
         if (entries.Count == 0) return;
-        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        if (database.IsPostgres) await InsertMultiRowAsync(connection, entries, cancellationToken);
-        else await InsertPreparedAsync(connection, entries, cancellationToken);
+        if (database.IsPostgres)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await InsertMultiRowAsync(connection, entries, cancellationToken);
+            return;
+        }
+        // SQLite has one writer: a batch takes the write turn in slices, so the account debits queued
+        // behind it (which a validate waits for) wait for one slice at most, not for the whole batch.
+        for (var start = 0; start < entries.Count; start += SqliteSlice)
+        {
+            var slice = entries is List<AuthLogEntry> list
+                ? list.GetRange(start, Math.Min(SqliteSlice, entries.Count - start))
+                : entries.Skip(start).Take(SqliteSlice).ToList();
+            await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await InsertPreparedAsync(connection, slice, cancellationToken);
+        }
     }
+
+    /// <summary>Most rows one SQLite transaction of the auth log holds the write turn for.</summary>
+    public const int SqliteSlice = 64;
 
     /// <summary>
     /// SQLite: one prepared single-row statement executed per entry inside a transaction. A
@@ -140,7 +156,7 @@ public sealed class AuthLogStore(LicensingDatabase database)
             command.AddParameter("cutoff", cutoff.ToUnixTimeMilliseconds());
             command.AddParameter("chunk", chunk);
             int deleted;
-            using (await database.WriteGate.EnterAsync(cancellationToken)) deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            await using (await database.WriteGate.EnterAsync(cancellationToken)) deleted = await command.ExecuteNonQueryAsync(cancellationToken);
             total += deleted;
             if (deleted < chunk) return total;
         }

@@ -9,21 +9,46 @@ namespace OrleansLicensing.Server.Hosting;
 /// webhook deliveries, license index, auth logs, idempotency records). The same database and
 /// schema files as the Orleans providers; one instance per silo.
 /// </summary>
-public sealed class LicensingDatabase(StorageProvider provider, string connectionString)
+public sealed class LicensingDatabase
 {
+    private readonly string _connectionString;
+
+    /// <summary>The database of <paramref name="provider"/> at <paramref name="connectionString"/>.</summary>
+    public LicensingDatabase(StorageProvider provider, string connectionString)
+    {
+        Provider = provider;
+        _connectionString = connectionString;
+        if (IsPostgres)
+        {
+            WriteGate = new StorageWriteGate(serialize: false);
+            return;
+        }
+        var durability = SqliteWalSync.For(connectionString);
+        // Without a file there is nothing to sync: such a database commits with SQLite's defaults.
+        if (durability is not null) SqliteConnections = new SqliteDataSource(connectionString);
+        WriteGate = new StorageWriteGate(serialize: true, durability);
+    }
+
     /// <summary>Which engine the SQL must be written for.</summary>
-    public StorageProvider Provider { get; } = provider;
+    public StorageProvider Provider { get; }
 
     /// <summary>Whether the engine is PostgreSQL (else SQLite).</summary>
     public bool IsPostgres => Provider == StorageProvider.PostgreSql;
 
     /// <summary>The turn every write of this process takes on SQLite (grain state and the product's own tables).</summary>
-    public StorageWriteGate WriteGate { get; } = new(serialize: provider != StorageProvider.PostgreSql);
+    public StorageWriteGate WriteGate { get; }
+
+    /// <summary>
+    /// SQLite on a file: the connections whose commits are made durable by <see cref="WriteGate"/>'s
+    /// shared <c>fsync</c>; every writer of the process, the Orleans grain storage included, uses them.
+    /// </summary>
+    public SqliteDataSource? SqliteConnections { get; }
 
     /// <summary>An open connection; dispose it after use (connections are pooled).</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        DbConnection connection = IsPostgres ? new NpgsqlConnection(connectionString) : new SqliteConnection(connectionString);
+        if (SqliteConnections is not null) return await SqliteConnections.OpenConnectionAsync(cancellationToken);
+        DbConnection connection = IsPostgres ? new NpgsqlConnection(_connectionString) : new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

@@ -86,7 +86,9 @@ public static class LicensingSilo
         silo.AddAdoNetGrainStorage(LicensingStorage.Name, options => options.Configure<IServiceProvider>((o, services) =>
         {
             o.Invariant = invariant;
-            o.ConnectionString = connectionString;
+            // SQLite: the same connections as every other writer, so the write gate's shared fsync covers them.
+            if (services.GetRequiredService<LicensingDatabase>().SqliteConnections is { } sqlite) o.DataSource = sqlite;
+            else o.ConnectionString = connectionString;
             o.GrainStorageSerializer = new ProjectingStorageSerializer(
                 new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>()));
         }));

@@ -86,7 +86,8 @@ public static class SchemaMigrator
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
-        // WAL persists in the file; synchronous stays at its default (FULL), so a committed write survives power loss.
+        // WAL persists in the file. Durability per commit: SqliteWalSync (the writers run with synchronous=NORMAL and
+        // are acknowledged after a shared fsync of the WAL; this connection keeps the default FULL).
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL", ct);
         await ExecuteAsync(connection, null,
             $"CREATE TABLE IF NOT EXISTS {HistoryTable} (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))", ct);

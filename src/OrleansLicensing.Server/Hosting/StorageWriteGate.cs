@@ -11,23 +11,34 @@ namespace OrleansLicensing.Server.Hosting;
 /// <para>Every writer of this process takes it: grain storage (<see cref="GatedGrainStorage"/>), the
 /// auth log, the webhook outbox and the idempotency store. One writer left outside would stall the
 /// turn holder in those sleeps, and everything queued behind it.</para>
+/// <para>With a <see cref="SqliteWalSync"/>, a turn holds the write lock only for the commit itself;
+/// ending it (<see cref="Turn.DisposeAsync"/>) lets the next writer in, then waits for the shared
+/// <c>fsync</c> that makes the commit durable.</para>
 /// </summary>
-public sealed class StorageWriteGate(bool serialize)
+public sealed class StorageWriteGate(bool serialize, SqliteWalSync? durability = null)
 {
     private readonly SemaphoreSlim? _gate = serialize ? new SemaphoreSlim(1, 1) : null;
 
-    /// <summary>Waits for the turn to write; dispose the result when the write is done.</summary>
+    /// <summary>The shared <c>fsync</c> that makes commits durable, when commits do not sync themselves.</summary>
+    public SqliteWalSync? Durability => durability;
+
+    /// <summary>Waits for the turn to write; end it with <c>await using</c> once the write is committed.</summary>
     public async ValueTask<Turn> EnterAsync(CancellationToken cancellationToken = default)
     {
         if (_gate is null) return default;
         await _gate.WaitAsync(cancellationToken);
-        return new Turn(_gate);
+        return new Turn(_gate, durability);
     }
 
-    /// <summary>A held turn.</summary>
-    public readonly struct Turn(SemaphoreSlim? gate) : IDisposable
+    /// <summary>A held turn: ending it releases the write lock, then waits until what was committed is durable.</summary>
+    public readonly struct Turn(SemaphoreSlim? gate, SqliteWalSync? durability) : IAsyncDisposable
     {
-        public void Dispose() => gate?.Release();
+        public ValueTask DisposeAsync()
+        {
+            if (gate is null) return ValueTask.CompletedTask;
+            gate.Release();
+            return durability is null ? ValueTask.CompletedTask : new ValueTask(durability.WaitAsync());
+        }
     }
 }
 
@@ -39,13 +50,13 @@ public sealed class GatedGrainStorage(IGrainStorage inner, StorageWriteGate gate
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        using var turn = await gate.EnterAsync();
+        await using var turn = await gate.EnterAsync();
         await inner.WriteStateAsync(stateName, grainId, grainState);
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        using var turn = await gate.EnterAsync();
+        await using var turn = await gate.EnterAsync();
         await inner.ClearStateAsync(stateName, grainId, grainState);
     }
 

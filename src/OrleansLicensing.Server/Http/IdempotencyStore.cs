@@ -37,7 +37,7 @@ public sealed class IdempotencyStore(LicensingDatabase database)
     /// </summary>
     public async Task<ClaimOutcome> TryClaimAsync(string scope, string key, string fingerprint, string token, DateTimeOffset now, TimeSpan window, TimeSpan lease, CancellationToken ct)
     {
-        using var turn = await database.WriteGate.EnterAsync(ct);
+        await using var turn = await database.WriteGate.EnterAsync(ct);
         var nowMs = now.ToUnixTimeMilliseconds();
         await using var connection = await database.OpenAsync(ct);
         for (var attempt = 0; attempt < 5; attempt++)
@@ -98,7 +98,7 @@ public sealed class IdempotencyStore(LicensingDatabase database)
     /// <summary>Stores the response of a claimed request; false when the claim is no longer this request's.</summary>
     public async Task<bool> CompleteAsync(string scope, string key, string token, StoredResponse response, DateTimeOffset now, CancellationToken ct)
     {
-        using var turn = await database.WriteGate.EnterAsync(ct);
+        await using var turn = await database.WriteGate.EnterAsync(ct);
         await using var connection = await database.OpenAsync(ct);
         return await ExecuteAsync(connection,
             """
@@ -113,7 +113,7 @@ public sealed class IdempotencyStore(LicensingDatabase database)
     /// <summary>Gives a claim up (the request failed with a 5xx): the client may retry with the same key.</summary>
     public async Task ReleaseAsync(string scope, string key, string token, CancellationToken ct)
     {
-        using var turn = await database.WriteGate.EnterAsync(ct);
+        await using var turn = await database.WriteGate.EnterAsync(ct);
         await using var connection = await database.OpenAsync(ct);
         await ExecuteAsync(connection,
             "DELETE FROM licensing_idempotency WHERE scope = @scope AND idempotency_key = @key AND claim_token = @token AND status_code IS NULL",
@@ -123,7 +123,7 @@ public sealed class IdempotencyStore(LicensingDatabase database)
     /// <summary>Deletes rows whose window ended before <paramref name="horizon"/>; returns how many.</summary>
     public async Task<int> PurgeAsync(DateTimeOffset horizon, CancellationToken ct)
     {
-        using var turn = await database.WriteGate.EnterAsync(ct);
+        await using var turn = await database.WriteGate.EnterAsync(ct);
         await using var connection = await database.OpenAsync(ct);
         return await ExecuteAsync(connection, "DELETE FROM licensing_idempotency WHERE created_at < @horizon", ct, ("horizon", horizon.ToUnixTimeMilliseconds()));
     }

@@ -45,7 +45,7 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
 
     public async Task DispatchAsync(IReadOnlyList<long> eventSeqs, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken = default)
     {
-        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+        await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         // Writes only (no read first): on SQLite the transaction takes the write lock up front, waiting on the busy timeout.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -87,7 +87,7 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
 
     public async Task RecordAttemptAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
     {
-        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+        await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // Right-hand column references read the row before the update: delivered stays delivered.
@@ -112,7 +112,7 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
 
     public async Task InsertAttemptedAsync(NewDelivery delivery, DeliveryAttempt attempt, CancellationToken cancellationToken = default)
     {
-        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+        await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await InsertAsync(connection, null, delivery, attempt, cancellationToken);
     }
@@ -136,7 +136,7 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
     /// </summary>
     public async Task<int> PruneAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default)
     {
-        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+        await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText =

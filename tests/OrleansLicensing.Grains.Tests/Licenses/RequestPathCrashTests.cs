@@ -62,6 +62,46 @@ public sealed class RequestPathCrashTests(FailoverSqliteCluster cluster)
         }
     }
 
+    [Fact]
+    public async Task Billed_heartbeats_acknowledged_before_a_silo_is_killed_are_neither_lost_nor_billed_again()
+    {
+        var licenses = new List<(string Account, string App, ILicenseGrain License, string Hwid)>();
+        for (var a = 0; a < 8; a++)
+        {
+            var account = await NewAccountId(InitialCredits);
+            var app = await NewApp(account);
+            for (var l = 0; l < 4; l++)
+            {
+                var license = await NewLicense(app, account);
+                var hwid = $"hb-{a}-{l}";
+                Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, hwid) with { AccountId = account })).Code);
+                licenses.Add((account, app, license, hwid));
+            }
+        }
+        var start = new Dictionary<string, long>();
+        foreach (var account in licenses.Select(l => l.Account).Distinct()) start[account] = await Balance(account);
+
+        // Thirteen heartbeats each (the 10th billed), then the silo dies, then thirteen more (the 20th billed).
+        foreach (var (_, app, license, hwid) in licenses)
+        {
+            for (var h = 1; h <= 13; h++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, hwid, BillingInterval))).Code);
+        }
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[^1]);
+        await cluster.Cluster.WaitForLivenessToStabilizeAsync();
+        foreach (var (_, app, license, hwid) in licenses)
+        {
+            var first = await Eventually.Succeeds(() => license.Heartbeat(HeartbeatFrom(app, hwid, BillingInterval)), TimeSpan.FromSeconds(30));
+            Assert.Equal(LicenseVerdictCode.Ok, first.Code);
+            for (var h = 15; h <= 26; h++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, hwid, BillingInterval))).Code);
+            Assert.Equal(26, (await license.Get())!.HeartbeatCount);
+        }
+        foreach (var (account, before) in start)
+        {
+            var licensesOfAccount = licenses.Count(l => l.Account == account);
+            Assert.Equal(before - 2 * licensesOfAccount, await Balance(account));
+        }
+    }
+
     private static LicenseValidation Validation(string app, string account, string hwid, string nonce) =>
         ValidateFrom(app, hwid) with { AccountId = account, Nonce = nonce };
 }

@@ -31,7 +31,7 @@ public sealed class StorageWriteGateTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => storage.WriteStateAsync("s", GrainId.Create("test", "g"), new GrainState<int>()));
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        using var turn = await gate.EnterAsync(cancel.Token); // would time out if the turn were still held
+        await using var turn = await gate.EnterAsync(cancel.Token); // would time out if the turn were still held
     }
 
     /// <summary>Records how many calls were inside it at the same time (each stays a while).</summary>
