@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Server.Http;
+using OrleansLicensing.Server.Observability;
 using OrleansLicensing.Security;
 using OrleansLicensing.Server.Auth;
 using OrleansLicensing.Server.AuthLogs;
@@ -74,14 +75,16 @@ public sealed class Program
             ApplicationName = typeof(Program).Assembly.GetName().Name,
         });
         var settings = LicensingSettings.Load(builder.Configuration);
+        var observability = ObservabilityOptions.Load(builder.Configuration);
         var secrets = GeneratedSecrets.LoadOrCreate(settings);
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls("http://localhost:8080");
         }
+        builder.AddLicensingTelemetry(observability);
 
-        using (var loggerFactory = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole()))
+        using (var loggerFactory = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole()))
         {
             var startup = loggerFactory.CreateLogger("OrleansLicensing.Startup");
             if (secrets.NewlyGeneratedOperatorTokenPath is { } tokenPath)
@@ -119,7 +122,11 @@ public sealed class Program
         builder.Services.AddHostedService<IdleMemoryTrim>();
         builder.Services.AddAuthLog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.UseOrleans(silo => silo.ConfigureLicensingSilo(settings));
+        builder.UseOrleans(silo =>
+        {
+            silo.ConfigureLicensingSilo(settings);
+            silo.AddLicensingDashboard(observability);
+        });
         // The /auth edge's silo-local state (docs/design.md, "The request path"): the cached app and
         // account views (which the silo's invalidation grain drops), the per-app and per-IP buckets,
         // and buffered session records. Registered after the silo so the views replace its no-op cache.
@@ -150,12 +157,14 @@ public sealed class Program
 
         var app = builder.Build();
         app.UseRequestIds();
+        app.UseRequestObserver();
         app.UseIdempotency(); // outside the exception handler: it stores the final response, error bodies included
         app.UseExceptionHandler();
         app.UseJsonErrorPages();
         app.UseManagementBodyLimit();
         app.UseUtf8JsonBodies();
         app.UseAuthPaths(settings.Licensing.Auth.PathPrefix);
+        app.MapLicensingTelemetry();
         app.MapLicensingHealth();
         app.MapLicensingDocs();
         app.MapControllers();

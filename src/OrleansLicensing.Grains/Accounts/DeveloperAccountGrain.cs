@@ -34,6 +34,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     private readonly Dictionary<string, RecordedOperation> _operations = new(StringComparer.Ordinal);
     private readonly IReplayWindowStore _replayWindow;
     private readonly Views.AuthViewBroadcast _views;
+    private readonly Diagnostics.LicensingMetrics _metrics;
 
     // The replay step (§6): nonces of queued calls, looked up in the stored window once per batch.
     private List<(string AppId, string Nonce)> _nonceLookups = [];
@@ -46,15 +47,17 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         ILogger<DeveloperAccountGrain> logger,
         Microsoft.Extensions.Options.IOptions<AccountOptions> events,
         IReplayWindowStore replayWindow,
-        Views.AuthViewBroadcast views)
+        Views.AuthViewBroadcast views,
+        Diagnostics.LicensingMetrics metrics)
     {
+        _metrics = metrics;
         _events = events.Value;
         _state = state;
         _time = time;
         _logger = logger;
         _replayWindow = replayWindow;
         _views = views;
-        _commit = new GroupCommit(WriteAsync, ReloadAsync, _events.GroupCommitWindow, time, PrepareBatchAsync);
+        _commit = new GroupCommit(WriteAsync, ReloadAsync, _events.GroupCommitWindow, time, PrepareBatchAsync, metrics);
     }
 
     /// <summary>The replay window of auth-protocol.md §1.3.</summary>
@@ -368,6 +371,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     {
         var before = S.Balance;
         S.Balance += delta;
+        if (delta < 0) _metrics.Debited(kind, -delta);
         if (before >= _events.CreditsLowThreshold && S.Balance < _events.CreditsLowThreshold)
         {
             S.Outbox.Add(OutboxEvent.New(WebhookEvents.CreditsLow, S.AccountId, null, now,

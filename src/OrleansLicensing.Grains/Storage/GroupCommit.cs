@@ -22,7 +22,7 @@ namespace OrleansLicensing.Storage;
 /// (the account's replay-window lookup). If it fails, every operation of the batch fails and
 /// nothing is applied.</para>
 /// </remarks>
-public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan window = default, TimeProvider? time = null, Func<Task>? prepare = null)
+public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan window = default, TimeProvider? time = null, Func<Task>? prepare = null, Diagnostics.LicensingMetrics? metrics = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private long _lastWriteStarted = long.MinValue;
@@ -100,11 +100,13 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
                 }
                 catch (Exception error)
                 {
+                    metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(_lastWriteStarted), failed: true);
                     foreach (var op in batch) op.Fail(error);
                     await ReloadOrFailQueueAsync();
                     continue;
                 }
 
+                metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(_lastWriteStarted), failed: false);
                 foreach (var op in batch) op.Complete();
             }
         }

@@ -59,6 +59,7 @@ public sealed partial class AuthController(
     {
         _mode = settings.DefaultFailureMode;
         var requestId = HttpContext.TraceIdentifier;
+        HttpContext.Features.Set(_log); // the outcome, for the request metrics and log line (Observability/RequestObserver.cs)
         grainCalls.Begin(requestId);
         try
         {

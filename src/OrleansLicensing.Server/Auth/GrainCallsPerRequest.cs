@@ -17,16 +17,12 @@ public sealed class GrainCallsPerRequest : IOutgoingGrainCallFilter
     public const string RequestIdKey = "licensing-request-id";
 
     /// <summary>Name of the histogram.</summary>
-    public const string InstrumentName = "licensing.auth.grain_calls";
+    public const string InstrumentName = OrleansLicensing.Diagnostics.LicensingMetrics.AuthGrainCalls;
 
     private readonly ConcurrentDictionary<string, Count> _active = new(StringComparer.Ordinal);
     private readonly Histogram<int> _calls;
 
-    public GrainCallsPerRequest(IMeterFactory meters)
-    {
-        var meter = meters.Create("OrleansLicensing.Auth");
-        _calls = meter.CreateHistogram<int>(InstrumentName, "{call}", "Grain calls made on the silo for one /auth request");
-    }
+    public GrainCallsPerRequest(OrleansLicensing.Diagnostics.LicensingMetrics metrics) => _calls = metrics.GrainCalls;
 
     /// <summary>Starts counting for <paramref name="requestId"/>; the calls it makes from here on carry the id.</summary>
     public void Begin(string requestId)

@@ -42,17 +42,23 @@ public sealed partial class AuthLog : BackgroundService
     private long _dropped;
     private long _batches;
     private long _droppedReported;
+    private readonly OrleansLicensing.Diagnostics.LicensingMetrics _metrics;
 
     /// <summary>Creates the writer; <paramref name="settings"/> gives the retention.</summary>
-    public AuthLog(AuthLogStore store, LicensingSettings settings, TimeProvider time, ILogger<AuthLog> logger)
+    public AuthLog(AuthLogStore store, LicensingSettings settings, TimeProvider time, OrleansLicensing.Diagnostics.LicensingMetrics metrics, ILogger<AuthLog> logger)
     {
+        _metrics = metrics;
         _store = store;
         _time = time;
         _logger = logger;
         _retention = TimeSpan.FromDays(settings.Licensing.Api.AuthLogRetentionDays);
         _queue = Channel.CreateBounded<AuthLogEntry>(
             new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            _ => Interlocked.Increment(ref _dropped));
+            _ =>
+            {
+                Interlocked.Increment(ref _dropped);
+                _metrics.AuthLogEntriesDropped(1);
+            });
     }
 
     /// <summary>Entries dropped since start (queue full, or a batch the database refused).</summary>
@@ -135,6 +141,7 @@ public sealed partial class AuthLog : BackgroundService
             catch (Exception error)
             {
                 Interlocked.Add(ref _dropped, batch.Count);
+                _metrics.AuthLogEntriesDropped(batch.Count);
                 LogInsertFailed(error, batch.Count);
                 break;
             }

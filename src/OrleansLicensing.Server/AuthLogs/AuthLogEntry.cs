@@ -54,11 +54,14 @@ public sealed class AuthLogDraft
     /// <summary>The failure that was answered.</summary>
     public void Failed(AuthError error) => _error = error;
 
+    /// <summary>The answered result: <c>success</c>, the auth error code, or <c>null</c> when nothing was answered.</summary>
+    public string? ResultCode(bool responded) => _error?.Code() ?? (responded ? "success" : null);
+
     /// <summary>The entry, or <c>null</c> when the request named no existing app or no outcome was answered.</summary>
     internal AuthLogEntry? ToEntry(string endpoint, bool responded, DateTimeOffset now)
     {
         if (_appId is null || _ip is null) return null;
-        var result = _error?.Code() ?? (responded ? "success" : null);
+        var result = ResultCode(responded);
         if (result is null) return null;
         var key = _sessionKey ?? (_submittedKey is null ? null : LicenseKey.Canonicalize(_submittedKey));
         if (key is { Length: > MaxLicenseKeyLength }) key = key[..MaxLicenseKeyLength];

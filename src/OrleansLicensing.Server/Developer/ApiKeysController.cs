@@ -19,6 +19,7 @@ public sealed class ApiKeysController(IGrainFactory grains, TimeProvider time) :
     private const string CursorKind = "key";
 
     [HttpPost, RequireScope(DeveloperScopes.All)]
+    [ProducesResponseType<CreatedApiKeyResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateApiKeyRequest? body)
     {
         if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
@@ -83,6 +84,7 @@ public sealed class ApiKeysController(IGrainFactory grains, TimeProvider time) :
 
     /// <summary>Revokes the key at once on every silo (a key may revoke itself); 204.</summary>
     [HttpDelete("{apiKeyId}"), RequireScope(DeveloperScopes.All)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Revoke(string apiKeyId)
     {
         var revoked = ResourceId.IsWellFormed(apiKeyId, "key")

@@ -18,7 +18,7 @@ public sealed record UpdateAppRequest(string? Name, AppStatus? Status, FailureMo
 public sealed record PublicKeyResponse(string KeyId, string PublicKey, DateTimeOffset CreatedAt, SigningKeyState State);
 
 /// <summary>
-/// An app on the wire. <see cref="AppSecret"/> is only written by create and rotate-secret; every
+/// An app on the wire. <c>appSecret</c> is only written by create and rotate-secret; every
 /// other answer leaves it out.
 /// </summary>
 public sealed record AppResponse(

@@ -19,6 +19,7 @@ public sealed class AppsController(IGrainFactory grains) : ControllerBase
 
     /// <summary>Creates an app with a generated secret (shown only here and on rotate-secret) and signing key.</summary>
     [HttpPost, RequireScope(DeveloperScopes.WriteApps)]
+    [ProducesResponseType<AppResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateAppRequest? body)
     {
         if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
@@ -69,6 +70,7 @@ public sealed class AppsController(IGrainFactory grains) : ControllerBase
     /// Needs <c>admin:apps</c> (irreversible, like replacing key material). 204 without a body.
     /// </summary>
     [HttpDelete("{appId}"), RequireScope(DeveloperScopes.AdminApps)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(string appId)
     {
         await grains.FindApp(Caller, appId);

@@ -23,6 +23,7 @@ public sealed class LicensesController(IGrainFactory grains, TimeProvider time) 
 
     /// <summary>Creates 1–100 licenses of one app, each under a new random key.</summary>
     [HttpPost, RequireScope(DeveloperScopes.WriteLicenses)]
+    [ProducesResponseType<CreatedLicensesResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateLicensesRequest? body)
     {
         if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
@@ -131,6 +132,7 @@ public sealed class LicensesController(IGrainFactory grains, TimeProvider time) 
 
     /// <summary>Deletes the license: validate answers <c>invalid_key</c> from now on; the key is never reused. 204.</summary>
     [HttpDelete("{licenseKey}"), RequireScope(DeveloperScopes.WriteLicenses)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(string licenseKey)
     {
         var license = await grains.FindLicense(Caller, licenseKey);

@@ -12,7 +12,7 @@ public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string?>? E
 /// <summary>Body of <c>PUT /v1/apps/{appId}/webhooks/{webhookId}</c>: a partial update; absent (or null) members stay.</summary>
 public sealed record UpdateWebhookRequest(string? Url, IReadOnlyList<string?>? Events, bool? Enabled);
 
-/// <summary>A webhook on the wire. <see cref="Secret"/> is only written by create.</summary>
+/// <summary>A webhook on the wire. <c>secret</c> is only written by create.</summary>
 public sealed record WebhookResponse(
     string WebhookId,
     string AppId,

@@ -25,6 +25,7 @@ public sealed class WebhooksController(IGrainFactory grains, WebhookTargetPolicy
 
     /// <summary>Registers a webhook (at most 5 per app); its secret is shown only in this answer.</summary>
     [HttpPost, RequireScope(DeveloperScopes.WriteWebhooks)]
+    [ProducesResponseType<WebhookResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateWebhookRequest? body)
     {
         if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
@@ -70,6 +71,7 @@ public sealed class WebhooksController(IGrainFactory grains, WebhookTargetPolicy
 
     /// <summary>Removes the webhook; deliveries still pending for it fail when they come due.</summary>
     [HttpDelete("{webhookId}"), RequireScope(DeveloperScopes.WriteWebhooks)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(string appId, string webhookId)
     {
         await FindWebhook(appId, webhookId);

@@ -70,6 +70,7 @@ public static class LicensingSilo
     public static ISiloBuilder AddLicensingGrainStorage(this ISiloBuilder silo, string invariant, string connectionString)
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton<OrleansLicensing.Diagnostics.LicensingMetrics>();
         silo.Services.TryAddSingleton(new LicensingDatabase(
             invariant == StorageConnections.PostgresInvariant ? StorageProvider.PostgreSql : StorageProvider.Sqlite, connectionString));
         silo.Services.AddLicensingWebhooks();

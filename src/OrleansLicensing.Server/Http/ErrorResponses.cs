@@ -17,6 +17,7 @@ public static partial class ErrorResponses
     public static Task WriteAsync(HttpContext context, ApiErrorCode error, string message, IReadOnlyList<string>? details = null)
     {
         context.Response.StatusCode = error.Status;
+        context.Features.Set(error); // the request's log line names the code
         return context.Response.WriteAsJsonAsync(new ApiErrorBody(error.Code, message, details), JsonDefaults.Options, contentType: "application/json; charset=utf-8");
     }
 

@@ -17,6 +17,7 @@ public sealed class AccountsController(IGrainFactory grains, TimeProvider time) 
     private const string CursorKind = "acc";
 
     [HttpPost]
+    [ProducesResponseType<CreatedAccountResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateAccountRequest? body)
     {
         if (body is null) throw ApiException.BadRequest("body: a JSON body is required");

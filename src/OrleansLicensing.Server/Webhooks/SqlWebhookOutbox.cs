@@ -163,6 +163,18 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
         return accounts;
     }
 
+    /// <summary>The outbox backlog: events not yet turned into deliveries, and deliveries still pending (partial indexes, cheap).</summary>
+    public async Task<(long Events, long Deliveries)> CountBacklogAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT (SELECT COUNT(*) FROM licensing_events WHERE {Undispatched}), " +
+            "(SELECT COUNT(*) FROM licensing_webhook_deliveries WHERE status = 'pending')";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     private static async Task InsertAsync(DbConnection connection, DbTransaction? transaction, NewDelivery delivery, DeliveryAttempt? attempt, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using OrleansLicensing.Diagnostics;
 using OrleansLicensing.Webhooks;
 
 namespace OrleansLicensing.Server.Webhooks;
@@ -57,9 +58,11 @@ public sealed partial class WebhookSender : IWebhookSender, IDisposable
     private readonly WebhookTargetPolicy _policy;
     private readonly WebhookDeliveryOptions _options;
     private readonly TimeProvider _time;
+    private readonly OrleansLicensing.Diagnostics.LicensingMetrics _metrics;
 
-    public WebhookSender(WebhookTargetPolicy policy, WebhookDeliveryOptions options, TimeProvider time)
+    public WebhookSender(WebhookTargetPolicy policy, WebhookDeliveryOptions options, TimeProvider time, OrleansLicensing.Diagnostics.LicensingMetrics metrics)
     {
+        _metrics = metrics;
         _policy = policy;
         _options = options;
         _time = time;
@@ -78,8 +81,17 @@ public sealed partial class WebhookSender : IWebhookSender, IDisposable
 
     public async Task<WebhookAttemptResult> SendAsync(WebhookMessage message, CancellationToken cancellationToken = default)
     {
+        var started = _time.GetTimestamp();
+        var (result, outcome) = await AttemptAsync(message, cancellationToken);
+        _metrics.WebhookAttempt(outcome, _time.GetElapsedTime(started));
+        return result;
+    }
+
+    /// <summary>One attempt and its <see cref="WebhookOutcomes"/> value.</summary>
+    private async Task<(WebhookAttemptResult Result, string Outcome)> AttemptAsync(WebhookMessage message, CancellationToken cancellationToken)
+    {
         // Re-checked per attempt: the setting may have changed since the URL was registered.
-        if (_policy.CheckShape(message.Url) is { } problem) return new WebhookAttemptResult(false, null, $"url {problem}");
+        if (_policy.CheckShape(message.Url) is { } problem) return (new WebhookAttemptResult(false, null, $"url {problem}"), WebhookOutcomes.Refused);
         byte[] body;
         try
         {
@@ -87,7 +99,7 @@ public sealed partial class WebhookSender : IWebhookSender, IDisposable
         }
         catch (JsonException)
         {
-            return new WebhookAttemptResult(false, null, "event data is not a JSON object");
+            return (new WebhookAttemptResult(false, null, "event data is not a JSON object"), WebhookOutcomes.Refused);
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, message.Url) { Content = new ByteArrayContent(body) };
@@ -103,17 +115,19 @@ public sealed partial class WebhookSender : IWebhookSender, IDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
             return status is >= 200 and < 300
-                ? new WebhookAttemptResult(true, status, null)
-                : new WebhookAttemptResult(false, status, $"HTTP {status}");
+                ? (new WebhookAttemptResult(true, status, null), WebhookOutcomes.Delivered)
+                : (new WebhookAttemptResult(false, status, $"HTTP {status}"), WebhookOutcomes.HttpError);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new WebhookAttemptResult(false, null, $"no answer within {_options.Timeout.TotalSeconds:0.###} s");
+            return (new WebhookAttemptResult(false, null, $"no answer within {_options.Timeout.TotalSeconds:0.###} s"), WebhookOutcomes.Timeout);
         }
         catch (HttpRequestException error)
         {
             var refused = FindRefusal(error);
-            return new WebhookAttemptResult(false, null, refused?.Message ?? $"request failed: {error.Message}");
+            return refused is not null
+                ? (new WebhookAttemptResult(false, null, refused.Message), WebhookOutcomes.Refused)
+                : (new WebhookAttemptResult(false, null, $"request failed: {error.Message}"), WebhookOutcomes.NetworkError);
         }
     }
 

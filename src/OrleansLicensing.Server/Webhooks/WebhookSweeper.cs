@@ -15,6 +15,7 @@ public sealed partial class WebhookSweeper(
     IGrainFactory grains,
     WebhookDeliveryOptions options,
     TimeProvider time,
+    OrleansLicensing.Diagnostics.LicensingMetrics metrics,
     ILogger<WebhookSweeper> logger) : BackgroundService
 {
     private const int AccountsPerSweep = 1000;
@@ -43,6 +44,8 @@ public sealed partial class WebhookSweeper(
                 {
                     await grains.GetGrain<IWebhookDispatchGrain>(accountId).EventsCommitted();
                 }
+                var (events, deliveries) = await outbox.CountBacklogAsync(stoppingToken);
+                metrics.WebhookBacklogCounted(events, deliveries);
                 if (time.GetUtcNow() >= _nextPrune)
                 {
                     await PruneAsync(stoppingToken);

@@ -61,6 +61,7 @@ public sealed class BenchServer : IAsyncDisposable
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["Orleans__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
         start.Environment["Orleans__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Logging__LogLevel__OrleansLicensing.Requests"] = "Warning"; // no line per request under load
         foreach (var (name, value) in environment) start.Environment[name] = value; // fixed ports (a restarted silo) win
 
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };

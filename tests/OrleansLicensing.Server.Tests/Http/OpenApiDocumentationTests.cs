@@ -90,6 +90,63 @@ public sealed class OpenApiDocumentationTests(SqliteServer server)
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
     }
 
+    [Fact]
+    public async Task The_document_speaks_the_wire_not_the_implementation()
+    {
+        var document = await Document();
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.DoesNotContain(schemas.EnumerateObject(), s => s.Name.StartsWith("Optional", StringComparison.Ordinal) || s.Name is "JsonElement" or "Variable");
+
+        // Enums are the strings the API sends.
+        foreach (var name in new[] { "LicenseStatus", "AppStatus", "AccountStatus", "SigningScheme", "FailureMode", "LicenseAction", "CreditEntryKind", "DeliveryStatus", "SecurityEntryType" })
+        {
+            var values = schemas.GetProperty(name).GetProperty("enum").EnumerateArray().ToArray();
+            Assert.NotEmpty(values);
+            Assert.All(values, v => Assert.Equal(JsonValueKind.String, v.ValueKind));
+        }
+        Assert.Contains(schemas.GetProperty("SigningScheme").GetProperty("enum").EnumerateArray(), v => v.GetString() == "hmac-v2");
+
+        // Optional request members are not required; the ones the server insists on are.
+        Assert.Equal(["appId"], schemas.GetProperty("CreateLicensesRequest").GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.False(schemas.GetProperty("UpdateAppRequest").TryGetProperty("required", out var required) && required.GetArrayLength() > 0);
+        // A member written only by some answers is not required.
+        Assert.DoesNotContain(schemas.GetProperty("AppResponse").GetProperty("required").EnumerateArray(), r => r.GetString() == "appSecret");
+
+        // Creates answer 201 with their body; deletes 204 without one; /auth documents its bodies.
+        var paths = document.GetProperty("paths");
+        Assert.EndsWith("/CreatedAccountResponse", SchemaRef(paths.GetProperty("/admin/v1/accounts").GetProperty("post").GetProperty("responses").GetProperty("201")));
+        Assert.False(paths.GetProperty("/v1/licenses/{licenseKey}").GetProperty("delete").GetProperty("responses").GetProperty("204").TryGetProperty("content", out _));
+        Assert.EndsWith("/AuthValidateRequest", paths.GetProperty("/auth/validate").GetProperty("post").GetProperty("requestBody")
+            .GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+
+        // Prose only: no citations of documents outside the repository, no C# member names.
+        var text = new List<string>();
+        void Collect(JsonElement element)
+        {
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (property.Name is "description" or "summary" && property.Value.ValueKind == JsonValueKind.String) text.Add(property.Value.GetString()!);
+                    else Collect(property.Value);
+                }
+            }
+            else if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray()) Collect(item);
+            }
+        }
+        Collect(document);
+        Assert.NotEmpty(text);
+        Assert.All(text, t =>
+        {
+            Assert.DoesNotContain("§", t);
+            Assert.DoesNotMatch(@"\b[\w-]+\.md\b", t.Replace("docs/protocol.md", ""));
+            Assert.DoesNotMatch(@"\b[A-Z]\w+\.[A-Z]\w+", t);
+            Assert.DoesNotContain("Optional", t);
+        });
+    }
+
     private static string SchemaRef(JsonElement response) =>
         response.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansLicensing.Events;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
@@ -67,6 +68,11 @@ public sealed class WebhookTargetTests(SqliteServer server)
 /// <summary>The address check itself, and its second run for every connection (DNS rebinding).</summary>
 public sealed class WebhookTargetPolicyTests
 {
+    /// <summary>The sender's instruments, on a meter of their own (nothing listens).</summary>
+    private static readonly OrleansLicensing.Diagnostics.LicensingMetrics Metrics = new(
+        new ServiceCollection().AddMetrics().BuildServiceProvider()
+            .GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+
     [Theory]
     [InlineData("1.1.1.1", true)]
     [InlineData("8.8.8.8", true)]
@@ -111,7 +117,7 @@ public sealed class WebhookTargetPolicyTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var answers = new Queue<IPAddress>([IPAddress.Parse("1.1.1.1"), IPAddress.Loopback]);
         var policy = new WebhookTargetPolicy(new WebhookDeliveryOptions(), (_, _) => Task.FromResult(new[] { answers.Dequeue() }));
-        using var sender = new WebhookSender(policy, new WebhookDeliveryOptions(), TimeProvider.System);
+        using var sender = new WebhookSender(policy, new WebhookDeliveryOptions(), TimeProvider.System, Metrics);
         var url = $"https://hooks.rebind.example:{port}/in";
 
         var atRegistration = await policy.CheckForRegistrationAsync(url, CancellationToken.None);
@@ -129,7 +135,7 @@ public sealed class WebhookTargetPolicyTests
         await using var receiver = await WebhookReceiver.StartAsync();
         var options = new WebhookDeliveryOptions { AllowPrivateTargets = true };
         var policy = new WebhookTargetPolicy(options, (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
-        using var sender = new WebhookSender(policy, options, TimeProvider.System);
+        using var sender = new WebhookSender(policy, options, TimeProvider.System, Metrics);
 
         var result = await sender.SendAsync(new WebhookMessage($"http://hooks.rebind.example:{receiver.Port}/in", "whsec_x", "evt_1", "test.ping", DateTimeOffset.UtcNow, "{}"));
 
@@ -142,7 +148,7 @@ public sealed class WebhookTargetPolicyTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var options = new WebhookDeliveryOptions();
-        using var sender = new WebhookSender(new WebhookTargetPolicy(options), options, TimeProvider.System);
+        using var sender = new WebhookSender(new WebhookTargetPolicy(options), options, TimeProvider.System, Metrics);
 
         var result = await sender.SendAsync(new WebhookMessage(receiver.Url(), "whsec_x", "evt_1", "test.ping", DateTimeOffset.UtcNow, "{}"));
 
