@@ -107,6 +107,13 @@ public sealed class Program
         builder.Services.AddSingleton<AuthSettings>();
         builder.Services.AddSingleton<AppMaterialCache>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.LicenseIndex>();
+        // The application services behind /v1, /admin/v1 and the web console (one code path per rule).
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.ApiKeyAuthenticator>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.LicenseService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AppService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.ApiKeyService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.CreditLedgerService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Operator.AccountAdministration>();
         builder.Services.AddHostedService<OrleansLicensing.Server.Developer.LicenseExpirySweep>();
         builder.Services.Configure<OrleansLicensing.Accounts.AccountOptions>(o =>
         {
