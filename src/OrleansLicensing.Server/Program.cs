@@ -5,6 +5,7 @@ using OrleansLicensing.Security;
 using OrleansLicensing.Server.Auth;
 using OrleansLicensing.Server.AuthLogs;
 using OrleansLicensing.Server.Security;
+using OrleansLicensing.Server.WebConsole;
 
 namespace OrleansLicensing.Server;
 
@@ -138,6 +139,7 @@ public sealed class Program
         builder.Services.AddSingleton<SessionActivityBuffer>();
         builder.Services.AddHostedService(s => s.GetRequiredService<SessionActivityBuffer>());
 
+        builder.Services.AddLicensingConsole();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddLicensingHealthChecks();
@@ -163,9 +165,11 @@ public sealed class Program
         app.UseManagementBodyLimit();
         app.UseUtf8JsonBodies();
         app.UseAuthPaths(settings.Licensing.Auth.PathPrefix);
+        app.UseConsoleHeaders();
         app.MapLicensingHealth();
         app.MapLicensingDocs();
         app.MapControllers();
+        app.MapLicensingConsole();
         return app;
     }
 }

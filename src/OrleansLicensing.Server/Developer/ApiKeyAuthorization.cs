@@ -82,8 +82,14 @@ public sealed class ApiKeyAuthorizationFilter(ApiKeyAuthenticator authenticator,
 /// </summary>
 public sealed class ApiKeyAuthenticator(IGrainFactory grains, TimeProvider time, LicensingSettings settings)
 {
-    /// <summary>The caller behind the key with this hash, allowed <paramref name="requiredScope"/>, or an <see cref="ApiException"/>.</summary>
-    public async Task<ApiCaller> AuthenticateAsync(string apiKeyHash, string requiredScope)
+    /// <summary>The message of the 403 for a suspended account (the console ends the session on it).</summary>
+    public const string SuspendedMessage = "The account is suspended";
+
+    /// <summary>
+    /// The caller behind the key with this hash, allowed <paramref name="requiredScope"/> (<c>null</c>:
+    /// any valid key, as at console sign-in), or an <see cref="ApiException"/>.
+    /// </summary>
+    public async Task<ApiCaller> AuthenticateAsync(string apiKeyHash, string? requiredScope)
     {
         var binding = await grains.GetGrain<IApiKeyGrain>(ApiKeyGrain.KeyFor(apiKeyHash)).Get()
             ?? throw new ApiException(ApiErrors.InvalidApiKey, "Unknown API key");
@@ -103,7 +109,7 @@ public sealed class ApiKeyAuthenticator(IGrainFactory grains, TimeProvider time,
             }
         }
 
-        if (!DeveloperScopes.Grants(binding.Scopes, requiredScope))
+        if (requiredScope is not null && !DeveloperScopes.Grants(binding.Scopes, requiredScope))
         {
             throw new ApiException(ApiErrors.Forbidden, $"The API key lacks the scope {requiredScope}");
         }
@@ -113,7 +119,7 @@ public sealed class ApiKeyAuthenticator(IGrainFactory grains, TimeProvider time,
             ?? throw new ApiException(ApiErrors.InvalidApiKey, "Unknown API key");
         if (account.Status == AccountStatus.Suspended)
         {
-            throw new ApiException(ApiErrors.Forbidden, "The account is suspended");
+            throw new ApiException(ApiErrors.Forbidden, SuspendedMessage);
         }
         return new ApiCaller(binding.AccountId, binding.ApiKeyId, binding.Scopes, account);
     }
