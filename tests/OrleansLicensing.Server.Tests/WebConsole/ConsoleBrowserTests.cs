@@ -48,8 +48,6 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         var appId = (await page.Locator("#app-id").TextContentAsync())!.Trim();
         Assert.False(string.IsNullOrEmpty(secret));
         await Shot(page, "app-created");
-        await page.ReloadAsync();
-        Assert.DoesNotContain(secret, await page.ContentAsync());
         await page.GotoAsync("/console/apps");
         Assert.DoesNotContain(secret, await page.ContentAsync());
         Assert.Contains("Acme Editor", await page.ContentAsync());
@@ -211,6 +209,13 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await Assertions.Expect(vendor.GetByText("The account is suspended.")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Reactivate" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Account reactivated.")).ToBeVisibleAsync();
+
+        // The cluster page lists this silo as active, and grain activations by type.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Cluster" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Silos" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("tbody").First.GetByText("active", new() { Exact = true })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "DeveloperAccountGrain" })).ToBeVisibleAsync();
+        await Shot(page, "operator-cluster");
 
         // The operator's session does not open vendor pages, and the vendor's does not open the operator's:
         // each is sent back to its own start page.

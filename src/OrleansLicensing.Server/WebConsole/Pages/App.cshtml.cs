@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Mvc;
+using OrleansLicensing.Apps;
+using OrleansLicensing.Server.Developer;
+
+namespace OrleansLicensing.Server.WebConsole.Pages;
+
+/// <summary>One app: its settings (<see cref="AppService"/>) and its webhooks (<see cref="WebhookService"/>; a new webhook's secret is shown once).</summary>
+[ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.ReadApps)]
+public sealed class AppModel(AppService apps, WebhookService webhooks) : ConsolePageModel
+{
+    [BindProperty(SupportsGet = true)] public string AppId { get; set; } = "";
+    [BindProperty(SupportsGet = true)] public string? Done { get; set; }
+
+    [BindProperty] public string? Name { get; set; }
+    [BindProperty] public string? Status { get; set; }
+    [BindProperty] public string? FailureHttpStatus { get; set; }
+    [BindProperty] public string? DailyCreditCap { get; set; }
+    [BindProperty] public string? SigningScheme { get; set; }
+
+    [BindProperty] public string? WebhookUrl { get; set; }
+    [BindProperty] public List<string> WebhookEvents { get; set; } = [];
+
+    public AppResponse? App { get; private set; }
+    public IReadOnlyList<WebhookResponse> Webhooks { get; private set; } = [];
+
+    /// <summary>The webhook just created, with its secret (only in this response).</summary>
+    public WebhookResponse? CreatedWebhook { get; private set; }
+
+    public Task<IActionResult> OnGetAsync() => AttemptAsync(async () =>
+    {
+        await LoadAsync();
+        Name = App!.Name;
+        Status = App.Status == AppStatus.Disabled ? "disabled" : "active";
+        FailureHttpStatus = App.FailureHttpStatus == FailureMode.Semantic ? "semantic" : "always200";
+        DailyCreditCap = App.DailyCreditCap?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        SigningScheme = AppsModel.SchemeName(App.SigningScheme);
+        return Page();
+    });
+
+    [ConsoleScope(DeveloperScopes.WriteApps)]
+    public Task<IActionResult> OnPostSettingsAsync() => AttemptAsync(async () =>
+    {
+        var details = new List<string>();
+        var cap = ConsoleFormat.Integer(DailyCreditCap, details, "dailyCreditCap: must be an integer >= 1 or null");
+        AppStatus? status = Status switch { "active" => AppStatus.Active, "disabled" => AppStatus.Disabled, _ => Invalid<AppStatus>(details, "status: must be active or disabled") };
+        FailureMode? mode = FailureHttpStatus switch { "always200" => FailureMode.Always200, "semantic" => FailureMode.Semantic, _ => Invalid<FailureMode>(details, "failureHttpStatus: must be always200 or semantic") };
+        SigningScheme? scheme = SigningScheme switch
+        {
+            "ed25519" => Apps.SigningScheme.Ed25519,
+            "hmac-v1" => Apps.SigningScheme.HmacV1,
+            "hmac-v2" => Apps.SigningScheme.HmacV2,
+            _ => Invalid<SigningScheme>(details, "signingScheme: must be ed25519, hmac-v1 or hmac-v2"),
+        };
+        ConsoleFormat.ThrowIfAny(details);
+        await apps.UpdateAsync(Caller, AppId, new UpdateAppRequest(Name ?? "", status, mode, new Optional<long?>(true, cap), scheme));
+        return Redirect($"/console/apps/{Uri.EscapeDataString(AppId)}?done=settings");
+    }, LoadAsync);
+
+    [ConsoleScope(DeveloperScopes.WriteWebhooks)]
+    public Task<IActionResult> OnPostWebhookAsync() => AttemptAsync(async () =>
+    {
+        CreatedWebhook = await webhooks.CreateAsync(Caller, AppId, new CreateWebhookRequest(WebhookUrl, [.. WebhookEvents], true), HttpContext.RequestAborted);
+        WebhookUrl = null;
+        WebhookEvents = [];
+        await LoadAsync();
+        Name = App!.Name;
+        return Page();
+    }, LoadAsync);
+
+    private async Task LoadAsync()
+    {
+        App = await apps.GetAsync(Caller, AppId);
+        if (Visitor!.Can(DeveloperScopes.ReadWebhooks)) Webhooks = (await webhooks.ListAsync(Caller, AppId)).Webhooks;
+    }
+
+    private static T? Invalid<T>(List<string> details, string problem) where T : struct
+    {
+        details.Add(problem);
+        return null;
+    }
+}
