@@ -81,7 +81,7 @@ public sealed class AuthLogStore(LicensingDatabase database)
 
     /// <summary>An app's entries newest first, strictly older than <paramref name="beforeId"/>, optionally filtered.</summary>
     public async Task<IReadOnlyList<StoredAuthLogEntry>> PageAsync(
-        string appId, long? beforeId, int limit, string? result = null, string? licenseKey = null, CancellationToken cancellationToken = default)
+        string appId, long? beforeId, int limit, string? result = null, string? licenseKey = null, CancellationToken cancellationToken = default, string? ip = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -101,6 +101,12 @@ public sealed class AuthLogStore(LicensingDatabase database)
         {
             sql.Append(" AND license_key = @key");
             command.AddParameter("key", licenseKey);
+        }
+        if (ip is not null)
+        {
+            // No index of its own: the app's rows within the retention window are scanned.
+            sql.Append(" AND ip = @ip");
+            command.AddParameter("ip", ip);
         }
         sql.Append(" ORDER BY id DESC LIMIT @limit");
         command.AddParameter("limit", limit);

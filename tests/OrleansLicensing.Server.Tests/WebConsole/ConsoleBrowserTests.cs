@@ -6,6 +6,7 @@ using OrleansLicensing.Server.Auth.given;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Server.WebConsole.given;
+using OrleansLicensing.Testing;
 
 namespace OrleansLicensing.Server.WebConsole;
 
@@ -92,7 +93,28 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         AssertFailure(await Validate(app, keys[0], "hwid-laptop"), "revoked", FailureMode.Always200, 403);
         await page.GetByRole(AriaRole.Button, new() { Name = "Reactivate" }).ClickAsync();
         await Assertions.Expect(page.GetByText("License reactivated.")).ToBeVisibleAsync();
-        await ValidatedPayload(app, keys[0], "hwid-laptop");
+        await ValidatedPayload(app, keys[0], "hwid-laptop", ip: "203.0.113.77");
+
+        // Logs: the revoked answer is there, filtered by result and license; the IP filter finds the one validate from that address.
+        await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Logs" }).ClickAsync();
+        await page.GetByLabel("Result").SelectOptionAsync("revoked");
+        await page.GetByLabel("License key").FillAsync(keys[0]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Eventually.True(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.GetByRole(AriaRole.Row).CountAsync() == 2;
+        }, Patience, () => Task.FromResult("the revoked validate never appeared in the log"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "revoked" })).ToBeVisibleAsync();
+        await page.GotoAsync($"/console/logs?appId={appId}&ip=203.0.113.77");
+        await Eventually.True(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.GetByRole(AriaRole.Row).CountAsync() == 2;
+        }, Patience, () => Task.FromResult("the validate from 203.0.113.77 never appeared in the log"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "success" })).ToBeVisibleAsync();
+        await Shot(page, "logs");
+        await page.GotoAsync($"/console/licenses/{keys[0]}");
 
         // Extend: a past date is refused with the API's words, the typed value kept.
         await page.GetByLabel("New expiry (UTC, empty = lifetime)").FillAsync("2030-01-31T12:00");
