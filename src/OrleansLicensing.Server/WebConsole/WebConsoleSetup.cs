@@ -19,6 +19,7 @@ public static class WebConsoleSetup
     public static IServiceCollection AddLicensingConsole(this IServiceCollection services)
     {
         services.AddSingleton<ConsoleSessionStore>();
+        services.AddSingleton<AccountOverview>();
         services.AddSingleton<ConsoleAccessFilter>();
         services.AddSingleton<DatabaseKeyRepository>();
         services.AddDataProtection().SetApplicationName("OrleansLicensing");

@@ -129,6 +129,19 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Licenses" })).ToBeVisibleAsync();
         AssertFailure(await Validate(app, keys[0], "hwid-laptop"), "invalid_key", FailureMode.Always200, 401);
 
+        // Overview: two licenses left active, the revoked and invalid_key failures counted by code and listed, the credits the validates used.
+        await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".stat").Filter(new() { HasText = "Active licenses" }).Locator(".value")).ToHaveTextAsync("2");
+        await Eventually.True(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.GetByRole(AriaRole.Link, new() { Name = "invalid_key" }).CountAsync() == 1;
+        }, Patience, () => Task.FromResult("the invalid_key failure never reached the overview"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "revoked" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Credits used per day" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = keys[0] }).First).ToBeVisibleAsync();
+        await Shot(page, "overview-activity");
+
         // Sign out: the console asks for a key again.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Assertions.Expect(page.GetByText("You are signed out.")).ToBeVisibleAsync();
