@@ -126,7 +126,8 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         // Delete (confirmed): validate answers invalid_key.
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, delete" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Licenses" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("License deleted")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = keys[0] })).ToHaveCountAsync(0);
         AssertFailure(await Validate(app, keys[0], "hwid-laptop"), "invalid_key", FailureMode.Always200, 401);
 
         // Overview: two licenses left active, the revoked and invalid_key failures counted by code and listed, the credits the validates used.

@@ -17,6 +17,9 @@ public sealed class LicensesModel(LicenseService licenses, AppService apps) : Co
     [BindProperty(SupportsGet = true)] public string? Status { get; set; }
     [BindProperty(SupportsGet = true)] public string? Cursor { get; set; }
 
+    /// <summary>Set after a license was deleted from its page.</summary>
+    [BindProperty(SupportsGet = true)] public string? Deleted { get; set; }
+
     /// <summary>The caller's apps for the picker (empty when the key cannot read apps: the id is typed).</summary>
     public IReadOnlyList<AppResponse> Apps { get; private set; } = [];
 
