@@ -116,6 +116,7 @@ public sealed class Program
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.CreditLedgerService>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.WebhookService>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AuthLogService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AppSettingsService>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Operator.AccountAdministration>();
         builder.Services.AddHostedService<OrleansLicensing.Server.Developer.LicenseExpirySweep>();
         builder.Services.Configure<OrleansLicensing.Accounts.AccountOptions>(o =>

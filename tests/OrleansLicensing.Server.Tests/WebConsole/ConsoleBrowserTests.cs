@@ -151,6 +151,48 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
     }
 
     [Fact]
+    public async Task App_settings_variables_and_security_lists_change_through_the_app_page()
+    {
+        using var account = await Host.NewAccount("Settings Co", credits: 100);
+        var created = await account.Client.CreateApp(new { name = "Before" });
+        var app = new TestApp(created.Id("appId"), created.Id("appSecret"), SigningScheme.Ed25519, created.Id("publicKey"), created.Id("keyId"), account.AccountId);
+        var key = (await account.Client.CreateLicense(app.AppId)).Id("licenseKey");
+        var page = await SignedIn(account.ApiKey);
+        await page.GotoAsync($"/console/apps/{app.AppId}");
+
+        await page.GetByLabel("App name").FillAsync("After");
+        await page.GetByLabel("Daily credit cap").FillAsync("500");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
+        var stored = await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/apps/{app.AppId}");
+        Assert.Equal(("After", 500L), (stored.GetProperty("name").GetString(), stored.GetProperty("dailyCreditCap").GetInt64()));
+
+        await page.GetByLabel("App variables (JSON object)").FillAsync("""{"latestVersion": "2.1"}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save variables" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Variables saved.")).ToBeVisibleAsync();
+        Assert.Equal("2.1", (await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/apps/{app.AppId}/variables")).GetProperty("latestVersion").GetString());
+
+        // A malformed IP is refused with the API's words and the typed value kept.
+        await page.GetByLabel("Kind").SelectOptionAsync("ip");
+        await page.GetByLabel("Entry", new() { Exact = true }).FillAsync("999.1.1.1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add entry" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("value: must be an IP address or CIDR range");
+        Assert.Equal("999.1.1.1", await page.GetByLabel("Entry", new() { Exact = true }).InputValueAsync());
+
+        await page.GetByLabel("Kind").SelectOptionAsync("hwid");
+        await page.GetByLabel("Entry", new() { Exact = true }).FillAsync("hwid-banned");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add entry" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Entry added.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "HWID block list" })).ToContainTextAsync("hwid-banned");
+        await Shot(page, "app");
+        AssertFailure(await Validate(app, key, "hwid-banned"), "blocked", FailureMode.Always200, 403);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove hwid-banned from the HWID block list" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Entry removed.")).ToBeVisibleAsync();
+        await ValidatedPayload(app, key, "hwid-banned");
+    }
+
+    [Fact]
     public async Task A_refused_form_shows_the_api_message_and_keeps_what_was_typed()
     {
         using var account = await Host.NewAccount("Typo Ltd", credits: 10);
