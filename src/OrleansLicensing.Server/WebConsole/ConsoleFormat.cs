@@ -67,11 +67,14 @@ public static class ConsoleFormat
     public static string State(Developer.LicenseResponse license) =>
         license.Status == Licenses.LicenseStatus.Revoked ? "revoked" : license.Expired ? "expired" : "active";
 
+    // Shown through Razor, which HTML-encodes it; JSON escapes only what JSON needs, so "café" stays readable.
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>A variable as written in JSON (strings quoted), for display.</summary>
     public static string VariableValue(Variable variable) =>
-        variable.Kind == VariableKind.String ? JsonSerializer.Serialize(variable.Text) : variable.Text;
+        variable.Kind == VariableKind.String ? JsonSerializer.Serialize(variable.Text, Readable) : variable.Text;
 
     /// <summary>Variables as the JSON object the forms accept, for editing.</summary>
     public static string VariablesJson(IReadOnlyList<Variable> variables) =>
-        variables.Count == 0 ? "" : "{" + string.Join(", ", variables.Select(v => JsonSerializer.Serialize(v.Name) + ": " + VariableValue(v))) + "}";
+        variables.Count == 0 ? "" : "{" + string.Join(", ", variables.Select(v => JsonSerializer.Serialize(v.Name, Readable) + ": " + VariableValue(v))) + "}";
 }
