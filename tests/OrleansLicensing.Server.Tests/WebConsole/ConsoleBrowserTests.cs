@@ -78,7 +78,7 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         // A device validates; its HWID shows; Reset HWIDs (confirmed) releases it.
         var app = await AppFromApi(account, appId, secret);
         await ValidatedPayload(app, keys[0], "hwid-laptop");
-        await page.ReloadAsync();
+        await page.GotoAsync($"/console/licenses/{keys[0]}");
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "hwid-laptop" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Reset HWIDs" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, reset HWIDs" }).ClickAsync();
@@ -100,16 +100,17 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await page.GetByLabel("Result").SelectOptionAsync("revoked");
         await page.GetByLabel("License key").FillAsync(keys[0]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("result=revoked"));
+        var filtered = page.Url;
         await Eventually.True(async () =>
         {
-            await page.ReloadAsync();
+            await page.GotoAsync(filtered);
             return await page.GetByRole(AriaRole.Row).CountAsync() == 2;
         }, Patience, () => Task.FromResult("the revoked validate never appeared in the log"));
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "revoked" })).ToBeVisibleAsync();
-        await page.GotoAsync($"/console/logs?appId={appId}&ip=203.0.113.77");
         await Eventually.True(async () =>
         {
-            await page.ReloadAsync();
+            await page.GotoAsync($"/console/logs?appId={appId}&ip=203.0.113.77");
             return await page.GetByRole(AriaRole.Row).CountAsync() == 2;
         }, Patience, () => Task.FromResult("the validate from 203.0.113.77 never appeared in the log"));
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "success" })).ToBeVisibleAsync();
@@ -135,7 +136,7 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await Assertions.Expect(page.Locator(".stat").Filter(new() { HasText = "Active licenses" }).Locator(".value")).ToHaveTextAsync("2");
         await Eventually.True(async () =>
         {
-            await page.ReloadAsync();
+            await page.GotoAsync("/console");
             return await page.GetByRole(AriaRole.Link, new() { Name = "invalid_key" }).CountAsync() == 1;
         }, Patience, () => Task.FromResult("the invalid_key failure never reached the overview"));
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "revoked" })).ToBeVisibleAsync();
@@ -282,7 +283,7 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await page.GetByLabel("Reason (optional)").FillAsync("unpaid invoice");
         await page.GetByRole(AriaRole.Button, new() { Name = "Suspend" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Account suspended")).ToBeVisibleAsync();
-        await vendor.ReloadAsync();
+        await vendor.GotoAsync("/console");
         await Shot(vendor, "vendor-suspended");
         await Assertions.Expect(vendor.GetByText("The account is suspended.")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Reactivate" }).ClickAsync();
