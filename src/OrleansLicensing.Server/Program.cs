@@ -6,6 +6,7 @@ using OrleansLicensing.Security;
 using OrleansLicensing.Server.Auth;
 using OrleansLicensing.Server.AuthLogs;
 using OrleansLicensing.Server.Security;
+using OrleansLicensing.Server.WebConsole;
 
 namespace OrleansLicensing.Server;
 
@@ -110,6 +111,16 @@ public sealed class Program
         builder.Services.AddSingleton<AuthSettings>();
         builder.Services.AddSingleton<AppMaterialCache>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.LicenseIndex>();
+        // The application services behind /v1, /admin/v1 and the web console (one code path per rule).
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.ApiKeyAuthenticator>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.LicenseService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AppService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.ApiKeyService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.CreditLedgerService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.WebhookService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AuthLogService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AppSettingsService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Operator.AccountAdministration>();
         builder.Services.AddHostedService<OrleansLicensing.Server.Developer.LicenseExpirySweep>();
         builder.Services.Configure<OrleansLicensing.Accounts.AccountOptions>(o =>
         {
@@ -138,6 +149,7 @@ public sealed class Program
         builder.Services.AddSingleton<SessionActivityBuffer>();
         builder.Services.AddHostedService(s => s.GetRequiredService<SessionActivityBuffer>());
 
+        builder.Services.AddLicensingConsole();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddLicensingHealthChecks();
@@ -165,9 +177,11 @@ public sealed class Program
         app.UseUtf8JsonBodies();
         app.UseAuthPaths(settings.Licensing.Auth.PathPrefix);
         app.MapLicensingTelemetry();
+        app.UseConsoleHeaders();
         app.MapLicensingHealth();
         app.MapLicensingDocs();
         app.MapControllers();
+        app.MapLicensingConsole();
         return app;
     }
 }

@@ -49,7 +49,7 @@ public sealed class RequireScopeAttribute(string scope) : Attribute
 /// stored response replayed). A malformed key is refused before any grain is called, and a key
 /// without the scope before the account is read.
 /// </summary>
-public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider time, LicensingSettings settings, Idempotency idempotency) : IAsyncAuthorizationFilter
+public sealed class ApiKeyAuthorizationFilter(ApiKeyAuthenticator authenticator, Idempotency idempotency) : IAsyncAuthorizationFilter
 {
     /// <inheritdoc />
     public async Task OnAuthorizationAsync(AuthorizationFilterContext context)
@@ -58,7 +58,40 @@ public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider
             ?? throw new ApiException(ApiErrors.InvalidApiKey, "Missing API key: send Authorization: Bearer af_live_…");
         if (!ApiKeys.IsWellFormed(apiKey)) throw new ApiException(ApiErrors.InvalidApiKey, "Malformed API key");
 
-        var binding = await grains.GetGrain<IApiKeyGrain>(ApiKeyGrain.KeyFor(ApiKeys.Hash(apiKey))).Get()
+        var required = context.ActionDescriptor.EndpointMetadata.OfType<RequireScopeAttribute>().LastOrDefault()?.Scope ?? DeveloperScopes.All;
+        var caller = await authenticator.AuthenticateAsync(ApiKeys.Hash(apiKey), required);
+        context.HttpContext.Features.Set(caller);
+
+        // Keys are scoped by account: two keys of one account share them, other accounts never see them.
+        if (await idempotency.BeginAsync(context.HttpContext, caller.AccountId) is { } replay) context.Result = replay;
+    }
+
+    private static string? ReadBearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        // The scheme name is case-insensitive (RFC 9110 §11.1).
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+}
+
+/// <summary>
+/// The checks every API-key caller passes, in this order: unknown, revoked or expired key → 401
+/// <c>invalid_api_key</c>; the key's rate limit → 429 <c>rate_limited</c>; missing scope → 403;
+/// suspended account → 403. Used by <c>/v1</c> (<see cref="ApiKeyAuthorizationFilter"/>) and by
+/// every request of a vendor's web-console session, so both enforce the same rules.
+/// </summary>
+public sealed class ApiKeyAuthenticator(IGrainFactory grains, TimeProvider time, LicensingSettings settings)
+{
+    /// <summary>The message of the 403 for a suspended account (the console ends the session on it).</summary>
+    public const string SuspendedMessage = "The account is suspended";
+
+    /// <summary>
+    /// The caller behind the key with this hash, allowed <paramref name="requiredScope"/> (<c>null</c>:
+    /// any valid key, as at console sign-in), or an <see cref="ApiException"/>.
+    /// </summary>
+    public async Task<ApiCaller> AuthenticateAsync(string apiKeyHash, string? requiredScope)
+    {
+        var binding = await grains.GetGrain<IApiKeyGrain>(ApiKeyGrain.KeyFor(apiKeyHash)).Get()
             ?? throw new ApiException(ApiErrors.InvalidApiKey, "Unknown API key");
         if (binding.RevokedAt is not null) throw new ApiException(ApiErrors.InvalidApiKey, "API key revoked");
         if (binding.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
@@ -76,10 +109,9 @@ public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider
             }
         }
 
-        var required = context.ActionDescriptor.EndpointMetadata.OfType<RequireScopeAttribute>().LastOrDefault()?.Scope ?? DeveloperScopes.All;
-        if (!DeveloperScopes.Grants(binding.Scopes, required))
+        if (requiredScope is not null && !DeveloperScopes.Grants(binding.Scopes, requiredScope))
         {
-            throw new ApiException(ApiErrors.Forbidden, $"The API key lacks the scope {required}");
+            throw new ApiException(ApiErrors.Forbidden, $"The API key lacks the scope {requiredScope}");
         }
 
         // Read on every request (in memory on the account's activation): a suspension applies at once.
@@ -87,12 +119,9 @@ public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider
             ?? throw new ApiException(ApiErrors.InvalidApiKey, "Unknown API key");
         if (account.Status == AccountStatus.Suspended)
         {
-            throw new ApiException(ApiErrors.Forbidden, "The account is suspended");
+            throw new ApiException(ApiErrors.Forbidden, SuspendedMessage);
         }
-        context.HttpContext.Features.Set(new ApiCaller(binding.AccountId, binding.ApiKeyId, binding.Scopes, account));
-
-        // Keys are scoped by account: two keys of one account share them, other accounts never see them.
-        if (await idempotency.BeginAsync(context.HttpContext, binding.AccountId) is { } replay) context.Result = replay;
+        return new ApiCaller(binding.AccountId, binding.ApiKeyId, binding.Scopes, account);
     }
 
     /// <summary>The per-key bucket of <c>Licensing:Api:RateLimits</c>, or <c>null</c> when either value is 0 (no limit).</summary>
@@ -100,12 +129,5 @@ public sealed class ApiKeyAuthorizationFilter(IGrainFactory grains, TimeProvider
     {
         var limits = settings.Licensing.Api.RateLimits;
         return limits.Burst > 0 && limits.PerSecond > 0 ? new TokenBucketSpec(limits.Burst, limits.PerSecond) : null;
-    }
-
-    private static string? ReadBearerToken(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        // The scheme name is case-insensitive (RFC 9110 §11.1).
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 }

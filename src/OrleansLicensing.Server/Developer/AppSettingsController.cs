@@ -1,152 +1,53 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using OrleansLicensing.Apps;
-using OrleansLicensing.Server.Http;
 
 namespace OrleansLicensing.Server.Developer;
 
 /// <summary>
 /// App variables and security lists (developer-api.md §4.2). Reads need <c>read:apps</c>, changes
-/// <c>write:apps</c>. Every change is made by the app grain in one step, so concurrent changes never
-/// overwrite each other, and the next <c>/auth/*</c> request sees it.
+/// <c>write:apps</c>. The rules are in <see cref="AppSettingsService"/>, shared with the web console.
 /// </summary>
 [ApiController, ApiKeyAuthorize, Route("v1/apps/{appId}"), Produces("application/json")]
-public sealed class AppSettingsController(IGrainFactory grains) : ControllerBase
+public sealed class AppSettingsController(AppSettingsService settings) : ControllerBase
 {
     private ApiCaller Caller => HttpContext.ApiCaller();
 
     /// <summary>The app variables as one flat object.</summary>
     [HttpGet("variables"), RequireScope(DeveloperScopes.ReadApps)]
-    public async Task<IActionResult> GetVariables(string appId) => VariablesJson.Result((await grains.FindApp(Caller, appId)).Variables);
+    public async Task<IActionResult> GetVariables(string appId) => VariablesJson.Result(await settings.GetVariablesAsync(Caller, appId));
 
     /// <summary>Replaces the app variables with the flat object in the body (<c>{}</c> removes them all).</summary>
     [HttpPut("variables"), RequireScope(DeveloperScopes.WriteApps)]
-    public async Task<IActionResult> PutVariables(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] JsonElement body)
-    {
-        if (body.ValueKind == JsonValueKind.Undefined) throw ApiException.BadRequest("body: a JSON body is required");
-        var details = new List<string>();
-        var variables = VariablesJson.Parse(body, "body", details);
-        if (variables is null) throw ApiException.BadRequest([.. details]);
-
-        await grains.FindApp(Caller, appId);
-        var app = await App(appId).SetVariables(variables) ?? throw AppGone(appId);
-        return VariablesJson.Result(app.Variables);
-    }
+    public async Task<IActionResult> PutVariables(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] JsonElement body) =>
+        VariablesJson.Result(await settings.SetVariablesAsync(Caller, appId, body));
 
     /// <summary>The four security lists.</summary>
     [HttpGet("security"), RequireScope(DeveloperScopes.ReadApps)]
-    public async Task<SecurityListsResponse> GetSecurity(string appId) =>
-        SecurityListsResponse.From((await grains.FindApp(Caller, appId)).Security);
+    public Task<SecurityListsResponse> GetSecurity(string appId) => settings.GetSecurityAsync(Caller, appId);
 
     /// <summary>Replaces the lists the body names (each an array of strings); the others stay.</summary>
     [HttpPut("security"), RequireScope(DeveloperScopes.WriteApps)]
-    public async Task<SecurityListsResponse> PutSecurity(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ReplaceSecurityRequest? body)
-    {
-        if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
-        var details = new List<string>();
-        var named = new SecurityLists(
-            Strings(body.IpBlacklist, "ipBlacklist", details) ?? [],
-            Strings(body.IpWhitelist, "ipWhitelist", details) ?? [],
-            Strings(body.HwidBlacklist, "hwidBlacklist", details) ?? [],
-            Strings(body.HwidWhitelist, "hwidWhitelist", details) ?? []);
-        if (details.Count > 0) throw ApiException.BadRequest([.. details]);
-        // Unnamed lists are checked as empty here; only the named ones are used below.
-        if (!SecurityLists.TryNormalize(named, out var normalized, out var problems)) throw ApiException.BadRequest([.. problems]);
-
-        await grains.FindApp(Caller, appId);
-        var app = await App(appId).ReplaceSecurityLists(new SecurityListsReplacement(
-            body.IpBlacklist.IsSet ? normalized.IpBlacklist : null,
-            body.IpWhitelist.IsSet ? normalized.IpWhitelist : null,
-            body.HwidBlacklist.IsSet ? normalized.HwidBlacklist : null,
-            body.HwidWhitelist.IsSet ? normalized.HwidWhitelist : null)) ?? throw AppGone(appId);
-        return SecurityListsResponse.From(app.Security);
-    }
+    public Task<SecurityListsResponse> PutSecurity(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ReplaceSecurityRequest? body) =>
+        settings.ReplaceSecurityAsync(Caller, appId, body);
 
     /// <summary>Adds one entry to the HWID or IP block list; an entry already there changes nothing.</summary>
     [HttpPost("security/blacklist"), RequireScope(DeveloperScopes.WriteApps)]
     public Task<SecurityListsResponse> AddToBlacklist(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] SecurityEntryRequest? body) =>
-        EditAsync(appId, body, whitelist: false, add: true);
+        settings.EditSecurityAsync(Caller, appId, body, whitelist: false, add: true);
 
     /// <summary>Removes one entry from the HWID or IP block list; an entry not there is a 404.</summary>
     [HttpDelete("security/blacklist"), RequireScope(DeveloperScopes.WriteApps)]
     public Task<SecurityListsResponse> RemoveFromBlacklist(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] SecurityEntryRequest? body) =>
-        EditAsync(appId, body, whitelist: false, add: false);
+        settings.EditSecurityAsync(Caller, appId, body, whitelist: false, add: false);
 
     /// <summary>Adds one entry to the HWID or IP allow list; an entry already there changes nothing.</summary>
     [HttpPost("security/whitelist"), RequireScope(DeveloperScopes.WriteApps)]
     public Task<SecurityListsResponse> AddToWhitelist(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] SecurityEntryRequest? body) =>
-        EditAsync(appId, body, whitelist: true, add: true);
+        settings.EditSecurityAsync(Caller, appId, body, whitelist: true, add: true);
 
     /// <summary>Removes one entry from the HWID or IP allow list; an entry not there is a 404.</summary>
     [HttpDelete("security/whitelist"), RequireScope(DeveloperScopes.WriteApps)]
     public Task<SecurityListsResponse> RemoveFromWhitelist(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] SecurityEntryRequest? body) =>
-        EditAsync(appId, body, whitelist: true, add: false);
-
-    private async Task<SecurityListsResponse> EditAsync(string appId, SecurityEntryRequest? body, bool whitelist, bool add)
-    {
-        if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
-        var details = new List<string>();
-        if (body.Type is null) details.Add("type: required (hwid or ip)");
-        string? entry = null;
-        if (body.Value is null) details.Add("value: required");
-        else if (body.Type == SecurityEntryType.Ip && !IpRules.TryCanonicalize(body.Value, out entry)) details.Add("value: must be an IP address or CIDR range");
-        else if (body.Type == SecurityEntryType.Hwid && !SecurityLists.TryNormalizeHwid(body.Value, out entry, out var problem)) details.Add($"value: {problem}");
-        if (details.Count > 0) throw ApiException.BadRequest([.. details]);
-
-        var list = (body.Type, whitelist) switch
-        {
-            (SecurityEntryType.Ip, false) => SecurityListName.IpBlacklist,
-            (SecurityEntryType.Ip, true) => SecurityListName.IpWhitelist,
-            (_, false) => SecurityListName.HwidBlacklist,
-            _ => SecurityListName.HwidWhitelist,
-        };
-        await grains.FindApp(Caller, appId);
-        var app = App(appId);
-        var edit = add ? await app.AddSecurityEntry(list, entry!) : await app.RemoveSecurityEntry(list, entry!);
-        return edit.Status switch
-        {
-            SecurityListEditStatus.Changed or SecurityListEditStatus.AlreadyListed => SecurityListsResponse.From(edit.Lists!),
-            SecurityListEditStatus.NotListed => throw ApiException.NotFound($"{entry} is not on the {WireName(list)} list"),
-            SecurityListEditStatus.Full => throw ApiException.BadRequest($"value: the {WireName(list)} list is full (max {SecurityLists.MaxEntries} entries)"),
-            _ => throw AppGone(appId),
-        };
-    }
-
-    /// <summary>
-    /// A named list must be an array of strings; problems are added to <paramref name="details"/>.
-    /// Absent: <c>null</c>. Entries are checked afterwards by <see cref="SecurityLists.TryNormalize"/>.
-    /// </summary>
-    private static string[]? Strings(Optional<JsonElement> member, string name, List<string> details)
-    {
-        if (!member.IsSet) return null;
-        if (member.Value.ValueKind != JsonValueKind.Array)
-        {
-            details.Add($"{name}: must be an array of strings ([] empties the list)");
-            return null;
-        }
-        var entries = new string[member.Value.GetArrayLength()];
-        var i = 0;
-        foreach (var item in member.Value.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.String)
-            {
-                details.Add($"{name}[{i}]: must be a string");
-            }
-            else
-            {
-                try { entries[i] = item.GetString()!; }
-                catch (InvalidOperationException) { details.Add($"{name}[{i}]: must be valid UTF-16 (no unpaired surrogates)"); }
-            }
-            i++;
-        }
-        return entries;
-    }
-
-    private static string WireName(SecurityListName list) => JsonNamingPolicy.CamelCase.ConvertName(list.ToString());
-
-    private IAppGrain App(string appId) => grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId));
-
-    // Deleted between the ownership check and the change.
-    private static ApiException AppGone(string appId) => ApiException.NotFound($"App {appId} not found");
+        settings.EditSecurityAsync(Caller, appId, body, whitelist: true, add: false);
 }

@@ -1,26 +1,16 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using OrleansLicensing.Apps;
-using OrleansLicensing.Events;
-using OrleansLicensing.Server.Http;
-using OrleansLicensing.Server.Webhooks;
-using OrleansLicensing.Webhooks;
 
 namespace OrleansLicensing.Server.Developer;
 
 /// <summary>
 /// Webhooks of developer-api.md §4.4, under an app. Scopes: reads need <c>read:webhooks</c>; create,
-/// update, delete, test and retry <c>write:webhooks</c>. The body is validated before the app is looked
-/// up; the app is the caller's (404 unknown, 403 another account's), then the webhook must be one of
-/// that app's (404 otherwise).
+/// update, delete, test and retry <c>write:webhooks</c>. The rules are in <see cref="WebhookService"/>,
+/// shared with the web console.
 /// </summary>
 [ApiController, ApiKeyAuthorize, Route("v1/apps/{appId}/webhooks"), Produces("application/json")]
-public sealed class WebhooksController(IGrainFactory grains, WebhookTargetPolicy targets, SqlWebhookOutbox deliveries) : ControllerBase
+public sealed class WebhooksController(WebhookService webhooks) : ControllerBase
 {
-    private const int MaxEventsListed = 50;
-    private const string CursorKind = "dlv";
-
     private ApiCaller Caller => HttpContext.ApiCaller();
 
     /// <summary>Registers a webhook (at most 5 per app); its secret is shown only in this answer.</summary>
@@ -28,54 +18,29 @@ public sealed class WebhooksController(IGrainFactory grains, WebhookTargetPolicy
     [ProducesResponseType<WebhookResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateWebhookRequest? body)
     {
-        if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
-        var details = new List<string>();
-        var url = await ValidUrl(body.Url, details, missing: "required");
-        var events = ValidEvents(body.Events, details, missing: "required");
-        if (details.Count > 0) throw ApiException.BadRequest([.. details]);
-
-        await grains.FindApp(Caller, appId);
-        var change = await App(appId).AddWebhook(new NewWebhook(url!, events!, body.Enabled ?? true));
-        var webhook = Expect(change, appId, webhookId: null);
-        return Created($"/v1/apps/{appId}/webhooks/{webhook.WebhookId}", WebhookResponse.From(webhook, change.Secret));
+        var webhook = await webhooks.CreateAsync(Caller, appId, body, HttpContext.RequestAborted);
+        return Created($"/v1/apps/{appId}/webhooks/{webhook.WebhookId}", webhook);
     }
 
     /// <summary>The app's webhooks, oldest first, without secrets.</summary>
     [HttpGet, RequireScope(DeveloperScopes.ReadWebhooks)]
-    public async Task<WebhookListResponse> List(string appId)
-    {
-        await grains.FindApp(Caller, appId);
-        var webhooks = await App(appId).GetWebhooks() ?? throw ApiException.NotFound($"App {appId} not found");
-        return new WebhookListResponse([.. webhooks.Select(w => WebhookResponse.From(w))], null);
-    }
+    public Task<WebhookListResponse> List(string appId) => webhooks.ListAsync(Caller, appId);
 
     /// <summary>One webhook, without its secret.</summary>
     [HttpGet("{webhookId}"), RequireScope(DeveloperScopes.ReadWebhooks)]
-    public async Task<WebhookResponse> Get(string appId, string webhookId) =>
-        WebhookResponse.From(await FindWebhook(appId, webhookId));
+    public Task<WebhookResponse> Get(string appId, string webhookId) => webhooks.GetAsync(Caller, appId, webhookId);
 
     /// <summary>Partial update of url, events and enabled.</summary>
     [HttpPut("{webhookId}"), RequireScope(DeveloperScopes.WriteWebhooks)]
-    public async Task<WebhookResponse> Update(string appId, string webhookId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] UpdateWebhookRequest? body)
-    {
-        if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
-        var details = new List<string>();
-        var url = body.Url is null ? null : await ValidUrl(body.Url, details, missing: "must not be empty");
-        var events = body.Events is null ? null : ValidEvents(body.Events, details, missing: "must not be empty");
-        if (details.Count > 0) throw ApiException.BadRequest([.. details]);
-
-        await FindWebhook(appId, webhookId);
-        var change = await App(appId).UpdateWebhook(webhookId, new WebhookUpdate(url, events, body.Enabled));
-        return WebhookResponse.From(Expect(change, appId, webhookId));
-    }
+    public Task<WebhookResponse> Update(string appId, string webhookId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] UpdateWebhookRequest? body) =>
+        webhooks.UpdateAsync(Caller, appId, webhookId, body, HttpContext.RequestAborted);
 
     /// <summary>Removes the webhook; deliveries still pending for it fail when they come due.</summary>
     [HttpDelete("{webhookId}"), RequireScope(DeveloperScopes.WriteWebhooks)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(string appId, string webhookId)
     {
-        await FindWebhook(appId, webhookId);
-        Expect(await App(appId).DeleteWebhook(webhookId), appId, webhookId);
+        await webhooks.DeleteAsync(Caller, appId, webhookId);
         return NoContent();
     }
 
@@ -84,27 +49,12 @@ public sealed class WebhooksController(IGrainFactory grains, WebhookTargetPolicy
     /// The ping is recorded in the delivery log; it is not retried automatically.
     /// </summary>
     [HttpPost("{webhookId}/test"), RequireScope(DeveloperScopes.WriteWebhooks)]
-    public async Task<SendResponse> Test(string appId, string webhookId)
-    {
-        await FindWebhook(appId, webhookId);
-        var data = JsonSerializer.Serialize(new { appId, webhookId }, JsonDefaults.Options);
-        var sent = await grains.GetGrain<IWebhookOnDemandGrain>(Caller.AccountId).SendTestPing(appId, webhookId, data);
-        return await Answer(sent, $"Webhook {webhookId} not found");
-    }
+    public Task<SendResponse> Test(string appId, string webhookId) => webhooks.TestAsync(Caller, appId, webhookId, HttpContext.RequestAborted);
 
     /// <summary>The webhook's deliveries, newest first (cursor pagination).</summary>
     [HttpGet("{webhookId}/deliveries"), RequireScope(DeveloperScopes.ReadWebhooks)]
-    public async Task<DeliveryListResponse> Deliveries(string appId, string webhookId, [FromQuery] string? limit, [FromQuery] string? cursor)
-    {
-        var pageSize = Pagination.Limit(limit);
-        var before = Pagination.Decode(CursorKind, cursor, key => long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _));
-        await FindWebhook(appId, webhookId);
-
-        var page = await deliveries.ListAsync(webhookId, before is null ? null : long.Parse(before, System.Globalization.CultureInfo.InvariantCulture), pageSize + 1, HttpContext.RequestAborted);
-        var items = page.Take(pageSize).Where(d => d.AccountId == Caller.AccountId && d.AppId == appId).Select(DeliveryResponse.From).ToList();
-        var next = page.Count > pageSize ? Pagination.Encode(CursorKind, page[pageSize - 1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
-        return new DeliveryListResponse(items, next);
-    }
+    public Task<DeliveryListResponse> Deliveries(string appId, string webhookId, [FromQuery] string? limit, [FromQuery] string? cursor) =>
+        webhooks.DeliveriesAsync(Caller, appId, webhookId, limit, cursor, HttpContext.RequestAborted);
 
     /// <summary>
     /// Re-sends a delivery now, whatever its status: one attempt with the same event id and body,
@@ -112,84 +62,6 @@ public sealed class WebhooksController(IGrainFactory grains, WebhookTargetPolicy
     /// (a pending delivery keeps its automatic schedule, a failed one stays failed).
     /// </summary>
     [HttpPost("{webhookId}/deliveries/{deliveryId}/retry"), RequireScope(DeveloperScopes.WriteWebhooks)]
-    public async Task<SendResponse> Retry(string appId, string webhookId, string deliveryId)
-    {
-        await FindWebhook(appId, webhookId);
-        var notFound = $"Delivery {deliveryId} not found";
-        if (!ResourceId.IsWellFormed(deliveryId, "dlv")) throw ApiException.NotFound(notFound);
-        var delivery = await deliveries.FindAsync(deliveryId, HttpContext.RequestAborted);
-        if (delivery is null || delivery.AccountId != Caller.AccountId || delivery.AppId != appId || delivery.WebhookId != webhookId)
-        {
-            throw ApiException.NotFound(notFound);
-        }
-        var sent = await grains.GetGrain<IWebhookOnDemandGrain>(Caller.AccountId).ResendDelivery(deliveryId);
-        return await Answer(sent, notFound);
-    }
-
-    private IAppGrain App(string appId) => grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId));
-
-    /// <summary>The caller's app's webhook, or 404/403 (the app) or 404 (the webhook).</summary>
-    private async Task<WebhookSnapshot> FindWebhook(string appId, string webhookId)
-    {
-        await grains.FindApp(Caller, appId);
-        var notFound = $"Webhook {webhookId} not found";
-        if (!ResourceId.IsWellFormed(webhookId, "wh")) throw ApiException.NotFound(notFound);
-        var webhooks = await App(appId).GetWebhooks() ?? throw ApiException.NotFound($"App {appId} not found");
-        return webhooks.FirstOrDefault(w => w.WebhookId == webhookId) ?? throw ApiException.NotFound(notFound);
-    }
-
-    private static WebhookSnapshot Expect(WebhookChange change, string appId, string? webhookId) => change.Outcome switch
-    {
-        WebhookChangeOutcome.Done => change.Webhook!,
-        WebhookChangeOutcome.LimitReached => throw ApiException.BadRequest($"webhooks: at most {WebhookLimits.MaxPerApp} per app"),
-        WebhookChangeOutcome.AppNotFound => throw ApiException.NotFound($"App {appId} not found"),
-        _ => throw ApiException.NotFound($"Webhook {webhookId} not found"),
-    };
-
-    private async Task<SendResponse> Answer(OnDemandSend sent, string notFound)
-    {
-        if (sent.Outcome != OnDemandOutcome.Attempted) throw ApiException.NotFound(notFound);
-        var delivery = await deliveries.FindAsync(sent.DeliveryId!, HttpContext.RequestAborted)
-            ?? throw new InvalidOperationException($"Delivery {sent.DeliveryId} was recorded but cannot be read");
-        return new SendResponse(sent.Result!.Delivered, sent.Result.StatusCode, sent.Result.Error, DeliveryResponse.From(delivery));
-    }
-
-    private async Task<string?> ValidUrl(string? url, List<string> details, string missing)
-    {
-        var trimmed = url?.Trim();
-        if (string.IsNullOrEmpty(trimmed))
-        {
-            details.Add($"url: {missing}");
-            return null;
-        }
-        if (await targets.CheckForRegistrationAsync(trimmed, HttpContext.RequestAborted) is { } problem)
-        {
-            details.Add($"url: {problem}");
-            return null;
-        }
-        return trimmed;
-    }
-
-    private static IReadOnlyList<string>? ValidEvents(IReadOnlyList<string?>? events, List<string> details, string missing)
-    {
-        if (events is null || events.Count == 0)
-        {
-            details.Add($"events: {missing}; one or more of {string.Join(", ", WebhookEvents.All)}");
-            return null;
-        }
-        if (events.Count > MaxEventsListed)
-        {
-            details.Add($"events: at most {MaxEventsListed} entries");
-            return null;
-        }
-        var known = new List<string>();
-        for (var i = 0; i < events.Count; i++)
-        {
-            if (!WebhookEvents.IsKnown(events[i])) details.Add(events[i] is null ? $"events[{i}]: must be an event name" : $"events[{i}]: unknown event '{Shorten(events[i]!)}'");
-            else if (!known.Contains(events[i]!, StringComparer.Ordinal)) known.Add(events[i]!);
-        }
-        return known;
-    }
-
-    private static string Shorten(string value) => value.Length > 64 ? value[..64] + "…" : value;
+    public Task<SendResponse> Retry(string appId, string webhookId, string deliveryId) =>
+        webhooks.RetryAsync(Caller, appId, webhookId, deliveryId, HttpContext.RequestAborted);
 }

@@ -109,12 +109,30 @@ public sealed class AppLogsApiTests(DeveloperRoutesServer server) : DeveloperRou
         Assert.Equal("""{"logs":[],"cursor":null}""", none.GetRawText());
     }
 
+    [Fact]
+    public async Task The_ip_filter_returns_the_outcomes_from_that_address_only()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var key = await NewApiLicense(account, app);
+        await ValidatedPayload(app, key, "hwid-a", ip: "198.51.100.20");
+        await ValidatedPayload(app, key, "hwid-a", ip: "198.51.100.21");
+        await ValidatedPayload(app, key, "hwid-a", ip: "198.51.100.20");
+        await LogsWhenStored(account.Client, app.AppId, 3);
+
+        Assert.Equal(2, (await ReadLogs(account.Client, app.AppId, filter: "&ip=198.51.100.20")).Count);
+        Assert.Equal("198.51.100.21", Assert.Single(await ReadLogs(account.Client, app.AppId, filter: "&ip=::ffff:198.51.100.21")).Id("ip"));
+        var none = await account.Client.GetJson($"/v1/apps/{app.AppId}/logs?ip=198.51.100.99");
+        Assert.Equal("""{"logs":[],"cursor":null}""", none.GetRawText());
+    }
+
     [Theory]
     [InlineData("?limit=0", "limit: must be an integer from 1 to 200")]
     [InlineData("?cursor=bm9wZQ", "cursor: not a cursor returned by this list")]
     [InlineData("?result=server_error", "result: must be success or an auth error code (e.g. invalid_key)")]
     [InlineData("?result=SUCCESS", "result: must be success or an auth error code (e.g. invalid_key)")]
     [InlineData("?licenseKey=KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK", "licenseKey: must be 1-64 characters")]
+    [InlineData("?ip=not-an-address", "ip: not an IP address")]
     public async Task Bad_query_parameters_are_a_400(string query, string detail)
     {
         var (account, app) = await NewDeveloperApp();

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Mvc;
+using OrleansLicensing.Apps;
+using OrleansLicensing.Server.Developer;
+
+namespace OrleansLicensing.Server.WebConsole.Pages;
+
+/// <summary>The vendor's apps and creating one (<see cref="AppService"/>); the new app's secret is shown once, in the answer to the create.</summary>
+[ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.ReadApps)]
+public sealed class AppsModel(AppService apps) : ConsolePageModel
+{
+    [BindProperty] public string? Name { get; set; }
+    [BindProperty] public string? SigningScheme { get; set; } = "ed25519";
+
+    public IReadOnlyList<AppResponse> Apps { get; private set; } = [];
+
+    /// <summary>The app just created, with its secret (only in this response).</summary>
+    public AppResponse? Created { get; private set; }
+
+    public Task<IActionResult> OnGetAsync() => AttemptAsync(async () =>
+    {
+        await LoadAsync();
+        return Page();
+    });
+
+    [ConsoleScope(DeveloperScopes.WriteApps)]
+    public Task<IActionResult> OnPostAsync() => AttemptAsync(async () =>
+    {
+        OrleansLicensing.Apps.SigningScheme? scheme = SigningScheme switch
+        {
+            "ed25519" or null or "" => OrleansLicensing.Apps.SigningScheme.Ed25519,
+            "hmac-v1" => OrleansLicensing.Apps.SigningScheme.HmacV1,
+            "hmac-v2" => OrleansLicensing.Apps.SigningScheme.HmacV2,
+            _ => throw Http.ApiException.BadRequest("signingScheme: must be ed25519, hmac-v1 or hmac-v2"),
+        };
+        Created = await apps.CreateAsync(Caller, new CreateAppRequest(Name, scheme, null, null));
+        Name = null;
+        await LoadAsync();
+        return Page();
+    }, LoadAsync);
+
+    private async Task LoadAsync() => Apps = (await apps.ListAsync(Caller, "200", null)).Apps;
+
+    /// <summary>The wire name of a signing scheme.</summary>
+    public static string SchemeName(SigningScheme scheme) => scheme switch
+    {
+        OrleansLicensing.Apps.SigningScheme.HmacV1 => "hmac-v1",
+        OrleansLicensing.Apps.SigningScheme.HmacV2 => "hmac-v2",
+        _ => "ed25519",
+    };
+}

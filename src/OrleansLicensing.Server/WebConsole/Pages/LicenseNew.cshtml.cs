@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Mvc;
+using OrleansLicensing.Server.Developer;
+
+namespace OrleansLicensing.Server.WebConsole.Pages;
+
+/// <summary>Creates 1–100 licenses of an app (<c>POST /v1/licenses</c> through <see cref="LicenseService"/>).</summary>
+[ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.WriteLicenses)]
+public sealed class LicenseNewModel(LicenseService licenses, AppService apps) : ConsolePageModel
+{
+    [BindProperty(SupportsGet = true)] public string? AppId { get; set; }
+    [BindProperty] public string? Quantity { get; set; } = "1";
+    [BindProperty] public string? ExpiresAt { get; set; }
+    [BindProperty] public string? MaxHwidSlots { get; set; } = "1";
+    [BindProperty] public bool UnlimitedHwidSlots { get; set; }
+    [BindProperty] public string? Label { get; set; }
+    [BindProperty] public string? Variables { get; set; }
+
+    public IReadOnlyList<AppResponse> Apps { get; private set; } = [];
+
+    /// <summary>The licenses just created.</summary>
+    public IReadOnlyList<LicenseResponse>? Created { get; private set; }
+
+    public Task<IActionResult> OnGetAsync() => AttemptAsync(async () =>
+    {
+        await LoadAppsAsync();
+        return Page();
+    });
+
+    public Task<IActionResult> OnPostAsync() => AttemptAsync(async () =>
+    {
+        var details = new List<string>();
+        var quantity = ConsoleFormat.Integer(Quantity, details, $"quantity: must be an integer from 1 to {LicenseService.MaxQuantity}");
+        var slots = ConsoleFormat.Integer(MaxHwidSlots, details, $"maxHwidSlots: must be an integer from 1 to {LicenseService.MaxHwidSlots}");
+        var expiresAt = ConsoleFormat.UtcTime(ExpiresAt, details, "expiresAt");
+        var variables = ConsoleFormat.JsonObject(Variables, details, "variables");
+        if (quantity is < int.MinValue or > int.MaxValue) details.Add($"quantity: must be an integer from 1 to {LicenseService.MaxQuantity}");
+        if (slots is < int.MinValue or > int.MaxValue) details.Add($"maxHwidSlots: must be an integer from 1 to {LicenseService.MaxHwidSlots}");
+        ConsoleFormat.ThrowIfAny(details);
+        Created = await licenses.CreateAsync(Caller, new CreateLicensesRequest(
+            AppId, (int?)quantity, expiresAt, (int?)slots, UnlimitedHwidSlots, Label, variables));
+        await LoadAppsAsync();
+        return Page();
+    }, LoadAppsAsync);
+
+    private async Task LoadAppsAsync()
+    {
+        if (Visitor!.Can(DeveloperScopes.ReadApps)) Apps = (await apps.ListAsync(Caller, "200", null)).Apps;
+    }
+}
