@@ -42,7 +42,7 @@ public sealed class ConsoleSessionStore(LicensingDatabase database, TimeProvider
     {
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+        await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         // Ended sessions are swept here: sign-ins are rare, and an ended row is refused anyway.
         await using (var sweep = connection.CreateCommand())
@@ -93,7 +93,7 @@ public sealed class ConsoleSessionStore(LicensingDatabase database, TimeProvider
         }
         if (now - lastSeen >= (long)TouchInterval.TotalMilliseconds)
         {
-            using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+            await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
             await using var connection = await database.OpenAsync(cancellationToken);
             await using var touch = connection.CreateCommand();
             touch.CommandText = "UPDATE licensing_console_sessions SET last_seen_at = @now WHERE token_hash = @hash";
@@ -108,7 +108,7 @@ public sealed class ConsoleSessionStore(LicensingDatabase database, TimeProvider
     public async Task DeleteAsync(string? token, CancellationToken cancellationToken)
     {
         if (token is not { Length: > 0 and <= 100 }) return;
-        using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+        await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var delete = connection.CreateCommand();
         delete.CommandText = "DELETE FROM licensing_console_sessions WHERE token_hash = @hash";

@@ -27,17 +27,20 @@ public sealed class DatabaseKeyRepository(LicensingDatabase database, TimeProvid
     }
 
     /// <inheritdoc />
-    public void StoreElement(XElement element, string friendlyName)
+    public void StoreElement(XElement element, string friendlyName) =>
+        StoreElementAsync(element, friendlyName).GetAwaiter().GetResult(); // the interface is synchronous
+
+    private async Task StoreElementAsync(XElement element, string friendlyName)
     {
-        using var turn = database.WriteGate.EnterAsync().AsTask().GetAwaiter().GetResult();
-        using var connection = database.OpenAsync().GetAwaiter().GetResult();
-        using var command = connection.CreateCommand();
+        await using var turn = await database.WriteGate.EnterAsync();
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
         // Two silos creating a key at once each store their own; the key ring holds both.
         command.CommandText = "INSERT INTO licensing_data_protection_keys (name, xml, created_at) VALUES (@name, @xml, @now) ON CONFLICT (name) DO NOTHING";
         command.AddParameter("name", friendlyName);
         command.AddParameter("xml", element.ToString(SaveOptions.DisableFormatting));
         command.AddParameter("now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        command.ExecuteNonQuery();
+        await command.ExecuteNonQueryAsync();
     }
 }
 
