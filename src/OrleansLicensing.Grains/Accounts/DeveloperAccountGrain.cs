@@ -41,16 +41,25 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     private IReadOnlySet<(string AppId, string Nonce)> _recordedNonces = new HashSet<(string, string)>();
     private readonly HashSet<(string AppId, string Nonce)> _batchNonces = [];
 
+    // Billable heartbeats: the stored counters of the batch's licenses, read once per batch. A debit
+    // for an ordinal the counter already reached was applied before (by this or a dead activation of
+    // the license) and is not applied again.
+    private readonly IHeartbeatCounterStore _heartbeatCounters;
+    private HashSet<string> _counterLookups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _storedCounters = new(StringComparer.Ordinal);
+
     public DeveloperAccountGrain(
         [PersistentState("account", LicensingStorage.Name)] IPersistentState<DeveloperAccountState> state,
         TimeProvider time,
         ILogger<DeveloperAccountGrain> logger,
         Microsoft.Extensions.Options.IOptions<AccountOptions> events,
         IReplayWindowStore replayWindow,
+        IHeartbeatCounterStore heartbeatCounters,
         Views.AuthViewBroadcast views,
         Diagnostics.LicensingMetrics metrics)
     {
         _metrics = metrics;
+        _heartbeatCounters = heartbeatCounters;
         _events = events.Value;
         _state = state;
         _time = time;
@@ -134,9 +143,15 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     public Task<UsageDebitResult> DebitUsage(UsageDebit debit)
     {
         if (debit.Nonce is { } nonce) _nonceLookups.Add((debit.AppId, nonce));
+        if (debit.HeartbeatOrdinal is not null) _counterLookups.Add(debit.LicenseKey);
         return _commit.Enqueue(() =>
         {
             if (!S.Created) return (new UsageDebitResult(UsageDebitStatus.AccountNotFound, 0), false);
+            if (debit.HeartbeatOrdinal is { } billed && billed <= CountedHeartbeats(debit.LicenseKey))
+            {
+                // This heartbeat was billed already (its debit raised the counter): applied at most once.
+                return (new UsageDebitResult(UsageDebitStatus.Debited, S.Balance), false);
+            }
             if (debit.IntentId is { } known && S.Intents.TryGetValue(known, out var decided))
             {
                 // A repeated intent: the first decision stands (applied at most once).
@@ -187,6 +202,13 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             return (true, true);
         });
 
+    /// <summary>The license's heartbeat counter: stored before this batch, or raised by a pending write.</summary>
+    private long CountedHeartbeats(string licenseKey)
+    {
+        var stored = _storedCounters.GetValueOrDefault(licenseKey);
+        return S.PendingHeartbeatCounts.TryGetValue(licenseKey, out var pending) ? Math.Max(stored, pending) : stored;
+    }
+
     private void RaiseHeartbeatCount(string licenseKey, long count)
     {
         if (S.PendingHeartbeatCounts.TryGetValue(licenseKey, out var pending) && pending >= count) return;
@@ -211,6 +233,13 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     /// </summary>
     private async Task PrepareBatchAsync()
     {
+        _storedCounters.Clear();
+        if (_counterLookups.Count > 0)
+        {
+            var licenses = _counterLookups;
+            _counterLookups = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var license in licenses) _storedCounters[license] = await _heartbeatCounters.ReadAsync(license);
+        }
         var lookups = _nonceLookups;
         _nonceLookups = [];
         _batchNonces.Clear();

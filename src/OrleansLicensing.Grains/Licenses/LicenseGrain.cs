@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using OrleansLicensing.Accounts;
@@ -37,8 +36,6 @@ public sealed partial class LicenseGrain(
     internal static readonly TimeSpan FlushInterval = TimeSpan.FromMinutes(1);
 
     private readonly List<string> _forgettable = [];
-    // A billable heartbeat whose debit outcome is unknown (the call failed): resolved before the next call.
-    private (string IntentId, long Ordinal)? _unresolvedHeartbeat;
     private bool _dirty;
     private bool _needsResolution;
     private bool _broken;
@@ -252,42 +249,17 @@ public sealed partial class LicenseGrain(
     }
 
     /// <summary>
-    /// Debits the billable heartbeat <paramref name="ordinal"/> under an intent id derived from it,
-    /// with no write of this license: a debit still in flight when this activation died, and the
-    /// attempt of its successor for the same ordinal, share the id, so the account applies at most
-    /// one of them. An id the account has refused for good (an unknown outcome resolved as aborted)
-    /// is skipped for the next one of the same ordinal.
+    /// Debits the billable heartbeat <paramref name="ordinal"/>, with no write of this license. The
+    /// account applies a heartbeat debit only while the license's stored counter is below its ordinal,
+    /// and raises the counter in the same write: a debit still in flight when this activation died, or
+    /// one whose answer was lost, and the next attempt for the same ordinal are billed once.
     /// </summary>
     private async Task<UsageDebitStatus> BillHeartbeatAsync(long ordinal, long? cap)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var intentId = HeartbeatIntentId(S.LicenseKey, ordinal, attempt);
-            UsageDebitResult result;
-            try
-            {
-                result = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, CreditEntryKind.Heartbeat, cap, intentId, HeartbeatOrdinal: ordinal));
-            }
-            catch
-            {
-                // Outcome unknown: decided (and fenced) by the account before the next call.
-                _unresolvedHeartbeat = (intentId, ordinal);
-                _needsResolution = true;
-                throw;
-            }
-            if (result.Status == UsageDebitStatus.IntentAborted) continue;
-            if (result.Status == UsageDebitStatus.Debited)
-            {
-                S.HeartbeatCount = Math.Max(S.HeartbeatCount, ordinal);
-                _forgettable.Add(intentId);
-            }
-            return result.Status;
-        }
+        var result = await Account.DebitUsage(new UsageDebit(S.AppId, S.LicenseKey, CreditEntryKind.Heartbeat, cap, IntentId: null, HeartbeatOrdinal: ordinal));
+        if (result.Status == UsageDebitStatus.Debited) S.HeartbeatCount = Math.Max(S.HeartbeatCount, ordinal);
+        return result.Status;
     }
-
-    /// <summary>The intent id of a billable heartbeat's debit: the same for every activation of the license.</summary>
-    internal static string HeartbeatIntentId(string licenseKey, long ordinal, int attempt) =>
-        string.Create(CultureInfo.InvariantCulture, $"hb_{licenseKey}_{ordinal}_{attempt}");
 
     private IDeveloperAccountGrain Account => GrainFactory.GetGrain<IDeveloperAccountGrain>(S.AccountId);
 
@@ -337,14 +309,6 @@ public sealed partial class LicenseGrain(
     private async Task ResolveIntentsAsync()
     {
         if (!_needsResolution) return;
-        if (_unresolvedHeartbeat is var (heartbeatIntent, ordinal))
-        {
-            var decided = await Account.ResolveIntent(heartbeatIntent);
-            if (decided == IntentOutcome.Debited) S.HeartbeatCount = Math.Max(S.HeartbeatCount, ordinal);
-            _forgettable.Add(heartbeatIntent);
-            _unresolvedHeartbeat = null;
-            LogHeartbeatResolved(S.LicenseKey, heartbeatIntent, decided);
-        }
         foreach (var intent in S.Intents.ToList())
         {
             var outcome = await Account.ResolveIntent(intent.IntentId);
@@ -479,7 +443,7 @@ public sealed partial class LicenseGrain(
         try
         {
             await state.ReadStateAsync();
-            _needsResolution = S.Intents.Count > 0 || _unresolvedHeartbeat is not null;
+            _needsResolution = S.Intents.Count > 0;
         }
         catch (Exception error)
         {
@@ -505,7 +469,4 @@ public sealed partial class LicenseGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "License {LicenseKey}: intent {IntentId} ({Kind}) resolved as {Outcome}")]
     private partial void LogIntentResolved(string licenseKey, string intentId, LicenseIntentKind kind, IntentOutcome outcome);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "License {LicenseKey}: heartbeat debit {IntentId} resolved as {Outcome}")]
-    private partial void LogHeartbeatResolved(string licenseKey, string intentId, IntentOutcome outcome);
 }
