@@ -27,6 +27,7 @@ public sealed class SigningKeysController(IGrainFactory grains) : ControllerBase
 
     /// <summary>Creates the <c>next</c> key: listed in <c>publicKeys</c> at once, signs nothing. A second next key is 409.</summary>
     [HttpPost, RequireScope(DeveloperScopes.AdminApps)]
+    [ProducesResponseType<SigningKeyResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> CreateNext(string appId)
     {
         await grains.FindApp(Caller, appId);
@@ -47,6 +48,7 @@ public sealed class SigningKeysController(IGrainFactory grains) : ControllerBase
 
     /// <summary>Removes a <c>next</c> or <c>previous</c> key from <c>publicKeys</c>; removing the current key is 409.</summary>
     [HttpDelete("{keyId}"), RequireScope(DeveloperScopes.AdminApps)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Remove(string appId, string keyId)
     {
         await grains.FindApp(Caller, appId);

@@ -159,6 +159,23 @@ public sealed class OpenApiConformanceTests(ConformanceServer server) : IClassFi
             "/v1/apps/{appId}/webhooks/{webhookId}/deliveries/{deliveryId}/retry");
         await Ok(dev, HttpMethod.Delete, $"/v1/apps/{appId}/webhooks/{webhookId}", "/v1/apps/{appId}/webhooks/{webhookId}");
 
+        // Staged signing keys, activation requests and offline files.
+        var nextKey = await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/signing-keys", "/v1/apps/{appId}/signing-keys");
+        var nextKeyId = nextKey.GetProperty("keyId").GetString()!;
+        await Ok(dev, HttpMethod.Get, $"/v1/apps/{appId}/signing-keys", "/v1/apps/{appId}/signing-keys");
+        await Fails(dev, HttpMethod.Post, $"/v1/apps/{appId}/signing-keys", "/v1/apps/{appId}/signing-keys", 409);
+        await Ok(dev, HttpMethod.Delete, $"/v1/apps/{appId}/signing-keys/{nextKeyId}", "/v1/apps/{appId}/signing-keys/{keyId}");
+        nextKeyId = (await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/signing-keys", "/v1/apps/{appId}/signing-keys")).GetProperty("keyId").GetString()!;
+        await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/signing-keys/{nextKeyId}/promote", "/v1/apps/{appId}/signing-keys/{keyId}/promote");
+        var activation = Developer.Offline.OfflineFilesApiTests.ActivationRequest(appId, "offline-machine");
+        await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/activation-requests", "/v1/apps/{appId}/activation-requests", new { request = activation });
+        await Fails(dev, HttpMethod.Post, $"/v1/apps/{appId}/activation-requests", "/v1/apps/{appId}/activation-requests", 400, new { request = "not an activation request" });
+        var offline = await Ok(dev, HttpMethod.Post, $"/v1/licenses/{licenseKey}/offline-files", "/v1/licenses/{licenseKey}/offline-files",
+            new { activationRequest = activation, expiresAt = DateTimeOffset.UtcNow.AddDays(30) });
+        var fileId = offline.GetProperty("fileId").GetString()!;
+        await Ok(dev, HttpMethod.Get, $"/v1/licenses/{licenseKey}/offline-files", "/v1/licenses/{licenseKey}/offline-files");
+        await Ok(dev, HttpMethod.Get, $"/v1/licenses/{licenseKey}/offline-files/{fileId}", "/v1/licenses/{licenseKey}/offline-files/{fileId}");
+
         // Deletes answer 204 without a body.
         await Ok(dev, HttpMethod.Delete, $"/v1/licenses/{licenseKey}", "/v1/licenses/{licenseKey}");
         await Ok(dev, HttpMethod.Delete, $"/v1/apps/{appId}", "/v1/apps/{appId}");

@@ -10,7 +10,7 @@ namespace OrleansLicensing.Server.Developer.Offline;
 /// <param name="Mode"><c>bound</c> (default) or <c>any</c>.</param>
 public sealed record MintOfflineFileRequest(Optional<DateTimeOffset?> ExpiresAt, string?[]? Hwids, string? ActivationRequest, string? Mode);
 
-/// <summary>An issued offline file on the wire; <see cref="File"/> is left out of lists.</summary>
+/// <summary>An issued offline file on the wire; the file text itself is left out of lists.</summary>
 public sealed record OfflineFileResponse(
     string FileId,
     string LicenseKey,

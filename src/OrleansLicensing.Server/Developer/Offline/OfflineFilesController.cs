@@ -25,6 +25,7 @@ public sealed class OfflineFilesController(IGrainFactory grains, TimeProvider ti
 
     /// <summary>Mints a file; <c>Accept: application/x-authforge-license</c> answers with the file itself.</summary>
     [HttpPost, RequireScope(DeveloperScopes.WriteLicenses)]
+    [ProducesResponseType<OfflineFileResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Mint(string licenseKey, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] MintOfflineFileRequest? body)
     {
         if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
@@ -120,6 +121,7 @@ public sealed class OfflineFilesController(IGrainFactory grains, TimeProvider ti
 
     /// <summary>One file again, with the same bytes as first issued.</summary>
     [HttpGet("{fileId}"), RequireScope(DeveloperScopes.ReadLicenses)]
+    [ProducesResponseType<OfflineFileResponse>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Get(string licenseKey, string fileId)
     {
         var file = (await Files(licenseKey)).FirstOrDefault(f => f.FileId == fileId)
