@@ -264,14 +264,13 @@ public sealed partial class LicenseGrain(
     private IDeveloperAccountGrain Account => GrainFactory.GetGrain<IDeveloperAccountGrain>(S.AccountId);
 
     /// <summary>
-    /// Stores the intent with its effect reserved (the slot, the counted heartbeat), then asks the
+    /// Stores the intent with its effect reserved (the slot, a pending offline file), then asks the
     /// account to debit under its id and settles it in memory by the answer. A refusal is stored at
     /// once; if that write fails, the next call resolves the intent as aborted.
     /// </summary>
     private async Task<UsageDebitStatus> CommitIntentAsync(LicenseIntent intent, CreditEntryKind kind, long? cap, OutboxEvent? debitEvent, string? nonce)
     {
         S.Intents.Add(intent);
-        if (intent.Kind == LicenseIntentKind.BillHeartbeat) S.HeartbeatCount++;
         await WriteAsync();
 
         UsageDebitResult result;

@@ -26,12 +26,9 @@ public sealed class AuthLogStore(LicensingDatabase database)
         // behind it (which a validate waits for) wait for one slice at most, not for the whole batch.
         for (var start = 0; start < entries.Count; start += SqliteSlice)
         {
-            var slice = entries is List<AuthLogEntry> list
-                ? list.GetRange(start, Math.Min(SqliteSlice, entries.Count - start))
-                : entries.Skip(start).Take(SqliteSlice).ToList();
             await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
             await using var connection = await database.OpenAsync(cancellationToken);
-            await InsertPreparedAsync(connection, slice, cancellationToken);
+            await InsertPreparedAsync(connection, entries, start, Math.Min(SqliteSlice, entries.Count - start), cancellationToken);
         }
     }
 
@@ -43,7 +40,7 @@ public sealed class AuthLogStore(LicensingDatabase database)
     /// multi-row statement with thousands of named parameters costs far more here: the driver
     /// looks every parameter name up in the statement, one by one.
     /// </summary>
-    private static async Task InsertPreparedAsync(DbConnection connection, IReadOnlyList<AuthLogEntry> entries, CancellationToken cancellationToken)
+    private static async Task InsertPreparedAsync(DbConnection connection, IReadOnlyList<AuthLogEntry> entries, int start, int count, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -57,8 +54,9 @@ public sealed class AuthLogStore(LicensingDatabase database)
         var hwid = command.AddParameter("hwid", null, DbType.String);
         var ip = command.AddParameter("ip", "", DbType.String);
         await command.PrepareAsync(cancellationToken);
-        foreach (var e in entries)
+        for (var i = start; i < start + count; i++)
         {
+            var e = entries[i];
             app.Value = e.AppId;
             at.Value = e.At.ToUnixTimeMilliseconds();
             endpoint.Value = e.Endpoint;
