@@ -221,7 +221,7 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
 
     public async Task BaselineAsync(string name)
     {
-        await wrk.RunAsync(server.Url, "health", null, options.Connections, TimeSpan.FromSeconds(3)); // warm-up
+        await wrk.RunAsync(server.Url, "health", null, options.Connections, options.WarmUp); // warm-up
         var result = await wrk.RunAsync(server.Url, "health", null, options.Connections, options.Duration);
         _baseline = result.PerSecond;
         report.Row(name, result, _baseline, null, null);
@@ -236,7 +236,7 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
         if (mode != "once")
         {
             // Unmeasured warm-up: the path's code reaches its optimized tier before the peak run.
-            var warmUp = await wrk.RunAsync(server.Url, mode, file, options.Connections, TimeSpan.FromSeconds(3), bearer: bearer);
+            var warmUp = await wrk.RunAsync(server.Url, mode, file, options.Connections, options.WarmUp, bearer: bearer);
             debits += credits?.Debits(debit, file, warmUp) ?? 0;
             warmUpRequests = warmUp.Requests;
         }
@@ -259,7 +259,7 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
 public sealed record LoadOptions(
     string Engine, string ServerDll, string OperatorToken, string Work, string Wrk, string Script,
     string? Sqlite, string? Postgres, int Connections, TimeSpan Duration, int BoundLicenses, int OnceLicenses,
-    TimeSpan CollectionAge, string MasterKey, string TokenSecret, string ClusterId, string[] Only)
+    TimeSpan CollectionAge, string MasterKey, string TokenSecret, string ClusterId, string[] Only, TimeSpan WarmUp)
 {
     /// <summary>Whether a row runs: all of them unless <c>--only</c> named parts of it (separated by |).</summary>
     public bool Includes(string scenario) => Only.Length == 0 || Only.Any(word => scenario.Contains(word, StringComparison.OrdinalIgnoreCase));
@@ -280,7 +280,9 @@ public sealed record LoadOptions(
             Number("--bound", 1000), Number("--once", 100_000), TimeSpan.FromSeconds(Number("--collection-age", 70)),
             Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
             "bench" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
-            Optional("--only")?.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? []);
+            Optional("--only")?.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            // Unmeasured run before each row, long enough for the tiered JIT to finish on 2 busy cores.
+            TimeSpan.FromSeconds(Number("--warm-up", 3)));
     }
 }
 
