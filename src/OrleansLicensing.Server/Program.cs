@@ -120,6 +120,8 @@ public sealed class Program
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.WebhookService>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AuthLogService>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AppSettingsService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AppKeyService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Offline.OfflineFileService>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Operator.AccountAdministration>();
         builder.Services.AddHostedService<OrleansLicensing.Server.Developer.LicenseExpirySweep>();
         builder.Services.Configure<OrleansLicensing.Accounts.AccountOptions>(o =>

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using OrleansLicensing.Apps;
-using OrleansLicensing.Server.Http;
 
 namespace OrleansLicensing.Server.Developer;
 
@@ -11,7 +9,7 @@ namespace OrleansLicensing.Server.Developer;
 /// Create, list, read and update are in <see cref="AppService"/>, shared with the web console.
 /// </summary>
 [ApiController, ApiKeyAuthorize, Route("v1/apps"), Produces("application/json")]
-public sealed class AppsController(IGrainFactory grains, AppService apps) : ControllerBase
+public sealed class AppsController(AppService apps, AppKeyService keys) : ControllerBase
 {
     private ApiCaller Caller => HttpContext.ApiCaller();
 
@@ -36,10 +34,7 @@ public sealed class AppsController(IGrainFactory grains, AppService apps) : Cont
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(string appId)
     {
-        await grains.FindApp(Caller, appId);
-        if (!await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).Delete()) throw ApiException.NotFound($"App {appId} not found");
-        // After the delete: a crash in between leaves an id the list skips, never a listed-but-live mismatch.
-        await grains.GetGrain<OrleansLicensing.Accounts.IAccountAppsGrain>(Caller.AccountId).Unregister(appId);
+        await keys.DeleteAsync(Caller, appId);
         return NoContent();
     }
 
@@ -54,13 +49,7 @@ public sealed class AppsController(IGrainFactory grains, AppService apps) : Cont
 
     /// <summary>Replaces the app secret; the old one stops working at once. The new one is shown only here.</summary>
     [HttpPost("{appId}/rotate-secret"), RequireScope(DeveloperScopes.AdminApps)]
-    public async Task<AppResponse> RotateSecret(string appId)
-    {
-        await grains.FindApp(Caller, appId);
-        var rotated = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).RotateSecret()
-            ?? throw ApiException.NotFound($"App {appId} not found");
-        return AppResponse.From(rotated.App, rotated.AppSecret);
-    }
+    public Task<AppResponse> RotateSecret(string appId) => keys.RotateSecretAsync(Caller, appId);
 
     /// <summary>
     /// One-step rotation (create + promote): a new key signs from the next response on; earlier public keys
@@ -68,23 +57,5 @@ public sealed class AppsController(IGrainFactory grains, AppService apps) : Cont
     /// the staged routes of <see cref="SigningKeysController"/> avoid that. While a next key is pending: 409.
     /// </summary>
     [HttpPost("{appId}/rotate-signing-key"), RequireScope(DeveloperScopes.AdminApps)]
-    public async Task<AppResponse> RotateSigningKey(string appId)
-    {
-        var current = await grains.FindApp(Caller, appId);
-        if (current.PublicKeys.Any(k => k.State == SigningKeyState.Next)) throw PendingNextKey();
-        try
-        {
-            var app = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(appId)).RotateSigningKey()
-                ?? throw ApiException.NotFound($"App {appId} not found");
-            return AppResponse.From(app);
-        }
-        catch (InvalidOperationException)
-        {
-            // A next key created between the check above and the rotation.
-            throw PendingNextKey();
-        }
-    }
-
-    private static ApiException PendingNextKey() =>
-        new(ApiErrors.Conflict, "The app has a pending next signing key: promote or remove it (/v1/apps/{appId}/signing-keys) instead of rotating in one step");
+    public Task<AppResponse> RotateSigningKey(string appId) => keys.RotateSigningKeyAsync(Caller, appId);
 }

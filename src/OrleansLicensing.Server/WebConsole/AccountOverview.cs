@@ -23,9 +23,9 @@ public sealed record DailyOutcome(DateOnly Day, long Successes, long Failures);
 /// <summary>
 /// Gathers the overview through the same owned reads as the rest of the console: the caller's
 /// apps (<see cref="AppService"/>), its ledger (<see cref="CreditLedgerService"/>) and, for those
-/// apps only, the auth log and the license index.
+/// apps only, the auth log and the license index through <see cref="OverviewQueries"/> (bounded reads).
 /// </summary>
-public sealed class AccountOverview(AppService apps, CreditLedgerService ledger, AuthLogStore authLog, LicenseIndex licenses, TimeProvider time)
+public sealed class AccountOverview(AppService apps, CreditLedgerService ledger, OverviewQueries queries, TimeProvider time)
 {
     /// <summary>Days shown in the charts.</summary>
     public const int Days = 30;
@@ -74,20 +74,20 @@ public sealed class AccountOverview(AppService apps, CreditLedgerService ledger,
         IReadOnlyList<AuthLogEntry>? lastFailures = null;
         if (visitor.Can(DeveloperScopes.ReadLogs))
         {
-            var rows = await authLog.DailyResultsAsync(appIds, since, cancellationToken);
+            var rows = await queries.DailyResultsAsync(appIds, first, now, cancellationToken);
             outcomes = [.. EachDay(first, today).Select(day => new DailyOutcome(
                 day,
                 rows.Where(r => r.Day == day && r.Result == "success").Sum(r => r.Count),
                 rows.Where(r => r.Day == day && r.Result != "success").Sum(r => r.Count)))];
             byCode = [.. rows.Where(r => r.Result != "success").GroupBy(r => r.Result).Select(g => (g.Key, g.Sum(r => r.Count))).OrderByDescending(g => g.Item2)];
-            lastFailures = await authLog.RecentFailuresAsync(appIds, 10, cancellationToken);
+            lastFailures = await queries.RecentFailuresAsync(appIds, 10, cancellationToken);
         }
 
         long? active = null;
         if (visitor.Can(DeveloperScopes.ReadLicenses) && visitor.Can(DeveloperScopes.ReadApps))
         {
             active = 0;
-            foreach (var appId in appIds) active += await licenses.CountActiveAsync(appId, now, cancellationToken);
+            foreach (var appId in appIds) active += await queries.CountActiveAsync(appId, now, cancellationToken);
         }
 
         return new OverviewFigures(

@@ -20,6 +20,10 @@ public static class WebConsoleSetup
     {
         services.AddSingleton<ConsoleSessionStore>();
         services.AddSingleton<AccountOverview>();
+        services.AddSingleton<OverviewQueries>();
+        services.AddSingleton<ClusterTraffic>();
+        services.AddHostedService(s => s.GetRequiredService<ClusterTraffic>());
+        services.AddSingleton<OrleansLicensing.Server.Operator.AccountSearch>();
         services.AddSingleton<ConsoleAccessFilter>();
         services.AddSingleton<DatabaseKeyRepository>();
         services.AddDataProtection().SetApplicationName("OrleansLicensing");

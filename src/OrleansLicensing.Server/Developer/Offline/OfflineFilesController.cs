@@ -1,26 +1,17 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using OrleansLicensing.Apps;
 using OrleansLicensing.Licenses;
-using OrleansLicensing.Security;
 using OrleansLicensing.Server.Http;
 
 namespace OrleansLicensing.Server.Developer.Offline;
 
 /// <summary>
 /// Offline license files of developer-api.md §4.3a: mint (<c>write:licenses</c>), list and download again
-/// (<c>read:licenses</c>). The edge builds and signs the file with the app's current Ed25519 key; the
-/// license grain binds its HWIDs, has the account debit one credit and stores it, all or nothing.
+/// (<c>read:licenses</c>). The rules are in <see cref="OfflineFileService"/>, shared with the web console.
 /// </summary>
 [ApiController, ApiKeyAuthorize, Route("v1/licenses/{licenseKey}/offline-files"), Produces("application/json")]
-public sealed class OfflineFilesController(IGrainFactory grains, TimeProvider time) : ControllerBase
+public sealed class OfflineFilesController(OfflineFileService files) : ControllerBase
 {
-    private const int MaxHwids = 16;
-    private const int MaxHwidLength = 256;
-    private const string CursorKind = "offline-file";
-    // The license's terms may change between reading them and issuing; rebuilding the payload is cheap.
-    private const int TermsAttempts = 3;
-
     private ApiCaller Caller => HttpContext.ApiCaller();
 
     /// <summary>Mints a file; <c>Accept: application/x-authforge-license</c> answers with the file itself.</summary>
@@ -28,73 +19,8 @@ public sealed class OfflineFilesController(IGrainFactory grains, TimeProvider ti
     [ProducesResponseType<OfflineFileResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Mint(string licenseKey, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] MintOfflineFileRequest? body)
     {
-        if (body is null) throw ApiException.BadRequest("body: a JSON body is required");
-        var details = new List<string>();
-        if (!body.ExpiresAt.IsSet) details.Add("expiresAt: required (an ISO time, or null for a file that never expires)");
-        var mode = body.Mode switch
-        {
-            null or "bound" => OfflineFileMode.Bound,
-            "any" => OfflineFileMode.Any,
-            _ => (OfflineFileMode?)null,
-        };
-        if (mode is null) details.Add("mode: must be \"bound\" or \"any\"");
-        var hwids = new List<string>();
-        if (body.Hwids is { } listed)
-        {
-            if (listed.Length is < 1 or > MaxHwids) details.Add($"hwids: 1 to {MaxHwids} HWIDs");
-            foreach (var hwid in listed)
-            {
-                if (string.IsNullOrWhiteSpace(hwid) || hwid.Length > MaxHwidLength)
-                {
-                    details.Add($"hwids: each HWID must be a non-empty string of at most {MaxHwidLength} characters");
-                    break;
-                }
-                // Trimmed as the SDKs trim their own HWID before comparing (auth-protocol.md §18.3).
-                var trimmed = hwid.Trim();
-                if (!hwids.Contains(trimmed, StringComparer.Ordinal)) hwids.Add(trimmed);
-            }
-        }
-        if (mode == OfflineFileMode.Any && (body.Hwids is not null || body.ActivationRequest is not null))
-        {
-            details.Add("mode: \"any\" files are not bound; leave out hwids and activationRequest");
-        }
-        if (mode == OfflineFileMode.Bound && body.Hwids is null && body.ActivationRequest is null)
-        {
-            details.Add("hwids: a bound file needs hwids or an activationRequest (or both)");
-        }
-        if (details.Count > 0) throw ApiException.BadRequest([.. details]);
-
-        var license = await grains.FindLicense(Caller, licenseKey);
-        if (body.ActivationRequest is not null)
-        {
-            var request = ActivationRequestsController.Check(body.ActivationRequest, license.AppId, "activationRequest");
-            if (!hwids.Contains(request.Hwid, StringComparer.Ordinal)) hwids.Add(request.Hwid);
-            if (hwids.Count > MaxHwids) throw ApiException.BadRequest($"hwids: 1 to {MaxHwids} HWIDs, the activation request's included");
-        }
-
-        var expiresAt = body.ExpiresAt.Value is { } requested ? ToSecond(requested) : (DateTimeOffset?)null;
         var requestKey = Request.Headers.TryGetValue(Idempotency.Header, out var keyHeader) ? keyHeader.ToString() : null;
-        OfflineFileIssueResult result = new(OfflineFileIssueStatus.TermsChanged);
-        for (var attempt = 1; attempt <= TermsAttempts && result.Status == OfflineFileIssueStatus.TermsChanged; attempt++)
-        {
-            if (attempt > 1) license = await grains.FindLicense(Caller, license.LicenseKey);
-            result = await IssueAsync(license, mode!.Value, hwids, expiresAt, requestKey);
-        }
-
-        var file = result.Status switch
-        {
-            OfflineFileIssueStatus.Issued or OfflineFileIssueStatus.Replayed => result.File!,
-            OfflineFileIssueStatus.LicenseNotFound => throw ApiException.NotFound($"License {license.LicenseKey} not found"),
-            OfflineFileIssueStatus.Revoked => throw new ApiException(ApiErrors.Conflict, "The license is revoked; reactivate it before minting a file"),
-            OfflineFileIssueStatus.Expired => throw new ApiException(ApiErrors.Conflict, "The license has expired; extend it before minting a file"),
-            OfflineFileIssueStatus.SlotsFull => throw new ApiException(ApiErrors.Conflict,
-                $"The file's HWIDs do not fit the license's free HWID slots ({license.Hwids.Count} of {license.MaxHwidSlots} used); nothing was bound"),
-            OfflineFileIssueStatus.NoCredits => throw new ApiException(ApiErrors.NoCredits, "Minting an offline file costs 1 credit; the balance is below 1"),
-            OfflineFileIssueStatus.DailyCapReached => throw new ApiException(ApiErrors.NoCredits, "The app's daily credit cap is reached; minting costs 1 credit"),
-            OfflineFileIssueStatus.TooManyFiles => throw new ApiException(ApiErrors.Conflict, "The license holds the most offline files it may keep"),
-            _ => throw new ApiException(ApiErrors.Conflict, "The license changed while the file was being minted; retry"),
-        };
-
+        var file = await files.MintAsync(Caller, licenseKey, body, requestKey);
         var location = $"/v1/licenses/{file.LicenseKey}/offline-files/{file.FileId}";
         if (WantsFile(Request))
         {
@@ -106,66 +32,16 @@ public sealed class OfflineFilesController(IGrainFactory grains, TimeProvider ti
 
     /// <summary>The files issued for the license, oldest first, without their text.</summary>
     [HttpGet, RequireScope(DeveloperScopes.ReadLicenses)]
-    public async Task<OfflineFileListResponse> List(string licenseKey, [FromQuery] string? limit, [FromQuery] string? cursor)
-    {
-        var pageSize = Pagination.Limit(limit);
-        var after = Pagination.Decode(CursorKind, cursor, id => Guid.TryParseExact(id, "D", out _));
-        var files = await Files(licenseKey);
-        // Files are only ever appended, so the position after the cursor's file is stable.
-        var start = after is null ? 0 : files.ToList().FindIndex(f => f.FileId == after) + 1;
-        var page = files.Skip(start).Take(pageSize).ToArray();
-        var more = start + page.Length < files.Count;
-        return new OfflineFileListResponse([.. page.Select(f => OfflineFileResponse.From(f, withText: false))],
-            more && page.Length > 0 ? Pagination.Encode(CursorKind, page[^1].FileId) : null);
-    }
+    public Task<OfflineFileListResponse> List(string licenseKey, [FromQuery] string? limit, [FromQuery] string? cursor) =>
+        files.ListAsync(Caller, licenseKey, limit, cursor);
 
     /// <summary>One file again, with the same bytes as first issued.</summary>
     [HttpGet("{fileId}"), RequireScope(DeveloperScopes.ReadLicenses)]
     [ProducesResponseType<OfflineFileResponse>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Get(string licenseKey, string fileId)
     {
-        var file = (await Files(licenseKey)).FirstOrDefault(f => f.FileId == fileId)
-            ?? throw ApiException.NotFound($"Offline file {fileId} not found");
+        var file = await files.GetAsync(Caller, licenseKey, fileId);
         return WantsFile(Request) ? FileText(file, StatusCodes.Status200OK) : Ok(OfflineFileResponse.From(file, withText: true));
-    }
-
-    private async Task<IReadOnlyList<OfflineFile>> Files(string licenseKey)
-    {
-        var license = await grains.FindLicense(Caller, licenseKey);
-        return await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(license.LicenseKey)).GetOfflineFiles()
-            ?? throw ApiException.NotFound($"License {license.LicenseKey} not found");
-    }
-
-    private async Task<OfflineFileIssueResult> IssueAsync(LicenseSnapshot license, OfflineFileMode mode, IReadOnlyList<string> hwids, DateTimeOffset? expiresAt, string? requestKey)
-    {
-        var now = time.GetUtcNow();
-        var details = new List<string>();
-        if (mode == OfflineFileMode.Any && !license.UnlimitedHwidSlots) details.Add("mode: \"any\" needs a license with unlimitedHwidSlots");
-        if (expiresAt is { } at && at <= now) details.Add("expiresAt: must be in the future");
-        if (license.ExpiresAt is { } licenseExpiry && (expiresAt is null || expiresAt > licenseExpiry))
-        {
-            details.Add($"expiresAt: may not be later than the license's expiry ({UtcTimestampConverter.Format(licenseExpiry)}); null only for a lifetime license");
-        }
-        if (details.Count > 0) throw ApiException.BadRequest([.. details]);
-
-        var view = await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(license.AppId)).GetAuthView()
-            ?? throw ApiException.NotFound($"App {license.AppId} not found");
-        if (view.Status != AppStatus.Active) throw new ApiException(ApiErrors.Conflict, "The license's app is disabled; enable it before minting a file");
-
-        var issuedAt = ToSecond(now);
-        var fileId = Guid.NewGuid().ToString("D");
-        var bound = mode == OfflineFileMode.Bound ? hwids.ToArray() : [];
-        string text;
-        using (var signer = Ed25519Signer.FromSeed(view.SigningSeed))
-        {
-            text = OfflineFileWriter.Write(new OfflineFileContent(
-                license.AppId, license.LicenseKey, fileId, view.KeyId, issuedAt, expiresAt, mode, bound,
-                license.Label, license.ExpiresAt, license.Variables, view.Variables), signer);
-        }
-        var file = new OfflineFile(fileId, license.LicenseKey, license.AppId, view.KeyId, mode, bound, issuedAt, expiresAt, text, requestKey);
-        var terms = new OfflineFileTerms(license.ExpiresAt, license.Label, [.. license.Variables], license.UnlimitedHwidSlots);
-        return await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(license.LicenseKey))
-            .IssueOfflineFile(new OfflineFileIssue(license.AppId, file, view.DailyCreditCap, terms));
     }
 
     private static bool WantsFile(HttpRequest request) =>
@@ -176,7 +52,4 @@ public sealed class OfflineFilesController(IGrainFactory grains, TimeProvider ti
         Response.Headers.ContentDisposition = $"attachment; filename=\"{file.LicenseKey}.authforge\"";
         return new ContentResult { StatusCode = status, Content = file.Text, ContentType = OfflineFileWriter.MediaType + "; charset=utf-8" };
     }
-
-    private static DateTimeOffset ToSecond(DateTimeOffset value) =>
-        new(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 }

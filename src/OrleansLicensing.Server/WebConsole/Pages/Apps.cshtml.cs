@@ -8,6 +8,7 @@ namespace OrleansLicensing.Server.WebConsole.Pages;
 [ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.ReadApps)]
 public sealed class AppsModel(AppService apps) : ConsolePageModel
 {
+    [BindProperty(SupportsGet = true)] public string? Deleted { get; set; }
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? SigningScheme { get; set; } = "ed25519";
 

@@ -31,6 +31,8 @@ public sealed class LicenseModel(LicenseService licenses) : ConsolePageModel
         "activate" => "License reactivated.",
         "extend" => "Expiry changed.",
         "reset-hwids" => "HWIDs reset: the next device to validate is bound.",
+        "update" => "License updated.",
+        "unchanged" => "Nothing to change.",
         _ => null,
     };
 

@@ -3,12 +3,15 @@ using OrleansLicensing.Server.Operator;
 
 namespace OrleansLicensing.Server.WebConsole.Pages.Operator;
 
-/// <summary>The operator's accounts page (<see cref="AccountAdministration"/>): list, open by id, create (the first key shown once).</summary>
+/// <summary>The operator's accounts page (<see cref="AccountAdministration"/>): list, search (<see cref="AccountSearch"/>), open by id, create (the first key shown once).</summary>
 [ConsoleArea(ConsoleSessionKind.Operator)]
-public sealed class AccountsModel(AccountAdministration accounts) : ConsolePageModel
+public sealed class AccountsModel(AccountAdministration accounts, AccountSearch search) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)] public string? Cursor { get; set; }
     [BindProperty(SupportsGet = true)] public string? Find { get; set; }
+
+    /// <summary>Search text: part of a name or email, or the start of an account id.</summary>
+    [BindProperty(SupportsGet = true)] public string? Q { get; set; }
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Email { get; set; }
     [BindProperty] public string? Credits { get; set; }
@@ -40,5 +43,19 @@ public sealed class AccountsModel(AccountAdministration accounts) : ConsolePageM
         return Page();
     }, LoadAsync);
 
-    private async Task LoadAsync() => Accounts = await accounts.ListAsync("50", string.IsNullOrEmpty(Cursor) ? null : Cursor);
+    /// <summary>How many accounts the search page looked at (only when searching).</summary>
+    public int? Scanned { get; private set; }
+
+    private async Task LoadAsync()
+    {
+        var cursor = string.IsNullOrEmpty(Cursor) ? null : Cursor;
+        if (string.IsNullOrWhiteSpace(Q))
+        {
+            Accounts = await accounts.ListAsync("50", cursor);
+            return;
+        }
+        var found = await search.SearchAsync(Q, "50", cursor);
+        Accounts = new AccountListResponse(found.Accounts, found.Cursor);
+        Scanned = found.Scanned;
+    }
 }

@@ -3,9 +3,12 @@ using Orleans.Runtime;
 
 namespace OrleansLicensing.Server.WebConsole.Pages.Operator;
 
-/// <summary>The cluster as Orleans' management grain reports it: silos with their status, and grain activations per silo and type.</summary>
+/// <summary>
+/// The cluster as Orleans' management grain reports it: silos with their status, and grain activations per silo and type;
+/// auth requests and failures per minute of the last hour, added up over the silos (<see cref="ClusterTraffic"/>).
+/// </summary>
 [ConsoleArea(ConsoleSessionKind.Operator)]
-public sealed class ClusterModel(IGrainFactory grains) : ConsolePageModel
+public sealed class ClusterModel(IGrainFactory grains, ClusterTraffic traffic) : ConsolePageModel
 {
     /// <summary>One silo row.</summary>
     public sealed record SiloRow(string Address, string Name, string Host, string Status, DateTime StartedAt, DateTime LastAlive, int Activations);
@@ -15,6 +18,12 @@ public sealed class ClusterModel(IGrainFactory grains) : ConsolePageModel
 
     public IReadOnlyList<SiloRow> Silos { get; private set; } = [];
     public IReadOnlyList<GrainRow> Grains { get; private set; } = [];
+
+    /// <summary>Minutes shown in the traffic charts.</summary>
+    public const int TrafficMinutes = 60;
+
+    /// <summary>Auth requests per minute of the last hour, oldest first.</summary>
+    public IReadOnlyList<TrafficMinute> Traffic { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -27,6 +36,7 @@ public sealed class ClusterModel(IGrainFactory grains) : ConsolePageModel
             perSilo.GetValueOrDefault(h.SiloAddress)))];
         Grains = [.. statistics.GroupBy(s => s.GrainType).Select(g => new GrainRow(ShortName(g.Key), g.Sum(s => s.ActivationCount)))
             .OrderByDescending(g => g.Activations).ThenBy(g => g.GrainType)];
+        Traffic = await traffic.ReadAsync(TrafficMinutes, HttpContext.RequestAborted);
         return Page();
     }
 

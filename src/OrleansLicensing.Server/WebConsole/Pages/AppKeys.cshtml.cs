@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Mvc;
+using OrleansLicensing.Apps;
+using OrleansLicensing.Server.Developer;
+
+namespace OrleansLicensing.Server.WebConsole.Pages;
+
+/// <summary>
+/// An app's key material and life, through <see cref="AppKeyService"/> (the service of
+/// <c>/v1/apps/{id}/signing-keys</c>, <c>rotate-signing-key</c>, <c>rotate-secret</c> and
+/// <c>DELETE /v1/apps/{id}</c>): staged signing-key rotation, the one-step rotation, a new app secret
+/// (shown once) and deleting the app. Reading needs <c>read:apps</c>; every change <c>admin:apps</c>, as
+/// on the API. The changes that break shipped clients ask for a confirmation first.
+/// </summary>
+[ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.ReadApps)]
+public sealed class AppKeysModel(AppService apps, AppKeyService keys) : ConsolePageModel
+{
+    [BindProperty(SupportsGet = true)] public string AppId { get; set; } = "";
+
+    /// <summary>The action awaiting confirmation: promote, remove, rotate, rotate-secret, delete.</summary>
+    [BindProperty(SupportsGet = true)] public string? Confirm { get; set; }
+
+    /// <summary>The signing key a promote or remove is about.</summary>
+    [BindProperty(SupportsGet = true)] public string? KeyId { get; set; }
+
+    /// <summary>The action just done (after the redirect).</summary>
+    [BindProperty(SupportsGet = true)] public string? Done { get; set; }
+
+    public AppResponse? App { get; private set; }
+    public IReadOnlyList<SigningKeyResponse> SigningKeys { get; private set; } = [];
+
+    /// <summary>The app with its new secret, right after a rotation (only in this response).</summary>
+    public AppResponse? Rotated { get; private set; }
+
+    public string? DoneMessage => Done switch
+    {
+        "next" => "Next signing key created. Ship clients that trust it, then promote it.",
+        "promote" => "Signing key promoted: it signs every response from now on.",
+        "remove" => "Signing key removed.",
+        "rotate" => "Signing key rotated: the new key signs every response from now on.",
+        _ => null,
+    };
+
+    public Task<IActionResult> OnGetAsync() => AttemptAsync(async () =>
+    {
+        await LoadAsync();
+        return Page();
+    });
+
+    [ConsoleScope(DeveloperScopes.AdminApps)]
+    public Task<IActionResult> OnPostNextAsync() => AttemptAsync(async () =>
+    {
+        await keys.CreateNextSigningKeyAsync(Caller, AppId);
+        return Redirect(Self("next"));
+    }, LoadAsync);
+
+    [ConsoleScope(DeveloperScopes.AdminApps)]
+    public Task<IActionResult> OnPostPromoteAsync() => AttemptAsync(async () =>
+    {
+        await keys.PromoteSigningKeyAsync(Caller, AppId, KeyId ?? "");
+        return Redirect(Self("promote"));
+    }, LoadAsync);
+
+    [ConsoleScope(DeveloperScopes.AdminApps)]
+    public Task<IActionResult> OnPostRemoveAsync() => AttemptAsync(async () =>
+    {
+        await keys.RemoveSigningKeyAsync(Caller, AppId, KeyId ?? "");
+        return Redirect(Self("remove"));
+    }, LoadAsync);
+
+    [ConsoleScope(DeveloperScopes.AdminApps)]
+    public Task<IActionResult> OnPostRotateAsync() => AttemptAsync(async () =>
+    {
+        await keys.RotateSigningKeyAsync(Caller, AppId);
+        return Redirect(Self("rotate"));
+    }, LoadAsync);
+
+    [ConsoleScope(DeveloperScopes.AdminApps)]
+    public Task<IActionResult> OnPostRotateSecretAsync() => AttemptAsync(async () =>
+    {
+        // The answer to this form is the only place the new secret appears.
+        Rotated = await keys.RotateSecretAsync(Caller, AppId);
+        Confirm = null;
+        await LoadAsync();
+        return Page();
+    }, LoadAsync);
+
+    [ConsoleScope(DeveloperScopes.AdminApps)]
+    public Task<IActionResult> OnPostDeleteAsync() => AttemptAsync(async () =>
+    {
+        await keys.DeleteAsync(Caller, AppId);
+        return Redirect("/console/apps?deleted=1");
+    }, LoadAsync);
+
+    private async Task LoadAsync()
+    {
+        App = await apps.GetAsync(Caller, AppId);
+        SigningKeys = (await keys.ListSigningKeysAsync(Caller, AppId)).SigningKeys;
+    }
+
+    private string Self(string done) => $"/console/apps/{Uri.EscapeDataString(AppId)}/keys?done={done}";
+
+    /// <summary>The wire name of a key state.</summary>
+    public static string StateName(SigningKeyState state) => state switch
+    {
+        SigningKeyState.Current => "current",
+        SigningKeyState.Next => "next",
+        _ => "previous",
+    };
+}
