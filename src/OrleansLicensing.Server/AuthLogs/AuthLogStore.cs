@@ -93,46 +93,6 @@ public sealed class AuthLogStore(LicensingDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Outcomes per UTC day and result since <paramref name="since"/>, over the given apps (the console's overview).</summary>
-    public async Task<IReadOnlyList<(DateOnly Day, string Result, long Count)>> DailyResultsAsync(
-        IReadOnlyList<string> appIds, DateTimeOffset since, CancellationToken cancellationToken)
-    {
-        if (appIds.Count == 0) return [];
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var apps = string.Join(", ", appIds.Select((id, n) => { command.AddParameter($"app{n}", id); return $"@app{n}"; }));
-        command.CommandText = $"SELECT at / 86400000 AS day, result, COUNT(*) FROM licensing_auth_log WHERE app_id IN ({apps}) AND at >= @since GROUP BY at / 86400000, result";
-        command.AddParameter("since", since.ToUnixTimeMilliseconds());
-        var rows = new List<(DateOnly, string, long)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var day = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(0)) * 86400000).UtcDateTime);
-            rows.Add((day, reader.GetString(1), Convert.ToInt64(reader.GetValue(2))));
-        }
-        return rows;
-    }
-
-    /// <summary>The newest failed outcomes over the given apps.</summary>
-    public async Task<IReadOnlyList<AuthLogEntry>> RecentFailuresAsync(IReadOnlyList<string> appIds, int limit, CancellationToken cancellationToken)
-    {
-        if (appIds.Count == 0) return [];
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var apps = string.Join(", ", appIds.Select((id, n) => { command.AddParameter($"app{n}", id); return $"@app{n}"; }));
-        command.CommandText = $"SELECT app_id, at, endpoint, result, license_key, hwid, ip FROM licensing_auth_log WHERE app_id IN ({apps}) AND result <> 'success' ORDER BY id DESC LIMIT @limit";
-        command.AddParameter("limit", limit);
-        var entries = new List<AuthLogEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            entries.Add(new AuthLogEntry(
-                reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetString(6)));
-        }
-        return entries;
-    }
-
     /// <summary>An app's entries newest first, strictly older than <paramref name="beforeId"/>, optionally filtered.</summary>
     public async Task<IReadOnlyList<StoredAuthLogEntry>> PageAsync(
         string appId, long? beforeId, int limit, string? result = null, string? licenseKey = null, CancellationToken cancellationToken = default, string? ip = null)

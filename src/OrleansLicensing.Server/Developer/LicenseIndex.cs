@@ -88,19 +88,6 @@ public sealed class LicenseIndex(LicensingDatabase database)
         return (rows.Select(r => r.License).ToArray(), more ? rows[^1].Seq : null);
     }
 
-    /// <summary>How many of the app's licenses are active (not revoked, not expired) at <paramref name="now"/>.</summary>
-    public async Task<long> CountActiveAsync(string appId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = database.IsPostgres
-            ? "SELECT COUNT(*) FROM licensing_licenses WHERE app_id = @app AND NOT revoked AND (expires_at IS NULL OR expires_at > @now)"
-            : "SELECT COUNT(*) FROM licensing_licenses WHERE app_id = @app AND revoked = 0 AND (expires_at IS NULL OR expires_at > @now)";
-        command.AddParameter("app", appId);
-        command.AddParameter("now", now.ToUnixTimeMilliseconds());
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
-    }
-
     /// <summary>Keys of licenses whose expiry has passed and has not been announced yet (for the expiry sweep).</summary>
     public async Task<IReadOnlyList<string>> DueForExpiryAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
