@@ -100,10 +100,10 @@ public sealed class AuthProtocolTests(AuthServer server) : AuthSpec(server.Host)
     [Fact]
     public async Task Paths_are_exact_and_other_methods_answer_405_as_json()
     {
-        var get = await Host.Http.GetAsync("/auth/validate");
+        var get = await Host.Http.GetAsync("/auth/validate", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
         Assert.Equal("POST", string.Join(",", get.Content.Headers.Allow));
-        Assert.Equal("{\"status\":\"failed\",\"error\":\"method_not_allowed\"}", await get.Content.ReadAsStringAsync());
+        Assert.Equal("{\"status\":\"failed\",\"error\":\"method_not_allowed\"}", await get.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         foreach (var path in new[] { "/auth/validate/", "/auth/Validate", "/AUTH/validate", "/auth/other" })
         {
