@@ -71,7 +71,7 @@ public sealed class GeneratedSecrets
             throw new LicensingConfigurationException($"{Path.Combine(directory, MasterKeyFile)} does not hold base64 of 32 bytes; restore it from a backup (secrets encrypted with it cannot be read otherwise)");
         }
 
-        IReadOnlyList<string> sessionSecrets = settings.Licensing.Auth.SessionTokenSecrets;
+        List<string> sessionSecrets = settings.Licensing.Auth.SessionTokenSecrets;
         if (sessionSecrets.Count == 0)
         {
             var (secret, _) = ReadOrCreate(directory, SessionTokenSecretFile, () => Base64Url(RandomNumberGenerator.GetBytes(32)));
