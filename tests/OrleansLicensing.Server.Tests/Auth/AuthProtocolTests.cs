@@ -61,7 +61,7 @@ public sealed class AuthProtocolTests(AuthServer server) : AuthSpec(server.Host)
         Assert.Contains(Ip, lists.IpBlacklist);
     }
 
-    /// <summary>An app of <paramref name="scheme"/> with variables, a two-slot licence with variables, and one validate (key in lower case, hwid padded).</summary>
+    /// <summary>An app of <paramref name="scheme"/> with variables, a two-slot license with variables, and one validate (key in lower case, hwid padded).</summary>
     private async Task<(TestApp App, string Key, string Hwid, VerifiedSession Session)> LoggedIn(SigningScheme scheme)
     {
         var app = await NewApp(scheme);
