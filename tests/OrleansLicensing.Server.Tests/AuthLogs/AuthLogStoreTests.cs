@@ -1,10 +1,9 @@
-using OrleansLicensing.Server.AuthLogs;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.AuthLogs;
 
 /// <summary>The auth log table on the embedded server's SQLite file: retention and keyset reads.</summary>
 [Collection(DeveloperRoutesCollection.Name)]
