@@ -46,8 +46,10 @@ mkdir -p "$results_dir"
 
 # global.json selects Microsoft.Testing.Platform for dotnet test (xunit.v3). One test assembly at a
 # time: xunit names its trx files by timestamp, and parallel assemblies could overwrite each other's.
+# --output Normal prints failures (with their messages) and skips, not every passing test; the totals
+# below are counted from the TRX files, whatever the console shows.
 test_args=(--solution "$solution" -c Release
-    --output Detailed
+    --output Normal
     --results-directory "$results_dir" --report-xunit-trx
     --max-parallel-test-modules "${TEST_MAX_PARALLEL_MODULES:-1}")
 

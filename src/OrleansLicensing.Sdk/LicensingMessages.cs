@@ -30,7 +30,7 @@ public enum LicensingMessageKind
 /// </summary>
 public sealed class LicensingMessages
 {
-    private static readonly IReadOnlyDictionary<LicensingMessageKind, string> English = new Dictionary<LicensingMessageKind, string>
+    private static readonly Dictionary<LicensingMessageKind, string> English = new Dictionary<LicensingMessageKind, string>
     {
         [LicensingMessageKind.KeyNotRecognised] = "That license key was not recognised. Please check it and try again.",
         [LicensingMessageKind.LicenseInactive] = "This license is no longer active. Please contact support.",

@@ -13,8 +13,12 @@ public static class SpecVectors
 {
     private const string SolutionFile = "OrleansLicensing.sln";
 
+    /// <summary>The directory that holds <c>OrleansLicensing.sln</c> above the test binaries, or null.</summary>
+    public static string? RepositoryDirectory { get; } = FindRepository();
+
     /// <summary>The vectors directory, or null when the solution directory cannot be found.</summary>
-    public static string? VectorsDirectory { get; } = FindDirectory();
+    public static string? VectorsDirectory { get; } =
+        RepositoryDirectory is null ? null : Path.GetFullPath(Path.Combine(RepositoryDirectory, "..", "shared", "spec", "vectors"));
 
     /// <summary>True when a missing vector must fail the test rather than skip it (environment <c>CI=true</c>).</summary>
     public static bool RequiredByEnvironment =>
@@ -37,7 +41,10 @@ public static class SpecVectors
     }
 
     /// <summary>Parses <paramref name="fileName"/> (e.g. <c>hmac-v1.json</c>), or skips the calling test when it is missing — fails it under <c>CI=true</c>.</summary>
-    public static JsonDocument Load(string fileName)
+    public static JsonDocument Load(string fileName) => JsonDocument.Parse(File.ReadAllBytes(Require(fileName)));
+
+    /// <summary>The full path of <paramref name="fileName"/>, or skips the calling test when it is missing — fails it under <c>CI=true</c>.</summary>
+    public static string Require(string fileName)
     {
         var path = Locate(fileName);
         if (path is null)
@@ -48,16 +55,16 @@ public static class SpecVectors
             }
             Assert.Skip(MissingMessage(fileName));
         }
-        return JsonDocument.Parse(File.ReadAllBytes(path));
+        return path;
     }
 
-    private static string? FindDirectory()
+    private static string? FindRepository()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, SolutionFile)))
             {
-                return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "spec", "vectors"));
+                return directory.FullName;
             }
         }
         return null;

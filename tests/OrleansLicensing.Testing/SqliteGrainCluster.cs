@@ -74,5 +74,6 @@ public class SqliteGrainCluster : IAsyncLifetime
     {
         await Cluster.DisposeAsync();
         _directory.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

@@ -17,7 +17,6 @@ public sealed partial class AppGrain(
     Views.AuthViewBroadcast views) : Grain, IAppGrain
 {
     private const string WebhookSecretPrefix = "whsec_";
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     private AppAuthView? _view;
     private AppSnapshot? _snapshot;
@@ -182,7 +181,7 @@ public sealed partial class AppGrain(
         var now = time.GetUtcNow();
         var webhookId = ResourceId.New("wh", now);
         // ~238 bits from a CSPRNG, like API keys.
-        var secret = WebhookSecretPrefix + RandomNumberGenerator.GetString(Base62, 40);
+        var secret = WebhookSecretPrefix + Base62.Random(40);
         S.Webhooks.Add(new StoredWebhook(webhookId, webhook.Url, [.. webhook.Events], webhook.Enabled,
             protector.Protect(WebhookSecretPurpose(webhookId), System.Text.Encoding.UTF8.GetBytes(secret)), now, now));
         await CommitAsync();

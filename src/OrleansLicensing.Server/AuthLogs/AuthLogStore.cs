@@ -95,7 +95,7 @@ public sealed class AuthLogStore(LicensingDatabase database)
 
     /// <summary>An app's entries newest first, strictly older than <paramref name="beforeId"/>, optionally filtered.</summary>
     public async Task<IReadOnlyList<StoredAuthLogEntry>> PageAsync(
-        string appId, long? beforeId, int limit, string? result = null, string? licenseKey = null, CancellationToken cancellationToken = default, string? ip = null)
+        string appId, long? beforeId, int limit, string? result = null, string? licenseKey = null, string? ip = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();

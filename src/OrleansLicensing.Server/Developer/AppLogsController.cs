@@ -63,7 +63,7 @@ public sealed class AuthLogService(IGrainFactory grains, AuthLogStore store)
 
         var app = await grains.FindApp(caller, appId);
         // One more than asked tells whether another page exists, so the last page has a null cursor.
-        var rows = await store.PageAsync(app.AppId, before is null ? null : ParseId(before), pageSize + 1, result, key, cancellationToken, address);
+        var rows = await store.PageAsync(app.AppId, before is null ? null : ParseId(before), pageSize + 1, result, key, address, cancellationToken);
         var page = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? Pagination.Encode(CursorKind, page[^1].Id.ToString(CultureInfo.InvariantCulture)) : null;
         return new AuthLogListResponse([.. page.Select(r => AuthLogEntryResponse.From(r.Entry))], next);

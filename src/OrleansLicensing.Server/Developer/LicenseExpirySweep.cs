@@ -44,7 +44,7 @@ public sealed partial class LicenseExpirySweep(
             if (due.Count == 0) return;
             var raised = await Task.WhenAll(due.Select(key => grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(key)).ObserveExpiry()));
             // Rows the grains did not act on (already announced, clock skew) would be returned again: stop until the next tick.
-            if (raised.Count(r => r) == 0 || due.Count < BatchSize) return;
+            if (!raised.Any(r => r) || due.Count < BatchSize) return;
         }
     }
 

@@ -153,7 +153,7 @@ public sealed class WebhookService(IGrainFactory grains, WebhookTargetPolicy tar
         return trimmed;
     }
 
-    private static IReadOnlyList<string>? ValidEvents(IReadOnlyList<string?>? events, List<string> details, string missing)
+    private static List<string>? ValidEvents(IReadOnlyList<string?>? events, List<string> details, string missing)
     {
         if (events is null || events.Count == 0)
         {

@@ -48,7 +48,7 @@ public sealed class GeneratedSecrets
         var token = settings.Licensing.OperatorToken;
         if (string.IsNullOrWhiteSpace(token))
         {
-            (token, var created) = ReadOrCreate(directory, OperatorTokenFile, () => "op_" + RandomNumberGenerator.GetString(Base62, 40));
+            (token, var created) = ReadOrCreate(directory, OperatorTokenFile, () => "op_" + OrleansLicensing.Security.Base62.Random(40));
             if (created) generatedTokenPath = Path.Combine(directory, OperatorTokenFile);
         }
 
@@ -71,7 +71,7 @@ public sealed class GeneratedSecrets
             throw new LicensingConfigurationException($"{Path.Combine(directory, MasterKeyFile)} does not hold base64 of 32 bytes; restore it from a backup (secrets encrypted with it cannot be read otherwise)");
         }
 
-        IReadOnlyList<string> sessionSecrets = settings.Licensing.Auth.SessionTokenSecrets;
+        List<string> sessionSecrets = settings.Licensing.Auth.SessionTokenSecrets;
         if (sessionSecrets.Count == 0)
         {
             var (secret, _) = ReadOrCreate(directory, SessionTokenSecretFile, () => Base64Url(RandomNumberGenerator.GetBytes(32)));
@@ -80,8 +80,6 @@ public sealed class GeneratedSecrets
 
         return new GeneratedSecrets(token, masterKey, sessionSecrets) { NewlyGeneratedOperatorTokenPath = generatedTokenPath };
     }
-
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -35,11 +35,11 @@ public static class SchemaMigrator
     /// for at most <c>Licensing:Storage:StartupWait</c>.
     /// </summary>
     public static Task<IReadOnlyList<string>> ApplyAsync(LicensingSettings settings, ILogger logger, CancellationToken cancellationToken = default) =>
-        ApplyAsync(settings.Provider, StorageConnections.For(settings).ConnectionString, logger, cancellationToken, settings.Licensing.Storage.StartupWait);
+        ApplyAsync(settings.Provider, StorageConnections.For(settings).ConnectionString, logger, settings.Licensing.Storage.StartupWait, cancellationToken);
 
     /// <summary>Applies pending files to the database behind <paramref name="connectionString"/>.</summary>
     public static async Task<IReadOnlyList<string>> ApplyAsync(
-        StorageProvider provider, string connectionString, ILogger logger, CancellationToken cancellationToken = default, TimeSpan? unreachableWait = null)
+        StorageProvider provider, string connectionString, ILogger logger, TimeSpan? unreachableWait = null, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + (unreachableWait ?? TimeSpan.FromSeconds(60));
         for (var attempt = 1; ; attempt++)
@@ -73,8 +73,8 @@ public static class SchemaMigrator
         {
             await ExecuteAsync(connection, null,
                 $"CREATE TABLE IF NOT EXISTS {HistoryTable} (name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())", ct);
-            return await ApplyFilesAsync(connection, StorageProvider.PostgreSql, logger, ct,
-                upsert: $"INSERT INTO {HistoryTable} (name, checksum) VALUES (@name, @checksum) ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()");
+            return await ApplyFilesAsync(connection, StorageProvider.PostgreSql, logger,
+                upsert: $"INSERT INTO {HistoryTable} (name, checksum) VALUES (@name, @checksum) ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()", ct);
         }
         finally
         {
@@ -91,11 +91,11 @@ public static class SchemaMigrator
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL", ct);
         await ExecuteAsync(connection, null,
             $"CREATE TABLE IF NOT EXISTS {HistoryTable} (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))", ct);
-        return await ApplyFilesAsync(connection, StorageProvider.Sqlite, logger, ct,
-            upsert: $"INSERT INTO {HistoryTable} (name, checksum) VALUES (@name, @checksum) ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')");
+        return await ApplyFilesAsync(connection, StorageProvider.Sqlite, logger,
+            upsert: $"INSERT INTO {HistoryTable} (name, checksum) VALUES (@name, @checksum) ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')", ct);
     }
 
-    private static async Task<IReadOnlyList<string>> ApplyFilesAsync(DbConnection connection, StorageProvider provider, ILogger logger, CancellationToken ct, string upsert)
+    private static async Task<IReadOnlyList<string>> ApplyFilesAsync(DbConnection connection, StorageProvider provider, ILogger logger, string upsert, CancellationToken ct)
     {
         var applied = new Dictionary<string, string>(StringComparer.Ordinal);
         await using (var read = connection.CreateCommand())

@@ -131,31 +131,31 @@ public static partial class ErrorResponses
 /// <summary>Turns exceptions into JSON errors. Unknown failures are a 500 with no details but the request id.</summary>
 public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         // The exception handler cleared the response headers; every response carries the request id.
-        context.Response.Headers[ErrorResponses.RequestIdHeader] = context.TraceIdentifier;
+        httpContext.Response.Headers[ErrorResponses.RequestIdHeader] = httpContext.TraceIdentifier;
         switch (exception)
         {
             case ApiException api:
-                if (api.RetryAfterSeconds is { } retryAfter) context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await ErrorResponses.WriteAsync(context, api.Error, api.Message, api.Details);
+                if (api.RetryAfterSeconds is { } retryAfter) httpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ErrorResponses.WriteAsync(httpContext, api.Error, api.Message, api.Details);
                 return true;
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
-                await ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, "Request body exceeds 1 MiB", ["body: larger than 1048576 bytes"]);
+                await ErrorResponses.WriteAsync(httpContext, ApiErrors.BadRequest, "Request body exceeds 1 MiB", ["body: larger than 1048576 bytes"]);
                 return true;
             case System.Text.DecoderFallbackException:
                 // Bytes that are not text in the body's charset: the client's input, never a 500.
-                await ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, "Request body is not valid text in its charset", ["body: invalid byte sequence"]);
+                await ErrorResponses.WriteAsync(httpContext, ApiErrors.BadRequest, "Request body is not valid text in its charset", ["body: invalid byte sequence"]);
                 return true;
             case BadHttpRequestException bad:
-                await ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, "Malformed request", [$"request: {bad.Message}"]);
+                await ErrorResponses.WriteAsync(httpContext, ApiErrors.BadRequest, "Malformed request", [$"request: {bad.Message}"]);
                 return true;
-            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
+            case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 return true; // the client went away; nobody reads a response
             default:
-                logger.LogError(exception, "Unhandled error in {Method} {Path} (request {RequestId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
-                await ErrorResponses.WriteAsync(context, ApiErrors.InternalError, $"Internal error; quote request id {context.TraceIdentifier} when reporting it");
+                logger.LogError(exception, "Unhandled error in {Method} {Path} (request {RequestId})", httpContext.Request.Method, httpContext.Request.Path, httpContext.TraceIdentifier);
+                await ErrorResponses.WriteAsync(httpContext, ApiErrors.InternalError, $"Internal error; quote request id {httpContext.TraceIdentifier} when reporting it");
                 return true;
         }
     }

@@ -7,14 +7,13 @@ namespace OrleansLicensing.Server.Security;
 public static class ApiKeys
 {
     public const string Prefix = "af_live_";
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    private static readonly System.Buffers.SearchValues<char> Base62Values = System.Buffers.SearchValues.Create(Base62);
+    private static readonly System.Buffers.SearchValues<char> Base62Values = System.Buffers.SearchValues.Create(OrleansLicensing.Security.Base62.Alphabet);
 
     /// <summary>Every scope of developer-api.md §4.</summary>
     public static readonly IReadOnlyList<string> AllScopes = ["*"];
 
     /// <summary>A new random key.</summary>
-    public static string Generate() => Prefix + RandomNumberGenerator.GetString(Base62, 40);
+    public static string Generate() => Prefix + OrleansLicensing.Security.Base62.Random(40);
 
     /// <summary>Whether <paramref name="apiKey"/> has the shape of a key (so garbage never reaches a grain).</summary>
     public static bool IsWellFormed(string? apiKey) =>

@@ -82,7 +82,7 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {DeliveryColumns} FROM licensing_webhook_deliveries WHERE delivery_id = @id";
         command.AddParameter("id", deliveryId);
-        return (await ReadDeliveriesAsync(command, cancellationToken)).FirstOrDefault();
+        return (await ReadDeliveriesAsync(command, cancellationToken)) is [var first, ..] ? first : null;
     }
 
     public async Task RecordAttemptAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)

@@ -78,7 +78,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
         Assert.Equal((LicenseVerdictCode.Ok, LicenseVerdictCode.Ok, LicenseVerdictCode.DailyCapReached), (first.Code, second.Code, third.Code));
         Assert.Equal(98, await Balance(account));
         Assert.Equal(2, (await license.Get())!.Hwids.Count);
-        cluster.Clock.Advance(TimeSpan.FromDays(1));
+        Cluster.Clock.Advance(TimeSpan.FromDays(1));
         Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h3", cap: 2))).Code);
     }
 
@@ -137,7 +137,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
         Assert.Equal(LicenseVerdictCode.Revoked, (await license.Heartbeat(HeartbeatFrom(app, "h"))).Code);
 
         await license.Change(new LicenseChange(LicenseAction.Activate));
-        await license.Change(new LicenseChange(LicenseAction.Extend, ExpiresAt: cluster.Clock.GetUtcNow()));
+        await license.Change(new LicenseChange(LicenseAction.Extend, ExpiresAt: Cluster.Clock.GetUtcNow()));
         Assert.Equal(LicenseVerdictCode.Expired, (await license.Validate(ValidateFrom(app, "h"))).Code);
 
         await license.Change(new LicenseChange(LicenseAction.Extend, ExpiresAt: null));
@@ -205,7 +205,7 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
         Assert.Equal(1_000 - 21, await Balance(account));
     }
 
-    private async Task<long> LicenseWrites(string key) => Convert.ToInt64(await cluster.ExecuteSqlAsync(
+    private async Task<long> LicenseWrites(string key) => Convert.ToInt64(await Cluster.ExecuteSqlAsync(
         "SELECT version FROM licensing_grain_state WHERE grain_type_string = 'license' AND grain_id_extension_string = $id",
         ("$id", ILicenseGrain.KeyFor(key))));
 }

@@ -55,7 +55,7 @@ public sealed class OfflineFileCrashTests(FailoverSqliteCluster cluster, ITestOu
 
         int Issued() => outcomes.Count(o => o == nameof(OfflineFileIssueStatus.Issued));
         await Eventually.True(() => Task.FromResult(Issued() >= 60), TimeSpan.FromSeconds(30));
-        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]);
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1], TestContext.Current.CancellationToken);
         var issuedAtKill = Issued();
         await Eventually.True(() => Task.FromResult(Issued() >= issuedAtKill + 100 || drivers.All(d => d.IsCompleted)), TimeSpan.FromSeconds(60),
             () => Task.FromResult($"after the kill: {Issued() - issuedAtKill} files"));

@@ -41,7 +41,7 @@ public sealed class RequestPathCrashTests(FailoverSqliteCluster cluster)
         var balances = new Dictionary<string, long>();
         foreach (var account in licenses.Select(l => l.Account).Distinct()) balances[account] = await Balance(account);
 
-        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]);
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1], TestContext.Current.CancellationToken);
         await cluster.Cluster.WaitForLivenessToStabilizeAsync();
 
         foreach (var (account, app, license, hwid, bindNonce) in licenses)
@@ -86,7 +86,7 @@ public sealed class RequestPathCrashTests(FailoverSqliteCluster cluster)
         {
             for (var h = 1; h <= 13; h++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, hwid, BillingInterval))).Code);
         }
-        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[^1]);
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[^1], TestContext.Current.CancellationToken);
         await cluster.Cluster.WaitForLivenessToStabilizeAsync();
         foreach (var (_, app, license, hwid) in licenses)
         {

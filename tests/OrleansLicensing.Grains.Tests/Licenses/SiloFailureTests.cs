@@ -60,7 +60,7 @@ public sealed class SiloFailureTests(FailoverSqliteCluster cluster, ITestOutputH
         // Kill once binds are flowing, then keep the load on until binds flow again after the failover.
         int Bound() => outcomes.Count(o => o == "Ok");
         await Eventually.True(() => Task.FromResult(Bound() >= 100), TimeSpan.FromSeconds(30));
-        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]);
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1], TestContext.Current.CancellationToken);
         var boundAtKill = Bound();
         await Eventually.True(() => Task.FromResult(outcomes.Any(o => o.StartsWith("fault:", StringComparison.Ordinal)) && Bound() >= boundAtKill + 500), TimeSpan.FromSeconds(60),
             () => Task.FromResult($"after the kill: {Bound() - boundAtKill} binds, {outcomes.Count(o => o.StartsWith("fault:", StringComparison.Ordinal))} interrupted calls"));

@@ -132,6 +132,6 @@ public sealed class SpecVectorsTests
         var p = state.Payload.ToCharArray();
         p[40] = p[40] == 'A' ? 'B' : 'A';
         Assert.False(ResponseVerifier.StoredSignatureVerifies(state with { Payload = new string(p) }, settings));
-        Assert.False(ResponseVerifier.StoredSignatureVerifies(state with { Signature = state.Signature[..^4] + (state.Signature.EndsWith("AA==") ? "AQ==" : "AA==") }, settings));
+        Assert.False(ResponseVerifier.StoredSignatureVerifies(state with { Signature = state.Signature[..^4] + (state.Signature.EndsWith("AA==", StringComparison.Ordinal) ? "AQ==" : "AA==") }, settings));
     }
 }

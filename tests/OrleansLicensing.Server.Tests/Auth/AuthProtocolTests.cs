@@ -12,16 +12,12 @@ public sealed class AuthProtocolTests(AuthServer server) : AuthSpec(server.Host)
 {
     public static TheoryData<SigningScheme> Schemes => [SigningScheme.Ed25519, SigningScheme.HmacV1, SigningScheme.HmacV2];
 
-    [Theory, MemberData(nameof(Schemes))]
-    public async Task Validate_heartbeat_and_self_ban_work_end_to_end_for_each_scheme(SigningScheme scheme)
-    {
-        var app = await NewApp(scheme);
-        await App(app).SetVariables([new Variable("channel", VariableKind.String, "stable")]);
-        var key = await NewLicense(app, slots: 2, label: "Example customer",
-            variables: [new Variable("tier", VariableKind.String, "pro"), new Variable("seats", VariableKind.Number, "3")]);
-        var hwid = NewHwid();
+    // The end-to-end path, one step per test so a failure names the step: validate, then heartbeat, then self-ban.
 
-        var session = await Login(app, key.ToLowerInvariant(), "  " + hwid + " ");
+    [Theory, MemberData(nameof(Schemes))]
+    public async Task A_validate_answers_the_documented_payload_and_token_and_debits_one_credit(SigningScheme scheme)
+    {
+        var (app, key, hwid, session) = await LoggedIn(scheme);
 
         var payload = session.Payload;
         Assert.Equal(["sessionToken", "expiresIn", "nonce", "timestamp", "requestId", "sessionExpiresAt", "licenseExpiresAt", "maxHwidSlots", "hwidCount", "licenseLabel", "unlimitedHwidSlots", "appVariables", "licenseVariables"],
@@ -35,21 +31,52 @@ public sealed class AuthProtocolTests(AuthServer server) : AuthSpec(server.Host)
         Assert.Equal(86400, session.TokenBody.GetProperty("ttl").GetInt64());
         Assert.Equal(scheme == SigningScheme.HmacV2, session.SigKey.Length == 64);
         Assert.Equal(999, await Balance(app.AccountId));
+    }
 
-        var nonce = NewNonce();
-        var refreshed = Verify(await Heartbeat(app, session.Token, hwid, nonce), app, nonce,
-            requestSigKey: scheme == SigningScheme.HmacV2 ? session.SigKey : null);
+    [Theory, MemberData(nameof(Schemes))]
+    public async Task A_heartbeat_after_a_validate_keeps_the_session_its_sigKey_and_the_variables(SigningScheme scheme)
+    {
+        var (app, _, hwid, session) = await LoggedIn(scheme);
+
+        var refreshed = await HeartbeatOnce(app, session, hwid, scheme);
+
         Assert.Equal(session.TokenBody.GetProperty("sid").GetString(), refreshed.TokenBody.GetProperty("sid").GetString());
         Assert.Equal(session.SigKey, refreshed.SigKey);
         Assert.Equal("{\"seats\":3,\"tier\":\"pro\"}", refreshed.Payload.GetProperty("licenseVariables").GetRawText());
+    }
+
+    [Theory, MemberData(nameof(Schemes))]
+    public async Task A_self_ban_with_a_refreshed_session_revokes_the_license_and_blacklists_hwid_and_ip(SigningScheme scheme)
+    {
+        var (app, key, hwid, session) = await LoggedIn(scheme);
+        var refreshed = await HeartbeatOnce(app, session, hwid, scheme);
 
         var ban = await Post("/auth/selfban", new { appId = app.AppId, sessionToken = refreshed.Token, hwid });
+
         Assert.Equal(HttpStatusCode.OK, ban.Status);
         Assert.Equal("{\"status\":\"success\",\"revoked\":true,\"hwidBlacklisted\":true,\"ipBlacklisted\":true}", ban.Body);
         Assert.Equal(LicenseStatus.Revoked, (await License(key).Get())!.Status);
         var lists = (await App(app).Get())!.Security;
         Assert.Contains(hwid, lists.HwidBlacklist);
         Assert.Contains(Ip, lists.IpBlacklist);
+    }
+
+    /// <summary>An app of <paramref name="scheme"/> with variables, a two-slot license with variables, and one validate (key in lower case, hwid padded).</summary>
+    private async Task<(TestApp App, string Key, string Hwid, VerifiedSession Session)> LoggedIn(SigningScheme scheme)
+    {
+        var app = await NewApp(scheme);
+        await App(app).SetVariables([new Variable("channel", VariableKind.String, "stable")]);
+        var key = await NewLicense(app, slots: 2, label: "Example customer",
+            variables: [new Variable("tier", VariableKind.String, "pro"), new Variable("seats", VariableKind.Number, "3")]);
+        var hwid = NewHwid();
+        return (app, key, hwid, await Login(app, key.ToLowerInvariant(), "  " + hwid + " "));
+    }
+
+    private async Task<VerifiedSession> HeartbeatOnce(TestApp app, VerifiedSession session, string hwid, SigningScheme scheme)
+    {
+        var nonce = NewNonce();
+        return Verify(await Heartbeat(app, session.Token, hwid, nonce), app, nonce,
+            requestSigKey: scheme == SigningScheme.HmacV2 ? session.SigKey : null);
     }
 
     [Fact]
@@ -100,10 +127,10 @@ public sealed class AuthProtocolTests(AuthServer server) : AuthSpec(server.Host)
     [Fact]
     public async Task Paths_are_exact_and_other_methods_answer_405_as_json()
     {
-        var get = await Host.Http.GetAsync("/auth/validate");
+        var get = await Host.Http.GetAsync("/auth/validate", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
         Assert.Equal("POST", string.Join(",", get.Content.Headers.Allow));
-        Assert.Equal("{\"status\":\"failed\",\"error\":\"method_not_allowed\"}", await get.Content.ReadAsStringAsync());
+        Assert.Equal("{\"status\":\"failed\",\"error\":\"method_not_allowed\"}", await get.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         foreach (var path in new[] { "/auth/validate/", "/auth/Validate", "/AUTH/validate", "/auth/other" })
         {

@@ -12,9 +12,9 @@ public sealed class AccountApiTests(SqliteServer server)
     public async Task Get_account_answers_the_callers_own_account_and_balance()
     {
         using var account = await server.Host.NewAccount("Acme Tools", credits: 250);
-        (await server.Host.Operator.PostAsJsonAsync($"/admin/v1/accounts/{account.AccountId}/credits", new { amount = 50, reason = "top-up" })).Dispose();
+        (await server.Host.Operator.PostAsJsonAsync($"/admin/v1/accounts/{account.AccountId}/credits", new { amount = 50, reason = "top-up" }, cancellationToken: TestContext.Current.CancellationToken)).Dispose();
 
-        using var response = await account.Client.GetAsync("/v1/account");
+        using var response = await account.Client.GetAsync("/v1/account", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Body();
@@ -46,8 +46,8 @@ public sealed class AccountApiTests(SqliteServer server)
         using var appsOnly = server.Host.ClientWithKey(await server.Host.RegisterKey(account.AccountId, ["read:apps"]));
         using var accountOnly = server.Host.ClientWithKey(await server.Host.RegisterKey(account.AccountId, ["read:account"]));
 
-        using var refused = await appsOnly.GetAsync("/v1/account");
-        using var allowed = await accountOnly.GetAsync("/v1/account");
+        using var refused = await appsOnly.GetAsync("/v1/account", TestContext.Current.CancellationToken);
+        using var allowed = await accountOnly.GetAsync("/v1/account", TestContext.Current.CancellationToken);
 
         await refused.AssertError(403, "forbidden");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
@@ -56,7 +56,7 @@ public sealed class AccountApiTests(SqliteServer server)
     [Fact]
     public async Task Get_account_without_a_key_is_401()
     {
-        using var response = await server.Host.Http.GetAsync("/v1/account");
+        using var response = await server.Host.Http.GetAsync("/v1/account", TestContext.Current.CancellationToken);
 
         await response.AssertError(401, "invalid_api_key");
     }

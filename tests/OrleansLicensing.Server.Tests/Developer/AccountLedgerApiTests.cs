@@ -91,7 +91,7 @@ public sealed class AccountLedgerApiTests(DeveloperRoutesServer server) : Develo
     {
         using var account = await Host.NewAccount();
 
-        using var response = await account.Client.GetAsync("/v1/account/ledger" + query);
+        using var response = await account.Client.GetAsync("/v1/account/ledger" + query, TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
     }

@@ -47,7 +47,7 @@ public sealed class ApiKeyAuthTests(SqliteServer server)
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (method != "GET") request.Content = Json.Raw("{}");
-            using var response = await client.SendAsync(request);
+            using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
             await response.AssertError(401, "invalid_api_key");
         }
     }
@@ -59,8 +59,8 @@ public sealed class ApiKeyAuthTests(SqliteServer server)
         using var expired = Host.ClientWithKey(await Host.RegisterKey(account.AccountId, ["*"], DateTimeOffset.UtcNow.AddMinutes(-1)));
         using var later = Host.ClientWithKey(await Host.RegisterKey(account.AccountId, ["*"], DateTimeOffset.UtcNow.AddHours(1)));
 
-        using var refused = await expired.GetAsync("/v1/account");
-        using var accepted = await later.GetAsync("/v1/account");
+        using var refused = await expired.GetAsync("/v1/account", TestContext.Current.CancellationToken);
+        using var accepted = await later.GetAsync("/v1/account", TestContext.Current.CancellationToken);
 
         await refused.AssertError(401, "invalid_api_key");
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
@@ -71,7 +71,7 @@ public sealed class ApiKeyAuthTests(SqliteServer server)
     {
         using var orphan = Host.ClientWithKey(await Host.RegisterKey(ResourceId.New("acc", DateTimeOffset.UtcNow), ["*"]));
 
-        using var response = await orphan.GetAsync("/v1/account");
+        using var response = await orphan.GetAsync("/v1/account", TestContext.Current.CancellationToken);
 
         await response.AssertError(401, "invalid_api_key");
     }
@@ -82,7 +82,7 @@ public sealed class ApiKeyAuthTests(SqliteServer server)
         using var account = await Host.NewAccount();
         using var client = Host.ClientWithAuthorization("bearer " + account.ApiKey);
 
-        using var response = await client.GetAsync("/v1/account");
+        using var response = await client.GetAsync("/v1/account", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -94,7 +94,7 @@ public sealed class ApiKeyAuthTests(SqliteServer server)
         var app = await account.Client.CreateApp();
         var appId = app.Id("appId");
         var license = await account.Client.CreateLicense(appId);
-        (await Host.Operator.PostAsJsonAsync($"/admin/v1/accounts/{account.AccountId}/suspend", new { reason = "unpaid" })).Dispose();
+        (await Host.Operator.PostAsJsonAsync($"/admin/v1/accounts/{account.AccountId}/suspend", new { reason = "unpaid" }, cancellationToken: TestContext.Current.CancellationToken)).Dispose();
 
         foreach (var (method, path, body) in new[]
                  {
@@ -107,11 +107,11 @@ public sealed class ApiKeyAuthTests(SqliteServer server)
                  })
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : Json.Raw(body) };
-            using var response = await account.Client.SendAsync(request);
+            using var response = await account.Client.SendAsync(request, TestContext.Current.CancellationToken);
             await response.AssertError(403, "forbidden");
         }
 
-        (await Host.Operator.PostAsync($"/admin/v1/accounts/{account.AccountId}/reactivate", null)).Dispose();
+        (await Host.Operator.PostAsync($"/admin/v1/accounts/{account.AccountId}/reactivate", null, TestContext.Current.CancellationToken)).Dispose();
         var after = await account.Client.GetJson($"/v1/apps/{appId}");
         Assert.Equal("Test app", after.Id("name"));
         Assert.Equal("active", (await account.Client.GetJson($"/v1/licenses/{license.Id("licenseKey")}")).Id("status"));
@@ -158,15 +158,15 @@ public sealed class ApiKeyAuthTests(SqliteServer server)
             {
                 using var client = Host.ClientWithKey(await Host.RegisterKey(account.AccountId, [held]));
                 using var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Path) { Content = route.Body is null ? null : Json.Raw(route.Body) };
-                using var response = await client.SendAsync(request);
+                using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
                 if (GrantedBy[route.Scope].Contains(held))
                 {
-                    Assert.True(route.Success == response.StatusCode, $"{route.Method} {route.Path} with {held}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    Assert.True(route.Success == response.StatusCode, $"{route.Method} {route.Path} with {held}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
                 }
                 else
                 {
-                    var text = await response.Content.ReadAsStringAsync();
+                    var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
                     Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{route.Method} {route.Path} with {held}: {(int)response.StatusCode} {text}");
                     await response.AssertError(403, "forbidden");
                 }
@@ -182,8 +182,8 @@ public sealed class ApiKeyAuthTests(SqliteServer server)
         var appId = app.Id("appId");
         using var reader = Host.ClientWithKey(await Host.RegisterKey(account.AccountId, ["read:apps", "read:licenses", "read:account"]));
 
-        using var update = await reader.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"name\":\"hijacked\",\"status\":\"disabled\"}"));
-        using var rotate = await reader.PostAsync($"/v1/apps/{appId}/rotate-signing-key", null);
+        using var update = await reader.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"name\":\"hijacked\",\"status\":\"disabled\"}"), TestContext.Current.CancellationToken);
+        using var rotate = await reader.PostAsync($"/v1/apps/{appId}/rotate-signing-key", null, TestContext.Current.CancellationToken);
 
         await update.AssertError(403, "forbidden");
         await rotate.AssertError(403, "forbidden");
@@ -199,7 +199,7 @@ public sealed class ApiKeyAuthTests(SqliteServer server)
 
         var appId = (await client.CreateApp()).Id("appId");
         var license = await client.CreateLicense(appId);
-        using var accountRead = await client.GetAsync("/v1/account");
+        using var accountRead = await client.GetAsync("/v1/account", TestContext.Current.CancellationToken);
 
         Assert.Matches(DeveloperAccounts.LicenseKeyPattern, license.Id("licenseKey"));
         await accountRead.AssertError(403, "forbidden");

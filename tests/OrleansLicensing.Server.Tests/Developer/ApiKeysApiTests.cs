@@ -31,7 +31,7 @@ public sealed class ApiKeysApiTests(SqliteServer server)
         using var account = await Host.NewAccount();
         var expiresAt = DateTimeOffset.UtcNow.AddDays(30);
 
-        using var response = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "  CI  ", scopes = new[] { "read:licenses", "read:account", "read:licenses" }, expiresAt });
+        using var response = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "  CI  ", scopes = new[] { "read:licenses", "read:account", "read:licenses" }, expiresAt }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.Body();
@@ -48,7 +48,7 @@ public sealed class ApiKeysApiTests(SqliteServer server)
 
         using var newKey = Host.ClientWithKey(apiKey);
         Assert.Equal(account.AccountId, (await newKey.GetJson("/v1/account")).Id("accountId"));
-        using var write = await newKey.PostAsJsonAsync("/v1/apps", new { name = "App" });
+        using var write = await newKey.PostAsJsonAsync("/v1/apps", new { name = "App" }, cancellationToken: TestContext.Current.CancellationToken);
         await write.AssertError(403, "forbidden");
 
         // Shown once: neither the list nor the single key carries it.
@@ -82,9 +82,9 @@ public sealed class ApiKeysApiTests(SqliteServer server)
 
         Assert.Equal(3, pages);
         Assert.Equal(ids, seen);
-        using var badCursor = await account.Client.GetAsync("/v1/api-keys?cursor=bm9wZQ");
+        using var badCursor = await account.Client.GetAsync("/v1/api-keys?cursor=bm9wZQ", TestContext.Current.CancellationToken);
         Assert.Contains("cursor: not a cursor returned by this list", await badCursor.AssertError(400, "bad_request"));
-        using var badLimit = await account.Client.GetAsync("/v1/api-keys?limit=0");
+        using var badLimit = await account.Client.GetAsync("/v1/api-keys?limit=0", TestContext.Current.CancellationToken);
         await badLimit.AssertError(400, "bad_request");
     }
 
@@ -111,7 +111,7 @@ public sealed class ApiKeysApiTests(SqliteServer server)
     {
         using var account = await Host.NewAccount();
 
-        using var response = await account.Client.PostAsync("/v1/api-keys", Json.Raw(body));
+        using var response = await account.Client.PostAsync("/v1/api-keys", Json.Raw(body), TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
         Assert.Single(await ListedIds(account.Client));
@@ -127,10 +127,10 @@ public sealed class ApiKeysApiTests(SqliteServer server)
         using var broad = Host.ClientWithKey((await CreateKey(account.Client, new { name = "broad", scopes = allButStar })).Id("apiKey"));
         using var licensesOnly = Host.ClientWithKey((await CreateKey(account.Client, new { name = "narrow", scopes = new[] { "write:licenses" } })).Id("apiKey"));
 
-        using var create = await broad.PostAsJsonAsync("/v1/api-keys", new { name = "minted", scopes = new[] { "read:apps" } });
-        using var revoke = await broad.DeleteAsync($"/v1/api-keys/{victim}");
-        using var listWithoutScope = await licensesOnly.GetAsync("/v1/api-keys");
-        using var getWithoutScope = await licensesOnly.GetAsync($"/v1/api-keys/{victim}");
+        using var create = await broad.PostAsJsonAsync("/v1/api-keys", new { name = "minted", scopes = new[] { "read:apps" } }, cancellationToken: TestContext.Current.CancellationToken);
+        using var revoke = await broad.DeleteAsync($"/v1/api-keys/{victim}", TestContext.Current.CancellationToken);
+        using var listWithoutScope = await licensesOnly.GetAsync("/v1/api-keys", TestContext.Current.CancellationToken);
+        using var getWithoutScope = await licensesOnly.GetAsync($"/v1/api-keys/{victim}", TestContext.Current.CancellationToken);
 
         await create.AssertError(403, "forbidden");
         await revoke.AssertError(403, "forbidden");
@@ -146,21 +146,21 @@ public sealed class ApiKeysApiTests(SqliteServer server)
         using var account = await Host.NewAccount();
         var created = await CreateKey(account.Client, new { name = "to revoke", scopes = new[] { "*" } });
         using var doomed = Host.ClientWithKey(created.Id("apiKey"));
-        Assert.Equal(HttpStatusCode.OK, (await doomed.GetAsync("/v1/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await doomed.GetAsync("/v1/account", TestContext.Current.CancellationToken)).StatusCode);
 
-        using var revoke = await account.Client.DeleteAsync($"/v1/api-keys/{created.Id("apiKeyId")}");
+        using var revoke = await account.Client.DeleteAsync($"/v1/api-keys/{created.Id("apiKeyId")}", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
-        using var after = await doomed.GetAsync("/v1/account");
-        Assert.Contains("revoked", (await after.Content.ReadFromJsonAsync<JsonElement>()).Id("message"));
-        using var again = await doomed.GetAsync("/v1/account");
+        using var after = await doomed.GetAsync("/v1/account", TestContext.Current.CancellationToken);
+        Assert.Contains("revoked", (await after.Content.ReadFromJsonAsync<JsonElement>(cancellationToken: TestContext.Current.CancellationToken)).Id("message"));
+        using var again = await doomed.GetAsync("/v1/account", TestContext.Current.CancellationToken);
         await again.AssertError(401, "invalid_api_key");
         Assert.DoesNotContain(created.Id("apiKeyId"), await ListedIds(account.Client));
-        using var second = await account.Client.DeleteAsync($"/v1/api-keys/{created.Id("apiKeyId")}");
+        using var second = await account.Client.DeleteAsync($"/v1/api-keys/{created.Id("apiKeyId")}", TestContext.Current.CancellationToken);
         await second.AssertError(404, "not_found");
-        using var single = await account.Client.GetAsync($"/v1/api-keys/{created.Id("apiKeyId")}");
+        using var single = await account.Client.GetAsync($"/v1/api-keys/{created.Id("apiKeyId")}", TestContext.Current.CancellationToken);
         await single.AssertError(404, "not_found");
-        Assert.Equal(HttpStatusCode.OK, (await account.Client.GetAsync("/v1/account")).StatusCode); // the other key is untouched
+        Assert.Equal(HttpStatusCode.OK, (await account.Client.GetAsync("/v1/account", TestContext.Current.CancellationToken)).StatusCode); // the other key is untouched
     }
 
     [Fact]
@@ -169,10 +169,10 @@ public sealed class ApiKeysApiTests(SqliteServer server)
         using var account = await Host.NewAccount();
         var self = (await account.Client.GetJson("/v1/api-keys")).GetProperty("apiKeys")[0].Id("apiKeyId");
 
-        using var revoke = await account.Client.DeleteAsync($"/v1/api-keys/{self}");
+        using var revoke = await account.Client.DeleteAsync($"/v1/api-keys/{self}", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
-        using var after = await account.Client.GetAsync("/v1/account");
+        using var after = await account.Client.GetAsync("/v1/account", TestContext.Current.CancellationToken);
         await after.AssertError(401, "invalid_api_key");
     }
 
@@ -206,17 +206,17 @@ public sealed class ApiKeysApiTests(SqliteServer server)
         var keyId = key.Id("apiKeyId");
         var unknownId = ResourceId.New("key", DateTimeOffset.UtcNow);
 
-        using var get = await other.Client.GetAsync($"/v1/api-keys/{keyId}");
-        using var revoke = await other.Client.DeleteAsync($"/v1/api-keys/{keyId}");
-        using var getUnknown = await other.Client.GetAsync($"/v1/api-keys/{unknownId}");
+        using var get = await other.Client.GetAsync($"/v1/api-keys/{keyId}", TestContext.Current.CancellationToken);
+        using var revoke = await other.Client.DeleteAsync($"/v1/api-keys/{keyId}", TestContext.Current.CancellationToken);
+        using var getUnknown = await other.Client.GetAsync($"/v1/api-keys/{unknownId}", TestContext.Current.CancellationToken);
 
         // The same answer as for an id that does not exist, apart from the id itself.
         await get.AssertError(404, "not_found");
         await revoke.AssertError(404, "not_found");
         await getUnknown.AssertError(404, "not_found");
         Assert.Equal(
-            (await getUnknown.Content.ReadAsStringAsync()).Replace(unknownId, "ID"),
-            (await get.Content.ReadAsStringAsync()).Replace(keyId, "ID"));
+            (await getUnknown.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Replace(unknownId, "ID"),
+            (await get.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Replace(keyId, "ID"));
         Assert.DoesNotContain(keyId, await ListedIds(other.Client));
         using var stillWorks = Host.ClientWithKey(key.Id("apiKey"));
         Assert.Equal(owner.AccountId, (await stillWorks.GetJson("/v1/account")).Id("accountId"));
@@ -230,8 +230,8 @@ public sealed class ApiKeysApiTests(SqliteServer server)
     {
         using var account = await Host.NewAccount();
 
-        using var get = await account.Client.GetAsync($"/v1/api-keys/{id}");
-        using var revoke = await account.Client.DeleteAsync($"/v1/api-keys/{id}");
+        using var get = await account.Client.GetAsync($"/v1/api-keys/{id}", TestContext.Current.CancellationToken);
+        using var revoke = await account.Client.DeleteAsync($"/v1/api-keys/{id}", TestContext.Current.CancellationToken);
 
         await get.AssertError(404, "not_found");
         await revoke.AssertError(404, "not_found");
@@ -243,10 +243,10 @@ public sealed class ApiKeysApiTests(SqliteServer server)
         using var anonymous = Host.ClientWithAuthorization(null);
         var id = ResourceId.New("key", DateTimeOffset.UtcNow);
 
-        using var create = await anonymous.PostAsJsonAsync("/v1/api-keys", new { name = "k", scopes = new[] { "*" } });
-        using var list = await anonymous.GetAsync("/v1/api-keys");
-        using var get = await anonymous.GetAsync($"/v1/api-keys/{id}");
-        using var revoke = await anonymous.DeleteAsync($"/v1/api-keys/{id}");
+        using var create = await anonymous.PostAsJsonAsync("/v1/api-keys", new { name = "k", scopes = new[] { "*" } }, cancellationToken: TestContext.Current.CancellationToken);
+        using var list = await anonymous.GetAsync("/v1/api-keys", TestContext.Current.CancellationToken);
+        using var get = await anonymous.GetAsync($"/v1/api-keys/{id}", TestContext.Current.CancellationToken);
+        using var revoke = await anonymous.DeleteAsync($"/v1/api-keys/{id}", TestContext.Current.CancellationToken);
 
         foreach (var response in new[] { create, list, get, revoke }) await response.AssertError(401, "invalid_api_key");
     }
@@ -257,7 +257,7 @@ public sealed class ApiKeysApiTests(SqliteServer server)
         using var account = await Host.NewAccount();
         for (var i = 1; i < 100; i++) await CreateKey(account.Client, new { name = $"k{i}", scopes = new[] { "read:account" } });
 
-        using var refused = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "one too many", scopes = new[] { "read:account" } });
+        using var refused = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "one too many", scopes = new[] { "read:account" } }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("apiKeys: an account holds at most 100 keys; revoke one first", await refused.AssertError(400, "bad_request"));
         Assert.Equal(100, (await ListedIds(account.Client)).Length);

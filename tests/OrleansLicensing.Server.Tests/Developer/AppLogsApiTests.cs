@@ -138,7 +138,7 @@ public sealed class AppLogsApiTests(DeveloperRoutesServer server) : DeveloperRou
         var (account, app) = await NewDeveloperApp();
         using var _ = account;
 
-        using var response = await account.Client.GetAsync($"/v1/apps/{app.AppId}/logs{query}");
+        using var response = await account.Client.GetAsync($"/v1/apps/{app.AppId}/logs{query}", TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
     }

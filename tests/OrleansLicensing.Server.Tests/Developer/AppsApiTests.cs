@@ -17,7 +17,7 @@ public sealed class AppsApiTests(SqliteServer server)
     {
         using var account = await server.Host.NewAccount();
 
-        using var response = await account.Client.PostAsJsonAsync("/v1/apps", new { name = "  Photo Editor  " });
+        using var response = await account.Client.PostAsJsonAsync("/v1/apps", new { name = "  Photo Editor  " }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var app = await response.Body();
@@ -89,7 +89,7 @@ public sealed class AppsApiTests(SqliteServer server)
     {
         using var account = await server.Host.NewAccount();
 
-        using var response = await account.Client.PostAsync("/v1/apps", Json.Raw(body));
+        using var response = await account.Client.PostAsync("/v1/apps", Json.Raw(body), TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
     }
@@ -99,7 +99,7 @@ public sealed class AppsApiTests(SqliteServer server)
     {
         using var account = await server.Host.NewAccount();
 
-        using var response = await account.Client.PostAsJsonAsync("/v1/apps", new { name = new string('n', 201) });
+        using var response = await account.Client.PostAsJsonAsync("/v1/apps", new { name = new string('n', 201) }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("name: at most 200 characters", await response.AssertError(400, "bad_request"));
     }
@@ -111,7 +111,7 @@ public sealed class AppsApiTests(SqliteServer server)
         var app = await account.Client.CreateApp(new { name = "Before", dailyCreditCap = 10 });
         var appId = app.Id("appId");
 
-        using var response = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"name\":\"After\",\"status\":\"disabled\"}"));
+        using var response = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"name\":\"After\",\"status\":\"disabled\"}"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var updated = await response.Body();
@@ -127,9 +127,9 @@ public sealed class AppsApiTests(SqliteServer server)
         using var account = await server.Host.NewAccount();
         var appId = (await account.Client.CreateApp()).Id("appId");
 
-        using var first = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"signingScheme\":\"hmac-v2\",\"failureHttpStatus\":\"semantic\",\"dailyCreditCap\":25}"));
-        using var untouched = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"status\":\"active\"}"));
-        using var cleared = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"dailyCreditCap\":null}"));
+        using var first = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"signingScheme\":\"hmac-v2\",\"failureHttpStatus\":\"semantic\",\"dailyCreditCap\":25}"), TestContext.Current.CancellationToken);
+        using var untouched = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"status\":\"active\"}"), TestContext.Current.CancellationToken);
+        using var cleared = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw("{\"dailyCreditCap\":null}"), TestContext.Current.CancellationToken);
 
         var set = await first.Body();
         Assert.Equal(("hmac-v2", "semantic", 25L), (set.Id("signingScheme"), set.Id("failureHttpStatus"), set.GetProperty("dailyCreditCap").GetInt64()));
@@ -155,7 +155,7 @@ public sealed class AppsApiTests(SqliteServer server)
         var appId = (await account.Client.CreateApp(new { name = "Stable", dailyCreditCap = 3 })).Id("appId");
         var before = (await account.Client.GetJson($"/v1/apps/{appId}")).GetRawText();
 
-        using var response = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw(body));
+        using var response = await account.Client.PutAsync($"/v1/apps/{appId}", Json.Raw(body), TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
         Assert.Equal(before, (await account.Client.GetJson($"/v1/apps/{appId}")).GetRawText());
@@ -169,7 +169,7 @@ public sealed class AppsApiTests(SqliteServer server)
         var appId = created.Id("appId");
         var before = (await account.Client.GetJson($"/v1/apps/{appId}")).GetRawText();
 
-        using var response = await account.Client.PostAsync($"/v1/apps/{appId}/rotate-secret", null);
+        using var response = await account.Client.PostAsync($"/v1/apps/{appId}/rotate-secret", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var rotated = await response.Body();
@@ -190,7 +190,7 @@ public sealed class AppsApiTests(SqliteServer server)
         var created = await account.Client.CreateApp();
         var appId = created.Id("appId");
 
-        using var response = await account.Client.PostAsync($"/v1/apps/{appId}/rotate-signing-key", null);
+        using var response = await account.Client.PostAsync($"/v1/apps/{appId}/rotate-signing-key", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var rotated = await response.Body();
@@ -220,7 +220,7 @@ public sealed class AppsApiTests(SqliteServer server)
         foreach (var (method, suffix) in new[] { ("GET", ""), ("PUT", ""), ("POST", "/rotate-secret"), ("POST", "/rotate-signing-key") })
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), $"/v1/apps/{appId}{suffix}") { Content = method == "PUT" ? Json.Raw("{\"name\":\"x\"}") : null };
-            using var response = await account.Client.SendAsync(request);
+            using var response = await account.Client.SendAsync(request, TestContext.Current.CancellationToken);
             await response.AssertError(404, "not_found");
         }
     }
@@ -242,8 +242,8 @@ public sealed class AppsApiTests(SqliteServer server)
                  })
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), $"/v1/apps/{appId}{suffix}") { Content = body is null ? null : Json.Raw(body) };
-            using var response = await intruder.Client.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
+            using var response = await intruder.Client.SendAsync(request, TestContext.Current.CancellationToken);
+            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
             await response.AssertError(403, "forbidden");
             Assert.DoesNotContain("Owned", text);
         }

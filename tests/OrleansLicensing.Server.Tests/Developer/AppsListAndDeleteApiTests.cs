@@ -61,7 +61,7 @@ public sealed class AppsListAndDeleteApiTests(DeveloperRoutesServer server) : De
     {
         using var account = await Host.NewAccount();
 
-        using var response = await account.Client.GetAsync("/v1/apps" + query);
+        using var response = await account.Client.GetAsync("/v1/apps" + query, TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
     }
@@ -87,10 +87,10 @@ public sealed class AppsListAndDeleteApiTests(DeveloperRoutesServer server) : De
         var key = await NewApiLicense(account, app);
         await ValidatedPayload(app, key, "hwid-1");
 
-        using var response = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}");
+        using var response = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
         AssertFailure(await Validate(app, key, "hwid-1"), "invalid_app", FailureMode.Always200, 401);
         await SendExpectingError(account.Client, HttpMethod.Get, $"/v1/apps/{app.AppId}", null, 404, "not_found");
         await SendExpectingError(account.Client, HttpMethod.Get, $"/v1/apps/{app.AppId}/variables", null, 404, "not_found");
@@ -120,7 +120,7 @@ public sealed class AppsListAndDeleteApiTests(DeveloperRoutesServer server) : De
         Assert.Contains(app.AppId, (await owner.Client.GetJson("/v1/apps")).GetRawText());
         await ValidatedPayload(app, key, "hwid-1");
         using var admin = await ClientWithScopes(owner, "admin:apps");
-        using var deleted = await admin.DeleteAsync($"/v1/apps/{app.AppId}");
+        using var deleted = await admin.DeleteAsync($"/v1/apps/{app.AppId}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
     }
 }

@@ -66,7 +66,7 @@ public sealed class LicenseListingTests(SqliteServer server)
         var listed = (await account.Client.GetJson($"/v1/licenses?appId={appId}")).GetProperty("licenses")[0];
         Assert.Equal((await account.Client.GetJson($"/v1/licenses/{key}")).GetRawText(), listed.GetRawText());
 
-        using (await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw("""{"action":"revoke"}"""))) { }
+        using (await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw("""{"action":"revoke"}"""), TestContext.Current.CancellationToken)) { }
         Assert.Equal("revoked", (await account.Client.GetJson($"/v1/licenses?appId={appId}")).GetProperty("licenses")[0].Id("status"));
 
         await server.Host.Grains.GetGrain<Licenses.ILicenseGrain>(Licenses.ILicenseGrain.KeyFor(key)).Delete();
@@ -82,7 +82,7 @@ public sealed class LicenseListingTests(SqliteServer server)
         var revoked = (await Create(account, new { appId, label = "shop-us-1" })).Single();
         var expired = (await Create(account, new { appId, label = "shop-eu-2", expiresAt = "2020-01-01T00:00:00Z" })).Single();
         var lifetimeLater = (await Create(account, new { appId, label = "other", expiresAt = "2090-01-01T00:00:00Z" })).Single();
-        using (await account.Client.PutAsync($"/v1/licenses/{revoked}", Json.Raw("""{"action":"revoke"}"""))) { }
+        using (await account.Client.PutAsync($"/v1/licenses/{revoked}", Json.Raw("""{"action":"revoke"}"""), TestContext.Current.CancellationToken)) { }
         var grains = server.Host.Grains;
         await grains.GetGrain<Licenses.ILicenseGrain>(Licenses.ILicenseGrain.KeyFor(active))
             .Validate(new Licenses.LicenseValidation(appId, "machine-a", "203.0.113.9", null));
@@ -114,7 +114,7 @@ public sealed class LicenseListingTests(SqliteServer server)
             {
                 foreach (var key in await Create(account, new { appId, quantity = 5 })) createdMeanwhile.Add(key);
             }
-        });
+        }, TestContext.Current.CancellationToken);
         var listed = new List<string>();
         string? cursor = null;
         do
@@ -152,7 +152,7 @@ public sealed class LicenseListingTests(SqliteServer server)
                      ($"appId={appId}&label={new string('x', 129)}", "label: at most 128 characters"),
                  })
         {
-            using var response = await account.Client.GetAsync($"/v1/licenses?{query}");
+            using var response = await account.Client.GetAsync($"/v1/licenses?{query}", TestContext.Current.CancellationToken);
             Assert.Contains(detail, await response.AssertError(400, "bad_request"));
         }
     }
@@ -165,24 +165,24 @@ public sealed class LicenseListingTests(SqliteServer server)
         await Create(owner, new { appId, quantity = 3 });
         using var stranger = await server.Host.NewAccount("Stranger");
 
-        using (var response = await stranger.Client.GetAsync($"/v1/licenses?appId={appId}"))
+        using (var response = await stranger.Client.GetAsync($"/v1/licenses?appId={appId}", TestContext.Current.CancellationToken))
         {
-            var text = await response.Content.ReadAsStringAsync();
+            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
             await response.AssertError(403, "forbidden");
             Assert.DoesNotContain("licenseKey", text);
         }
-        using (var response = await owner.Client.GetAsync($"/v1/licenses?appId={Guid.NewGuid()}"))
+        using (var response = await owner.Client.GetAsync($"/v1/licenses?appId={Guid.NewGuid()}", TestContext.Current.CancellationToken))
         {
             await response.AssertError(404, "not_found");
         }
         using (var anonymous = server.Host.ClientWithAuthorization(null))
-        using (var response = await anonymous.GetAsync($"/v1/licenses?appId={appId}"))
+        using (var response = await anonymous.GetAsync($"/v1/licenses?appId={appId}", TestContext.Current.CancellationToken))
         {
             await response.AssertError(401, "invalid_api_key");
         }
         var appsOnly = await server.Host.RegisterKey(owner.AccountId, ["read:apps"]);
         using (var limited = server.Host.ClientWithKey(appsOnly))
-        using (var response = await limited.GetAsync($"/v1/licenses?appId={appId}"))
+        using (var response = await limited.GetAsync($"/v1/licenses?appId={appId}", TestContext.Current.CancellationToken))
         {
             await response.AssertError(403, "forbidden");
         }

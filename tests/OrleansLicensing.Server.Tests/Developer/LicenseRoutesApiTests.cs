@@ -26,7 +26,7 @@ public sealed class LicenseRoutesApiTests(DeveloperRoutesServer server) : Develo
         var key = await NewApiLicense(account, app);
         await ValidatedPayload(app, key, "hwid-1");
 
-        using var response = await account.Client.DeleteAsync($"/v1/licenses/{key.ToLowerInvariant()}");
+        using var response = await account.Client.DeleteAsync($"/v1/licenses/{key.ToLowerInvariant()}", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         AssertFailure(await Validate(app, key, "hwid-1"), "invalid_key", FailureMode.Always200, 401);

@@ -30,7 +30,7 @@ public sealed class LicensesApiTests(SqliteServer server)
         var (account, appId) = await AccountWithApp();
         using var _ = account;
 
-        using var response = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId });
+        using var response = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var license = Assert.Single((await response.Body()).GetProperty("licenses").EnumerateArray());
@@ -55,8 +55,7 @@ public sealed class LicensesApiTests(SqliteServer server)
         using var _ = account;
         var expiresAt = DateTimeOffset.UtcNow.AddDays(30);
 
-        using var response = await account.Client.PostAsJsonAsync("/v1/licenses",
-            new { appId, quantity = 100, expiresAt = expiresAt.ToString("O"), maxHwidSlots = 16, unlimitedHwidSlots = true, label = "batch 7" });
+        using var response = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId, quantity = 100, expiresAt = expiresAt.ToString("O"), maxHwidSlots = 16, unlimitedHwidSlots = true, label = "batch 7" }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var licenses = (await response.Body()).GetProperty("licenses").EnumerateArray().ToArray();
@@ -76,8 +75,7 @@ public sealed class LicensesApiTests(SqliteServer server)
         var (account, appId) = await AccountWithApp();
         using var _ = account;
 
-        using var response = await account.Client.PostAsync("/v1/licenses",
-            Json.Raw($"{{\"appId\":\"{appId}\",\"variables\":{{\"tier\":\"pro\",\"seats\":3,\"ratio\":2.50,\"big\":1e3,\"beta\":true,\"off\":false,\"empty\":\"\"}}}}"));
+        using var response = await account.Client.PostAsync("/v1/licenses", Json.Raw($"{{\"appId\":\"{appId}\",\"variables\":{{\"tier\":\"pro\",\"seats\":3,\"ratio\":2.50,\"big\":1e3,\"beta\":true,\"off\":false,\"empty\":\"\"}}}}"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var key = (await response.Body()).GetProperty("licenses")[0].Id("licenseKey");
@@ -123,7 +121,7 @@ public sealed class LicensesApiTests(SqliteServer server)
         var (account, appId) = await AccountWithApp();
         using var _ = account;
 
-        using var response = await account.Client.PostAsync("/v1/licenses", Json.Raw(body.Replace("APP", appId)));
+        using var response = await account.Client.PostAsync("/v1/licenses", Json.Raw(body.Replace("APP", appId)), TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
     }
@@ -137,11 +135,11 @@ public sealed class LicensesApiTests(SqliteServer server)
         // {"blob":"…"} is 11 bytes around the value: 4085 characters make exactly 4096 bytes.
         var fullSize = $"{{\"blob\":\"{new string('x', 4085)}\"}}";
 
-        using var manyKeys = await account.Client.PostAsync("/v1/licenses", Json.Raw($"{{\"appId\":\"{appId}\",\"variables\":{{{fifty}}}}}"));
-        using var largest = await account.Client.PostAsync("/v1/licenses", Json.Raw($"{{\"appId\":\"{appId}\",\"variables\":{fullSize}}}"));
+        using var manyKeys = await account.Client.PostAsync("/v1/licenses", Json.Raw($"{{\"appId\":\"{appId}\",\"variables\":{{{fifty}}}}}"), TestContext.Current.CancellationToken);
+        using var largest = await account.Client.PostAsync("/v1/licenses", Json.Raw($"{{\"appId\":\"{appId}\",\"variables\":{fullSize}}}"), TestContext.Current.CancellationToken);
 
-        Assert.True(manyKeys.StatusCode == HttpStatusCode.Created, await manyKeys.Content.ReadAsStringAsync());
-        Assert.True(largest.StatusCode == HttpStatusCode.Created, await largest.Content.ReadAsStringAsync());
+        Assert.True(manyKeys.StatusCode == HttpStatusCode.Created, await manyKeys.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.True(largest.StatusCode == HttpStatusCode.Created, await largest.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -149,8 +147,8 @@ public sealed class LicensesApiTests(SqliteServer server)
     {
         using var account = await server.Host.NewAccount();
 
-        using var unknown = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = Guid.NewGuid().ToString() });
-        using var malformed = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = "not-an-app" });
+        using var unknown = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = Guid.NewGuid().ToString() }, cancellationToken: TestContext.Current.CancellationToken);
+        using var malformed = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = "not-an-app" }, cancellationToken: TestContext.Current.CancellationToken);
 
         await unknown.AssertError(404, "not_found");
         await malformed.AssertError(404, "not_found");
@@ -163,7 +161,7 @@ public sealed class LicensesApiTests(SqliteServer server)
         using var _ = owner;
         using var intruder = await server.Host.NewAccount("Intruder");
 
-        using var response = await intruder.Client.PostAsJsonAsync("/v1/licenses", new { appId, quantity = 5 });
+        using var response = await intruder.Client.PostAsJsonAsync("/v1/licenses", new { appId, quantity = 5 }, cancellationToken: TestContext.Current.CancellationToken);
 
         await response.AssertError(403, "forbidden");
     }
@@ -191,8 +189,8 @@ public sealed class LicensesApiTests(SqliteServer server)
     {
         using var account = await server.Host.NewAccount();
 
-        using var get = await account.Client.GetAsync($"/v1/licenses/{key}");
-        using var put = await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw("{\"action\":\"revoke\"}"));
+        using var get = await account.Client.GetAsync($"/v1/licenses/{key}", TestContext.Current.CancellationToken);
+        using var put = await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw("{\"action\":\"revoke\"}"), TestContext.Current.CancellationToken);
 
         await get.AssertError(404, "not_found");
         await put.AssertError(404, "not_found");
@@ -282,7 +280,7 @@ public sealed class LicensesApiTests(SqliteServer server)
         var key = (await account.Client.CreateLicense(appId)).Id("licenseKey");
         var before = (await account.Client.GetJson($"/v1/licenses/{key}")).GetRawText();
 
-        using var response = await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw(body));
+        using var response = await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw(body), TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
         Assert.Equal(before, (await account.Client.GetJson($"/v1/licenses/{key}")).GetRawText());
@@ -297,7 +295,7 @@ public sealed class LicensesApiTests(SqliteServer server)
         var key = (await owner.Client.CreateLicense(appId)).Id("licenseKey");
         var before = (await owner.Client.GetJson($"/v1/licenses/{key}")).GetRawText();
 
-        using var get = await intruder.Client.GetAsync($"/v1/licenses/{key}");
+        using var get = await intruder.Client.GetAsync($"/v1/licenses/{key}", TestContext.Current.CancellationToken);
         await get.AssertError(403, "forbidden");
         foreach (var body in new[]
                  {
@@ -307,7 +305,7 @@ public sealed class LicensesApiTests(SqliteServer server)
                      "{\"action\":\"update\",\"maxHwidSlots\":16,\"label\":\"stolen\"}",
                  })
         {
-            using var put = await intruder.Client.PutAsync($"/v1/licenses/{key}", Json.Raw(body));
+            using var put = await intruder.Client.PutAsync($"/v1/licenses/{key}", Json.Raw(body), TestContext.Current.CancellationToken);
             await put.AssertError(403, "forbidden");
         }
 

@@ -61,9 +61,9 @@ public sealed class PostgresDeveloperRoutesTests : IAsyncLifetime
 
         // Retention on PostgreSQL: an entry past the cutoff goes, the recent ones stay.
         var store = _host.Services.GetRequiredService<AuthLogStore>();
-        await store.InsertAsync([new AuthLogEntry(app.AppId, DateTimeOffset.UtcNow.AddDays(-31), "validate", "success", key, "ancient", "192.0.2.1")]);
+        await store.InsertAsync([new AuthLogEntry(app.AppId, DateTimeOffset.UtcNow.AddDays(-31), "validate", "success", key, "ancient", "192.0.2.1")], TestContext.Current.CancellationToken);
         Assert.Equal(8, (await AppLogsApiTests.ReadLogs(account.Client, app.AppId)).Count);
-        Assert.True(await store.DeleteOlderThanAsync(DateTimeOffset.UtcNow.AddDays(-30), chunk: 1) >= 1);
+        Assert.True(await store.DeleteOlderThanAsync(DateTimeOffset.UtcNow.AddDays(-30), chunk: 1, cancellationToken: TestContext.Current.CancellationToken) >= 1);
         Assert.Equal(7, (await AppLogsApiTests.ReadLogs(account.Client, app.AppId)).Count);
     }
 
@@ -92,8 +92,7 @@ public sealed class PostgresDeveloperRoutesTests : IAsyncLifetime
         using var _ = account;
         var key = (await account.Client.CreateLicense(app.AppId)).Id("licenseKey");
 
-        using var minted = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(account.Client,
-            $"/v1/licenses/{key}/offline-files", new { expiresAt = DateTimeOffset.UtcNow.AddDays(5), hwids = new[] { "pg-machine" } });
+        using var minted = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(account.Client, $"/v1/licenses/{key}/offline-files", new { expiresAt = DateTimeOffset.UtcNow.AddDays(5), hwids = new[] { "pg-machine" } }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Created, minted.StatusCode);
         var fileId = (await minted.Body()).Id("fileId");
 

@@ -63,12 +63,12 @@ public sealed class SigningKeysApiTests(DeveloperRoutesServer server) : Develope
         var next = (await Post(account.Client, $"/v1/apps/{app.AppId}/signing-keys", 201)).Id("keyId");
         var before = (await account.Client.GetJson($"/v1/apps/{app.AppId}")).GetRawText();
 
-        using (var second = await account.Client.PostAsync($"/v1/apps/{app.AppId}/signing-keys", null)) await second.AssertError(409, "conflict");
-        using (var promoteCurrent = await account.Client.PostAsync($"/v1/apps/{app.AppId}/signing-keys/{app.KeyId}/promote", null)) await promoteCurrent.AssertError(409, "conflict");
-        using (var deleteCurrent = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}/signing-keys/{app.KeyId}")) await deleteCurrent.AssertError(409, "conflict");
-        using (var oneStep = await account.Client.PostAsync($"/v1/apps/{app.AppId}/rotate-signing-key", null)) await oneStep.AssertError(409, "conflict");
-        using (var unknown = await account.Client.PostAsync($"/v1/apps/{app.AppId}/signing-keys/0123456789abcdef/promote", null)) await unknown.AssertError(404, "not_found");
-        using (var unknownDelete = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}/signing-keys/0123456789abcdef")) await unknownDelete.AssertError(404, "not_found");
+        using (var second = await account.Client.PostAsync($"/v1/apps/{app.AppId}/signing-keys", null, TestContext.Current.CancellationToken)) await second.AssertError(409, "conflict");
+        using (var promoteCurrent = await account.Client.PostAsync($"/v1/apps/{app.AppId}/signing-keys/{app.KeyId}/promote", null, TestContext.Current.CancellationToken)) await promoteCurrent.AssertError(409, "conflict");
+        using (var deleteCurrent = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}/signing-keys/{app.KeyId}", TestContext.Current.CancellationToken)) await deleteCurrent.AssertError(409, "conflict");
+        using (var oneStep = await account.Client.PostAsync($"/v1/apps/{app.AppId}/rotate-signing-key", null, TestContext.Current.CancellationToken)) await oneStep.AssertError(409, "conflict");
+        using (var unknown = await account.Client.PostAsync($"/v1/apps/{app.AppId}/signing-keys/0123456789abcdef/promote", null, TestContext.Current.CancellationToken)) await unknown.AssertError(404, "not_found");
+        using (var unknownDelete = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}/signing-keys/0123456789abcdef", TestContext.Current.CancellationToken)) await unknownDelete.AssertError(404, "not_found");
 
         Assert.Equal(before, (await account.Client.GetJson($"/v1/apps/{app.AppId}")).GetRawText());
         Assert.Contains(next, before);
@@ -81,13 +81,13 @@ public sealed class SigningKeysApiTests(DeveloperRoutesServer server) : Develope
         using var _ = account;
 
         var abandoned = (await Post(account.Client, $"/v1/apps/{app.AppId}/signing-keys", 201)).Id("keyId");
-        using (var removed = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}/signing-keys/{abandoned}")) Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        using (var removed = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}/signing-keys/{abandoned}", TestContext.Current.CancellationToken)) Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
         Assert.Equal([app.KeyId + ":current"], States(await account.Client.GetJson($"/v1/apps/{app.AppId}/signing-keys"), "signingKeys"));
 
         // A new next key may follow; once promoted, the old key is previous and can go.
         var next = (await Post(account.Client, $"/v1/apps/{app.AppId}/signing-keys", 201)).Id("keyId");
         await Post(account.Client, $"/v1/apps/{app.AppId}/signing-keys/{next}/promote", 200);
-        using (var removed = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}/signing-keys/{app.KeyId}")) Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        using (var removed = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}/signing-keys/{app.KeyId}", TestContext.Current.CancellationToken)) Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
         var appObject = await account.Client.GetJson($"/v1/apps/{app.AppId}");
         Assert.Equal([next + ":current"], States(appObject, "publicKeys"));
 
@@ -105,11 +105,11 @@ public sealed class SigningKeysApiTests(DeveloperRoutesServer server) : Develope
         using var reader = await ClientWithScopes(account, "read:apps");
         var before = (await account.Client.GetJson($"/v1/apps/{app.AppId}")).GetRawText();
 
-        using (var list = await intruder.Client.GetAsync($"/v1/apps/{app.AppId}/signing-keys")) await list.AssertError(403, "forbidden");
-        using (var create = await intruder.Client.PostAsync($"/v1/apps/{app.AppId}/signing-keys", null)) await create.AssertError(403, "forbidden");
-        using (var create = await reader.PostAsync($"/v1/apps/{app.AppId}/signing-keys", null)) await create.AssertError(403, "forbidden");
-        using (var list = await reader.GetAsync($"/v1/apps/{app.AppId}/signing-keys")) Assert.Equal(HttpStatusCode.OK, list.StatusCode);
-        using (var missing = await account.Client.GetAsync($"/v1/apps/{Guid.NewGuid()}/signing-keys")) await missing.AssertError(404, "not_found");
+        using (var list = await intruder.Client.GetAsync($"/v1/apps/{app.AppId}/signing-keys", TestContext.Current.CancellationToken)) await list.AssertError(403, "forbidden");
+        using (var create = await intruder.Client.PostAsync($"/v1/apps/{app.AppId}/signing-keys", null, TestContext.Current.CancellationToken)) await create.AssertError(403, "forbidden");
+        using (var create = await reader.PostAsync($"/v1/apps/{app.AppId}/signing-keys", null, TestContext.Current.CancellationToken)) await create.AssertError(403, "forbidden");
+        using (var list = await reader.GetAsync($"/v1/apps/{app.AppId}/signing-keys", TestContext.Current.CancellationToken)) Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        using (var missing = await account.Client.GetAsync($"/v1/apps/{Guid.NewGuid()}/signing-keys", TestContext.Current.CancellationToken)) await missing.AssertError(404, "not_found");
 
         Assert.Equal(before, (await account.Client.GetJson($"/v1/apps/{app.AppId}")).GetRawText());
     }

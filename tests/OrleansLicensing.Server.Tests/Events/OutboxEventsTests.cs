@@ -121,7 +121,7 @@ public sealed class OutboxEventsTests(AuthServer server) : AuthSpec(server.Host)
         await Put(account, key, "activate");
         await Put(account, key, "activate");    // already active
         await Put(account, key, "reset-hwid");
-        using (var deleted = await account.Client.DeleteAsync($"/v1/licenses/{key}"))
+        using (var deleted = await account.Client.DeleteAsync($"/v1/licenses/{key}", TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
@@ -148,7 +148,7 @@ public sealed class OutboxEventsTests(AuthServer server) : AuthSpec(server.Host)
         await Execute("CREATE TRIGGER test_outbox_down BEFORE INSERT ON licensing_events BEGIN SELECT RAISE(ABORT, 'outbox down'); END;");
         try
         {
-            using var refused = await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw("""{"action":"revoke"}"""));
+            using var refused = await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw("""{"action":"revoke"}"""), TestContext.Current.CancellationToken);
             await refused.AssertError(500, "internal_error");
         }
         finally
@@ -184,8 +184,7 @@ public sealed class OutboxEventsTests(AuthServer server) : AuthSpec(server.Host)
         Assert.Equal(["license.created", "license.expired"], await Types(account.AccountId, key));
 
         // Extended, then expired again: a new expiry, a new event.
-        using (var extended = await account.Client.PutAsync($"/v1/licenses/{key}",
-                   Json.Raw($$"""{"action":"extend","expiresAt":"{{DateTimeOffset.UtcNow.AddSeconds(2):O}}"}""")))
+        using (var extended = await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw($$"""{"action":"extend","expiresAt":"{{DateTimeOffset.UtcNow.AddSeconds(2):O}}"}"""), TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
         }

@@ -33,7 +33,7 @@ public sealed class PostgresProjectionTests : IAsyncLifetime
     {
         using var account = await _host.NewAccount("Vendor", credits: 101);
         var appId = (await account.Client.CreateApp()).Id("appId");
-        using var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId, quantity = 3, label = "pg-batch", maxHwidSlots = 2 });
+        using var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId, quantity = 3, label = "pg-batch", maxHwidSlots = 2 }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var keys = (await created.Body()).GetProperty("licenses").EnumerateArray().Select(l => l.Id("licenseKey")).ToArray();
 
@@ -41,7 +41,7 @@ public sealed class PostgresProjectionTests : IAsyncLifetime
             .Validate(new LicenseValidation(appId, "machine-a", "203.0.113.7", null));
         Assert.Equal(LicenseVerdictCode.Ok, verdict.Code);
         await _host.Grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(keys[0])).Validate(new LicenseValidation(appId, "machine-a", "203.0.113.7", null));
-        using (await account.Client.PutAsync($"/v1/licenses/{keys[1]}", Json.Raw("""{"action":"revoke"}"""))) { }
+        using (await account.Client.PutAsync($"/v1/licenses/{keys[1]}", Json.Raw("""{"action":"revoke"}"""), TestContext.Current.CancellationToken)) { }
 
         var events = await _host.EventsOf(account.AccountId);
         Assert.Equal(
@@ -65,7 +65,7 @@ public sealed class PostgresProjectionTests : IAsyncLifetime
             """);
         try
         {
-            using var refused = await account.Client.PutAsync($"/v1/licenses/{keys[2]}", Json.Raw("""{"action":"revoke"}"""));
+            using var refused = await account.Client.PutAsync($"/v1/licenses/{keys[2]}", Json.Raw("""{"action":"revoke"}"""), TestContext.Current.CancellationToken);
             await refused.AssertError(500, "internal_error");
         }
         finally

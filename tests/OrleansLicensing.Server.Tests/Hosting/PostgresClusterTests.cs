@@ -25,18 +25,18 @@ public sealed class PostgresClusterTests
         await Eventually.True(async () => (await management.GetHosts(onlyActive: true)).Count == 2, TimeSpan.FromSeconds(30));
         Assert.Equal(2L, await ActiveMembers(database, clusterId));
 
-        using var created = await siloA.Operator.PostAsJsonAsync("/admin/v1/accounts", new { name = "Clustered", credits = 40 });
+        using var created = await siloA.Operator.PostAsJsonAsync("/admin/v1/accounts", new { name = "Clustered", credits = 40 }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var accountId = (await created.Body()).GetProperty("accountId").GetString()!;
-        using var grant = await siloA.Operator.PostAsJsonAsync($"/admin/v1/accounts/{accountId}/credits", new { amount = 2, reason = "welcome" });
+        using var grant = await siloA.Operator.PostAsJsonAsync($"/admin/v1/accounts/{accountId}/credits", new { amount = 2, reason = "welcome" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, grant.StatusCode);
 
         await siloA.StopAsync();
         await Eventually.True(async () => (await management.GetHosts(onlyActive: true)).Count == 1, TimeSpan.FromSeconds(30));
 
-        var account = await siloB.Operator.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/v1/accounts/{accountId}");
+        var account = await siloB.Operator.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/v1/accounts/{accountId}", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(("Clustered", 42L), (account.GetProperty("name").GetString(), account.GetProperty("credits").GetInt64()));
-        using var again = await siloB.Operator.PostAsJsonAsync($"/admin/v1/accounts/{accountId}/credits", new { amount = 8, reason = "after failover" });
+        using var again = await siloB.Operator.PostAsJsonAsync($"/admin/v1/accounts/{accountId}/credits", new { amount = 8, reason = "after failover" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(50, (await again.Body()).GetProperty("credits").GetInt64());
     }
 

@@ -13,13 +13,13 @@ public sealed class SchemaMigratorTests
         using var data = new TempDirectory("schema");
         var connectionString = StorageConnections.Sqlite(Path.Combine(data.Path, "licensing.db"));
 
-        var first = await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, connectionString, NullLogger.Instance);
-        var second = await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, connectionString, NullLogger.Instance);
+        var first = await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, connectionString, NullLogger.Instance, cancellationToken: TestContext.Current.CancellationToken);
+        var second = await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, connectionString, NullLogger.Instance, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(SchemaMigrator.Files(StorageProvider.Sqlite).Select(f => f.Name), first);
         Assert.Empty(second);
         await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync();
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
         Assert.Equal("wal", await Scalar(connection, "PRAGMA journal_mode"));
         Assert.Equal(4L, await Scalar(connection, "SELECT count(*) FROM OrleansQuery WHERE QueryKey IN ('WriteToStorageKey','ReadFromStorageKey','ClearStorageKey','DeleteStorageKey')"));
         Assert.Equal(7L, await Scalar(connection, "SELECT count(*) FROM OrleansQuery WHERE QueryKey LIKE '%Reminder%' OR QueryKey LIKE 'ReadRangeRows%'"));
@@ -30,9 +30,9 @@ public sealed class SchemaMigratorTests
     {
         using var data = new TempDirectory("schema-by-hand");
         var connectionString = StorageConnections.Sqlite(Path.Combine(data.Path, "licensing.db"));
-        await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, connectionString, NullLogger.Instance);
+        await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, connectionString, NullLogger.Instance, cancellationToken: TestContext.Current.CancellationToken);
         await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync();
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
         await Scalar(connection, "INSERT INTO licensing_grain_state (grain_id_hash, grain_id_n0, grain_id_n1, grain_type_hash, grain_type_string, grain_id_extension_string, service_id, payload_binary, version, modified_at) VALUES (1, 0, 0, 2, 'account', 'acc_x', 'svc', x'01', 1, '2026-01-01T00:00:00Z')");
 
         foreach (var (_, sql) in SchemaMigrator.Files(StorageProvider.Sqlite)) await Scalar(connection, sql);
@@ -51,7 +51,7 @@ public sealed class SchemaMigratorTests
         Assert.Equal(files, runs.Single(r => r.Count > 0));
         Assert.Equal(3, runs.Count(r => r.Count == 0));
         await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
         Assert.Equal((long)files.Count, await Scalar(connection, "SELECT count(*) FROM licensing_schema_migrations"));
         Assert.Equal(21L, await Scalar(connection, "SELECT count(*) FROM orleansquery"));
         // The files also run again by hand without error (psql -f), keeping data.

@@ -10,7 +10,7 @@ public sealed class SqliteDurabilityTests
     {
         using var data = new TempDirectory("durability");
         var path = Path.Combine(data.Path, "licensing.db");
-        await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, StorageConnections.Sqlite(path), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, StorageConnections.Sqlite(path), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken: TestContext.Current.CancellationToken);
         var database = new LicensingDatabase(StorageProvider.Sqlite, StorageConnections.Sqlite(path));
         var durability = Assert.IsType<SqliteWalSync>(database.WriteGate.Durability);
 

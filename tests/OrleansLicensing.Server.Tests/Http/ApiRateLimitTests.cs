@@ -49,7 +49,7 @@ public sealed class ApiRateLimitTests(RateLimitedServers servers) : IClassFixtur
         var clock = Stopwatch.StartNew();
 
         var responses = new List<HttpResponseMessage>();
-        for (var i = 0; i < 10; i++) responses.Add(await account.Client.GetAsync("/v1/account"));
+        for (var i = 0; i < 10; i++) responses.Add(await account.Client.GetAsync("/v1/account", TestContext.Current.CancellationToken));
         var elapsed = clock.Elapsed.TotalSeconds;
 
         Assert.All(responses.Take(3), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
@@ -71,7 +71,7 @@ public sealed class ApiRateLimitTests(RateLimitedServers servers) : IClassFixtur
     public async Task The_limit_is_per_key_so_another_key_of_the_same_account_is_not_slowed()
     {
         using var account = await servers.Limited.NewAccount();
-        using var create = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "second", scopes = new[] { "*" } });
+        using var create = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "second", scopes = new[] { "*" } }, cancellationToken: TestContext.Current.CancellationToken);
         using var second = servers.Limited.ClientWithKey((await create.Body()).Id("apiKey"));
         await Eventually.True(async () =>
         {
@@ -81,7 +81,7 @@ public sealed class ApiRateLimitTests(RateLimitedServers servers) : IClassFixtur
 
         for (var i = 0; i < 3; i++)
         {
-            using var response = await second.GetAsync("/v1/account");
+            using var response = await second.GetAsync("/v1/account", TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
     }
@@ -90,7 +90,7 @@ public sealed class ApiRateLimitTests(RateLimitedServers servers) : IClassFixtur
     public async Task A_rate_limited_write_does_not_use_its_idempotency_key_up()
     {
         using var account = await servers.Limited.NewAccount();
-        using var create = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "reader", scopes = new[] { "read:account" } });
+        using var create = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "reader", scopes = new[] { "read:account" } }, cancellationToken: TestContext.Current.CancellationToken);
         using var reader = servers.Limited.ClientWithKey((await create.Body()).Id("apiKey")); // its own bucket
         var body = "{\"name\":\"k\",\"scopes\":[\"read:account\"]}";
 

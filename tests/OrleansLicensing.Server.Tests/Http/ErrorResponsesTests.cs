@@ -14,7 +14,7 @@ public sealed class ErrorResponsesTests(SqliteServer server)
     [InlineData("PATCH", "/admin/v1/accounts")]
     public async Task Unknown_management_routes_are_a_json_404(string method, string path)
     {
-        using var response = await server.Host.Operator.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var response = await server.Host.Operator.SendAsync(new HttpRequestMessage(new HttpMethod(method), path), TestContext.Current.CancellationToken);
 
         await response.AssertError(404, "not_found");
     }
@@ -22,14 +22,14 @@ public sealed class ErrorResponsesTests(SqliteServer server)
     [Fact]
     public async Task Every_response_carries_a_request_id_and_a_sane_incoming_one_is_kept()
     {
-        using var generated = await server.Host.Http.GetAsync("/health/live");
-        using var failed = await server.Host.Http.GetAsync("/v1/nope");
+        using var generated = await server.Host.Http.GetAsync("/health/live", TestContext.Current.CancellationToken);
+        using var failed = await server.Host.Http.GetAsync("/v1/nope", TestContext.Current.CancellationToken);
         var request = new HttpRequestMessage(HttpMethod.Get, "/health/live");
         request.Headers.Add("X-Request-Id", "client-abc.123");
-        using var echoed = await server.Host.Http.SendAsync(request);
+        using var echoed = await server.Host.Http.SendAsync(request, TestContext.Current.CancellationToken);
         var hostile = new HttpRequestMessage(HttpMethod.Get, "/health/live");
         hostile.Headers.TryAddWithoutValidation("X-Request-Id", "evil value\"<script>");
-        using var replaced = await server.Host.Http.SendAsync(hostile);
+        using var replaced = await server.Host.Http.SendAsync(hostile, TestContext.Current.CancellationToken);
 
         Assert.Matches("^req_[0-9a-z]{26}$", generated.Headers.GetValues("X-Request-Id").Single());
         Assert.Matches("^req_[0-9a-z]{26}$", failed.Headers.GetValues("X-Request-Id").Single());
@@ -46,7 +46,7 @@ public sealed class ErrorResponsesTests(SqliteServer server)
         HttpContent content = chunked ? new ChunkedContent(json) : new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, "/admin/v1/accounts") { Content = content };
 
-        using var response = await server.Host.Operator.SendAsync(request);
+        using var response = await server.Host.Operator.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Contains("body: larger than 1048576 bytes", await response.AssertError(400, "bad_request"));
     }
@@ -86,7 +86,7 @@ public sealed class ErrorResponsesTests(SqliteServer server)
         var content = new StringContent("{\"name\":\"x\"}");
         content.Headers.ContentType = contentType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
 
-        using var response = await server.Host.Operator.PostAsync("/admin/v1/accounts", content);
+        using var response = await server.Host.Operator.PostAsync("/admin/v1/accounts", content, TestContext.Current.CancellationToken);
 
         Assert.Contains("body: Content-Type must be application/json", await response.AssertError(400, "bad_request"));
     }
@@ -94,8 +94,8 @@ public sealed class ErrorResponsesTests(SqliteServer server)
     [Fact]
     public async Task Health_endpoints_answer_200_with_json_when_the_silo_and_storage_are_up()
     {
-        using var live = await server.Host.Http.GetAsync("/health/live");
-        using var ready = await server.Host.Http.GetAsync("/health/ready");
+        using var live = await server.Host.Http.GetAsync("/health/live", TestContext.Current.CancellationToken);
+        using var ready = await server.Host.Http.GetAsync("/health/ready", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);

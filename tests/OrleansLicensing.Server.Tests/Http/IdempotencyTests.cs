@@ -163,7 +163,7 @@ public sealed class IdempotencyTests(SqliteServer server)
     public async Task A_retried_revoke_replays_204_instead_of_a_404()
     {
         using var account = await Host.NewAccount();
-        var created = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "k", scopes = new[] { "*" } });
+        var created = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "k", scopes = new[] { "*" } }, cancellationToken: TestContext.Current.CancellationToken);
         var keyId = (await created.Body()).Id("apiKeyId");
         var key = $"revoke-{Guid.NewGuid()}";
 
@@ -196,7 +196,7 @@ public sealed class IdempotencyTests(SqliteServer server)
 
         // The replayed first API key still works: it is the one that was created.
         using var client = Host.ClientWithKey(System.Text.Json.JsonDocument.Parse(second.Body).RootElement.Id("apiKey"));
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/account", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public sealed class IdempotencyTests(SqliteServer server)
         var key = $"get-{Guid.NewGuid()}";
 
         var first = await IdempotencyWorld.Send(account.Client, HttpMethod.Get, "/v1/api-keys", null, key);
-        await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "k", scopes = new[] { "*" } });
+        await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "k", scopes = new[] { "*" } }, cancellationToken: TestContext.Current.CancellationToken);
         var second = await IdempotencyWorld.Send(account.Client, HttpMethod.Get, "/v1/api-keys", null, key);
 
         Assert.Null(second.Replayed);

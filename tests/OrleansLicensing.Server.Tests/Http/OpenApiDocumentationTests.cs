@@ -82,11 +82,11 @@ public sealed class OpenApiDocumentationTests(SqliteServer server)
     [Fact]
     public async Task The_reference_page_at_docs_renders_the_document()
     {
-        using var response = await server.Host.Http.GetAsync("/docs/v1");
+        using var response = await server.Host.Http.GetAsync("/docs/v1", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("openapi/v1.json", await response.Content.ReadAsStringAsync());
-        using var script = await server.Host.Http.GetAsync("/docs/scalar.js");
+        Assert.Contains("openapi/v1.json", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        using var script = await server.Host.Http.GetAsync("/docs/scalar.js", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
     }
 

@@ -92,7 +92,7 @@ public sealed class PostgresDeveloperApiClusterTests(TwoSiloPostgresCluster clus
             for (var i = 0; i < total; i++)
             {
                 var due = TimeSpan.FromMilliseconds(i * intervalMs) - clock.Elapsed;
-                if (due > TimeSpan.Zero) await Task.Delay(due);
+                if (due > TimeSpan.Zero) await Task.Delay(due, TestContext.Current.CancellationToken);
                 sent.Add(SendOne(i));
             }
             await Task.WhenAll(sent);
@@ -117,18 +117,18 @@ public sealed class PostgresDeveloperApiClusterTests(TwoSiloPostgresCluster clus
     public async Task A_key_revoked_through_one_silo_is_refused_by_the_other_on_the_next_request()
     {
         using var account = await cluster.A.NewAccount();
-        using var create = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "roaming", scopes = new[] { "*" } });
+        using var create = await account.Client.PostAsJsonAsync("/v1/api-keys", new { name = "roaming", scopes = new[] { "*" } }, cancellationToken: TestContext.Current.CancellationToken);
         var created = await create.Body();
         using var onB = cluster.B.ClientWithKey(created.Id("apiKey"));
         using var onA = cluster.A.ClientWithKey(created.Id("apiKey"));
-        Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync("/v1/account")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await onA.GetAsync("/v1/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync("/v1/account", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await onA.GetAsync("/v1/account", TestContext.Current.CancellationToken)).StatusCode);
 
-        using var revoke = await account.Client.DeleteAsync($"/v1/api-keys/{created.Id("apiKeyId")}");
+        using var revoke = await account.Client.DeleteAsync($"/v1/api-keys/{created.Id("apiKeyId")}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
 
-        using var afterOnB = await onB.GetAsync("/v1/account");
-        using var afterOnA = await onA.GetAsync("/v1/account");
+        using var afterOnB = await onB.GetAsync("/v1/account", TestContext.Current.CancellationToken);
+        using var afterOnA = await onA.GetAsync("/v1/account", TestContext.Current.CancellationToken);
         await afterOnB.AssertError(401, "invalid_api_key");
         await afterOnA.AssertError(401, "invalid_api_key");
         using var accountOnB = cluster.B.ClientWithKey(account.ApiKey);
@@ -165,7 +165,7 @@ public sealed class PostgresDeveloperApiClusterTests(TwoSiloPostgresCluster clus
     public async Task A_5xx_is_not_stored_so_the_retry_with_the_same_key_runs()
     {
         using var account = await cluster.A.NewAccount();
-        Assert.Equal(HttpStatusCode.OK, (await account.Client.GetAsync("/v1/api-keys")).StatusCode); // key, account and bucket active
+        Assert.Equal(HttpStatusCode.OK, (await account.Client.GetAsync("/v1/api-keys", TestContext.Current.CancellationToken)).StatusCode); // key, account and bucket active
         var body = "{\"name\":\"after outage\",\"scopes\":[\"read:account\"]}";
 
         await IdempotencyWorld.Sql(cluster.Database, sqlite: false, "ALTER TABLE licensing_grain_state RENAME TO licensing_grain_state_away");

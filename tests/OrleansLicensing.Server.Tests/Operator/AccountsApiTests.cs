@@ -30,7 +30,7 @@ public sealed class AccountsApiTests(SqliteServer server)
     [Fact]
     public async Task Create_answers_201_with_the_account_and_a_live_key_shown_only_once()
     {
-        using var response = await Operator.PostAsJsonAsync("/admin/v1/accounts", new { name = "Acme Tools", email = "billing@acme.test", credits = 500 });
+        using var response = await Operator.PostAsJsonAsync("/admin/v1/accounts", new { name = "Acme Tools", email = "billing@acme.test", credits = 500 }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await response.Body();
@@ -41,7 +41,7 @@ public sealed class AccountsApiTests(SqliteServer server)
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", body.GetProperty("createdAt").GetString()!);
         Assert.Equal($"/admin/v1/accounts/{id}", response.Headers.Location?.OriginalString);
 
-        var read = await (await Operator.GetAsync($"/admin/v1/accounts/{id}")).Body();
+        var read = await (await Operator.GetAsync($"/admin/v1/accounts/{id}", TestContext.Current.CancellationToken)).Body();
         Assert.Equal(500, read.GetProperty("credits").GetInt64());
         Assert.False(read.TryGetProperty("apiKey", out _));
     }
@@ -52,7 +52,7 @@ public sealed class AccountsApiTests(SqliteServer server)
         var (_, apiKey) = await CreateAccount();
 
         await using var connection = new SqliteConnection(Hosting.StorageConnections.Sqlite(Path.Combine(server.DataDirectory, "licensing.db")));
-        await connection.OpenAsync();
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
         var payloads = await AllPayloads(connection);
 
         Assert.NotEmpty(payloads);
@@ -91,7 +91,7 @@ public sealed class AccountsApiTests(SqliteServer server)
     {
         var before = await CountAccounts();
 
-        using var response = await Operator.PostAsync("/admin/v1/accounts", Json.Raw(body));
+        using var response = await Operator.PostAsync("/admin/v1/accounts", Json.Raw(body), TestContext.Current.CancellationToken);
 
         var details = await response.AssertError(400, "bad_request");
         Assert.Contains(detail, details);
@@ -122,8 +122,8 @@ public sealed class AccountsApiTests(SqliteServer server)
         using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/v1/accounts") { Content = JsonContent.Create(new { name = "intruder" }) };
         if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
 
-        using var response = await server.Host.Http.SendAsync(request);
-        using var list = await server.Host.Http.GetAsync("/admin/v1/accounts");
+        using var response = await server.Host.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var list = await server.Host.Http.GetAsync("/admin/v1/accounts", TestContext.Current.CancellationToken);
 
         await response.AssertError(401, "invalid_api_key");
         await list.AssertError(401, "invalid_api_key");
@@ -135,8 +135,8 @@ public sealed class AccountsApiTests(SqliteServer server)
     {
         var (id, _) = await CreateAccount(credits: 10);
 
-        using var grant = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/credits", new { amount = 90, reason = "invoice 42" });
-        using var correction = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/credits", new { amount = -25, reason = "double grant" });
+        using var grant = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/credits", new { amount = 90, reason = "invoice 42" }, cancellationToken: TestContext.Current.CancellationToken);
+        using var correction = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/credits", new { amount = -25, reason = "double grant" }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, grant.StatusCode);
         var granted = await grant.Body();
@@ -151,7 +151,7 @@ public sealed class AccountsApiTests(SqliteServer server)
     {
         var (id, _) = await CreateAccount(credits: 10);
 
-        using var response = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/credits", new { amount = -11, reason = "too much" });
+        using var response = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/credits", new { amount = -11, reason = "too much" }, cancellationToken: TestContext.Current.CancellationToken);
 
         await response.AssertError(400, "bad_request");
         Assert.Equal(10, await Balance(id));
@@ -167,7 +167,7 @@ public sealed class AccountsApiTests(SqliteServer server)
     {
         var (id, _) = await CreateAccount(credits: 10);
 
-        using var response = await Operator.PostAsync($"/admin/v1/accounts/{id}/credits", Json.Raw(body));
+        using var response = await Operator.PostAsync($"/admin/v1/accounts/{id}/credits", Json.Raw(body), TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
         Assert.Equal(10, await Balance(id));
@@ -182,7 +182,7 @@ public sealed class AccountsApiTests(SqliteServer server)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/v1/accounts/{id}/credits") { Content = JsonContent.Create(new { amount = 40, reason = "order 7" }) };
             request.Headers.Add("Idempotency-Key", "order-7");
-            using var response = await Operator.SendAsync(request);
+            using var response = await Operator.SendAsync(request, TestContext.Current.CancellationToken);
             Assert.Equal(40, (await response.Body()).GetProperty("credits").GetInt64());
         }
 
@@ -201,7 +201,7 @@ public sealed class AccountsApiTests(SqliteServer server)
             using var request = new HttpRequestMessage(new HttpMethod(method), $"/admin/v1/accounts/{id}{suffix}");
             if (suffix == "/credits") request.Content = JsonContent.Create(new { amount = 5, reason = "x" });
             else if (method == "POST") request.Content = JsonContent.Create(new { reason = "x" });
-            using var response = await Operator.SendAsync(request);
+            using var response = await Operator.SendAsync(request, TestContext.Current.CancellationToken);
             await response.AssertError(404, "not_found");
         }
     }
@@ -211,10 +211,10 @@ public sealed class AccountsApiTests(SqliteServer server)
     {
         var (id, _) = await CreateAccount();
 
-        using var suspend = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/suspend", new { reason = "unpaid" });
+        using var suspend = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/suspend", new { reason = "unpaid" }, cancellationToken: TestContext.Current.CancellationToken);
         var suspended = await suspend.Body();
-        var read = await Operator.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/v1/accounts/{id}");
-        using var reactivate = await Operator.PostAsync($"/admin/v1/accounts/{id}/reactivate", null);
+        var read = await Operator.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/v1/accounts/{id}", cancellationToken: TestContext.Current.CancellationToken);
+        using var reactivate = await Operator.PostAsync($"/admin/v1/accounts/{id}/reactivate", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(("suspended", "unpaid"), (suspended.GetProperty("status").GetString(), suspended.GetProperty("statusReason").GetString()));
         Assert.Equal("suspended", read.GetProperty("status").GetString());
@@ -252,7 +252,7 @@ public sealed class AccountsApiTests(SqliteServer server)
         var pages = 0;
         do
         {
-            using var response = await Operator.GetAsync($"/admin/v1/accounts?limit=3{(cursor is null ? "" : $"&cursor={cursor}")}");
+            using var response = await Operator.GetAsync($"/admin/v1/accounts?limit=3{(cursor is null ? "" : $"&cursor={cursor}")}", TestContext.Current.CancellationToken);
             var page = await response.Body();
             var ids = page.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("accountId").GetString()!).ToList();
             Assert.InRange(ids.Count, 0, 3);
@@ -273,7 +273,7 @@ public sealed class AccountsApiTests(SqliteServer server)
     [InlineData("cursor=not-a-cursor")]
     public async Task Listing_with_a_bad_limit_or_cursor_is_400(string query)
     {
-        using var response = await Operator.GetAsync($"/admin/v1/accounts?{query}");
+        using var response = await Operator.GetAsync($"/admin/v1/accounts?{query}", TestContext.Current.CancellationToken);
 
         await response.AssertError(400, "bad_request");
     }

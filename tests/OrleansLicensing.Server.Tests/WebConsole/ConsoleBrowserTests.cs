@@ -165,13 +165,13 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await page.GetByLabel("Daily credit cap").FillAsync("500");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
-        var stored = await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/apps/{app.AppId}");
+        var stored = await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/apps/{app.AppId}", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(("After", 500L), (stored.GetProperty("name").GetString(), stored.GetProperty("dailyCreditCap").GetInt64()));
 
         await page.GetByLabel("App variables (JSON object)").FillAsync("""{"latestVersion": "2.1"}""");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save variables" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Variables saved.")).ToBeVisibleAsync();
-        Assert.Equal("2.1", (await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/apps/{app.AppId}/variables")).GetProperty("latestVersion").GetString());
+        Assert.Equal("2.1", (await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/apps/{app.AppId}/variables", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("latestVersion").GetString());
 
         // A malformed IP is refused with the API's words and the typed value kept.
         await page.GetByLabel("Kind").SelectOptionAsync("ip");
@@ -243,7 +243,7 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await Assertions.Expect(reader.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The API key lacks the scope write:licenses");
 
         // Revoking the key from the first session ends the second one at its next request.
-        var keyId = (await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/api-keys")).GetProperty("apiKeys")
+        var keyId = (await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/api-keys", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("apiKeys")
             .EnumerateArray().Single(k => k.GetProperty("name").GetString() == "support desk").GetProperty("apiKeyId").GetString()!;
         await page.GotoAsync($"/console/api-keys?revoke={keyId}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, revoke" }).ClickAsync();

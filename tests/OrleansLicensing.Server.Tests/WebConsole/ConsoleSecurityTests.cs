@@ -40,14 +40,14 @@ public sealed class ConsoleSecurityTests(SqliteServer server)
         Assert.Equal(HttpStatusCode.BadRequest, signIn.Status);
         Assert.DoesNotContain("__Host-console-session", fresh.Cookies.Keys);
 
-        var license = await account.Client.GetFromJsonAsync<JsonElement>($"/v1/licenses/{key}");
+        var license = await account.Client.GetFromJsonAsync<JsonElement>($"/v1/licenses/{key}", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("active", license.GetProperty("status").GetString());
 
         // With the token, the same form works.
         await victim.GetAsync($"/console/licenses/{key}");
         var revoked = await victim.PostFormAsync($"/console/licenses/{key}?handler=Revoke", []);
         Assert.Equal(HttpStatusCode.Redirect, revoked.Status);
-        license = await account.Client.GetFromJsonAsync<JsonElement>($"/v1/licenses/{key}");
+        license = await account.Client.GetFromJsonAsync<JsonElement>($"/v1/licenses/{key}", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("revoked", license.GetProperty("status").GetString());
     }
 
@@ -62,8 +62,8 @@ public sealed class ConsoleSecurityTests(SqliteServer server)
             appId = app.Id("appId"),
             label,
             variables = new Dictionary<string, object> { ["<i>name</i>"] = "\"><script>alert('var')</script>" },
-        });
-        var key = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("licenses")[0].Id("licenseKey");
+        }, cancellationToken: TestContext.Current.CancellationToken);
+        var key = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken: TestContext.Current.CancellationToken)).GetProperty("licenses")[0].Id("licenseKey");
         using var console = new ConsoleClient(Host.BaseAddress);
         await console.SignInAsync(account.ApiKey);
 
@@ -90,7 +90,7 @@ public sealed class ConsoleSecurityTests(SqliteServer server)
         using var owner = await Host.NewAccount("Owner");
         var app = await owner.Client.CreateApp(new { name = "Owner's secret project" });
         var key = (await owner.Client.CreateLicense(app.Id("appId"))).Id("licenseKey");
-        await owner.Client.PutAsJsonAsync($"/v1/licenses/{key}", new { action = "update", label = "owner-only label" });
+        await owner.Client.PutAsJsonAsync($"/v1/licenses/{key}", new { action = "update", label = "owner-only label" }, cancellationToken: TestContext.Current.CancellationToken);
         using var other = await Host.NewAccount("Other");
         using var console = new ConsoleClient(Host.BaseAddress);
         await console.SignInAsync(other.ApiKey);
@@ -113,7 +113,7 @@ public sealed class ConsoleSecurityTests(SqliteServer server)
         await console.GetAsync("/console/licenses");
         var revoke = await console.PostFormAsync($"/console/licenses/{key}?handler=Revoke", []);
         Assert.Equal(HttpStatusCode.Forbidden, revoke.Status);
-        Assert.Equal("active", (await owner.Client.GetFromJsonAsync<JsonElement>($"/v1/licenses/{key}")).GetProperty("status").GetString());
+        Assert.Equal("active", (await owner.Client.GetFromJsonAsync<JsonElement>($"/v1/licenses/{key}", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("status").GetString());
 
         // A vendor session does not open the operator's pages.
         var operatorPage = await console.GetAsync("/console/operator");
@@ -148,11 +148,11 @@ public sealed class ConsoleSecurityTests(SqliteServer server)
 
         // The sessions table holds hashes only: neither the API key nor the cookie's token.
         await using var db = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "licensing.db")};Mode=ReadOnly");
-        await db.OpenAsync();
+        await db.OpenAsync(TestContext.Current.CancellationToken);
         await using var read = db.CreateCommand();
         read.CommandText = "SELECT token_hash || ' ' || credential || ' ' || COALESCE(account_id, '') FROM licensing_console_sessions";
         var rows = new List<string>();
-        await using (var reader = await read.ExecuteReaderAsync()) while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        await using (var reader = await read.ExecuteReaderAsync(TestContext.Current.CancellationToken)) while (await reader.ReadAsync(TestContext.Current.CancellationToken)) rows.Add(reader.GetString(0));
         Assert.Contains(rows, r => r.Contains(account.AccountId));
         Assert.DoesNotContain(rows, r => r.Contains(account.ApiKey) || r.Contains(console.Cookies["__Host-console-session"]));
     }

@@ -41,7 +41,7 @@ public sealed class PostgresWebhookTests
         // Committed without a wake-up: the sweep's query (disabled here) would find the account.
         var sweeper = siloA.Services.GetRequiredService<SqlWebhookOutbox>();
         var unwoken = await siloA.RaiseEvent(account.AccountId, first, WebhookEvents.LicenseRevoked, wake: false);
-        Assert.Contains(account.AccountId, await sweeper.AccountsWithWorkAsync(DateTimeOffset.UtcNow, 1000));
+        Assert.Contains(account.AccountId, await sweeper.AccountsWithWorkAsync(DateTimeOffset.UtcNow, 1000, TestContext.Current.CancellationToken));
         Assert.False(await outbox.IsDispatched(unwoken));
 
         var low = await siloB.RaiseEvent(account.AccountId, null, WebhookEvents.CreditsLow, new { accountId = account.AccountId, credits = 4, threshold = 5 });
@@ -61,15 +61,15 @@ public sealed class PostgresWebhookTests
         await Eventually.True(async () => (await readerB.Deliveries(first, firstHook.Id("webhookId"))).All(d => d.Id("status") == "delivered")
             && (await readerB.Deliveries(second, secondHook.Id("webhookId"))).All(d => d.Id("status") == "delivered"), WebhookWorld.Patience);
         Assert.Equal([revoked, low, unwoken], (await readerB.Deliveries(first, firstHook.Id("webhookId"))).Select(d => d.Id("eventId")));
-        Assert.DoesNotContain(account.AccountId, await sweeper.AccountsWithWorkAsync(DateTimeOffset.UtcNow, 1000));
+        Assert.DoesNotContain(account.AccountId, await sweeper.AccountsWithWorkAsync(DateTimeOffset.UtcNow, 1000, TestContext.Current.CancellationToken));
 
         // Test ping, manual retry and the paged log on PostgreSQL.
         var firstPath = $"/v1/apps/{first}/webhooks/{firstHook.Id("webhookId")}";
         receiver.Answer(500);
-        using var ping = await readerB.PostAsync($"{firstPath}/test", null);
+        using var ping = await readerB.PostAsync($"{firstPath}/test", null, TestContext.Current.CancellationToken);
         var pinged = await ping.Body();
         Assert.Equal((false, 500, "failed"), (pinged.GetProperty("delivered").GetBoolean(), pinged.GetProperty("statusCode").GetInt32(), pinged.GetProperty("delivery").Id("status")));
-        using var retry = await readerB.PostAsync($"{firstPath}/deliveries/{pinged.GetProperty("delivery").Id("deliveryId")}/retry", null);
+        using var retry = await readerB.PostAsync($"{firstPath}/deliveries/{pinged.GetProperty("delivery").Id("deliveryId")}/retry", null, TestContext.Current.CancellationToken);
         var retried = await retry.Body();
         Assert.Equal((true, "delivered", 2), (retried.GetProperty("delivered").GetBoolean(), retried.GetProperty("delivery").Id("status"), retried.GetProperty("delivery").GetProperty("attempts").GetInt32()));
         var page = await readerB.GetJson($"{firstPath}/deliveries?limit=2");

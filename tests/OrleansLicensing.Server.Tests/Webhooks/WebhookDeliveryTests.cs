@@ -65,7 +65,7 @@ public sealed class WebhookDeliveryTests(WebhookServer server)
         await account.Client.CreateWebhook(appId, receiver.Url("/revoked"), WebhookEvents.LicenseRevoked, WebhookEvents.LicenseCreated);
         var createdOnly = await account.Client.CreateWebhook(appId, receiver.Url("/created"), WebhookEvents.LicenseCreated);
         var disabled = await account.Client.CreateWebhook(appId, receiver.Url("/disabled"), WebhookEvents.LicenseRevoked, WebhookEvents.LicenseCreated);
-        using (var off = await account.Client.PutAsync($"/v1/apps/{appId}/webhooks/{disabled.Id("webhookId")}", Json.Raw("{\"enabled\":false}"))) Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        using (var off = await account.Client.PutAsync($"/v1/apps/{appId}/webhooks/{disabled.Id("webhookId")}", Json.Raw("{\"enabled\":false}"), TestContext.Current.CancellationToken)) Assert.Equal(HttpStatusCode.OK, off.StatusCode);
 
         var revoked = await server.Host.RaiseEvent(account.AccountId, appId, WebhookEvents.LicenseRevoked);
         var created = await server.Host.RaiseEvent(account.AccountId, appId, WebhookEvents.LicenseCreated);
@@ -173,14 +173,14 @@ public sealed class WebhookDeliveryTests(WebhookServer server)
         Assert.Equal(WebhookServer.MaxAttempts, receiver.Received.Count(r => r.Id == eventId));
 
         // Still failing: the manual attempt is counted, the status stays failed.
-        using var stillDown = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/deliveries/{failed.Id("deliveryId")}/retry", null);
+        using var stillDown = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/deliveries/{failed.Id("deliveryId")}/retry", null, TestContext.Current.CancellationToken);
         var down = await stillDown.Body();
         Assert.Equal(HttpStatusCode.OK, stillDown.StatusCode);
         Assert.Equal((false, 503, "failed", WebhookServer.MaxAttempts + 1), (down.GetProperty("delivered").GetBoolean(), down.GetProperty("statusCode").GetInt32(),
             down.GetProperty("delivery").Id("status"), down.GetProperty("delivery").GetProperty("attempts").GetInt32()));
 
         receiver.DefaultStatus = 202;
-        using var retried = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/deliveries/{failed.Id("deliveryId")}/retry", null);
+        using var retried = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/deliveries/{failed.Id("deliveryId")}/retry", null, TestContext.Current.CancellationToken);
         var answer = await retried.Body();
         Assert.Equal((true, 202), (answer.GetProperty("delivered").GetBoolean(), answer.GetProperty("statusCode").GetInt32()));
         Assert.Equal(("delivered", WebhookServer.MaxAttempts + 2, 202), (answer.GetProperty("delivery").Id("status"),
@@ -200,12 +200,12 @@ public sealed class WebhookDeliveryTests(WebhookServer server)
         // Not subscribed to test.ping and disabled: a test is sent anyway.
         var webhook = await account.Client.CreateWebhook(appId, receiver.Url("/ping"), WebhookEvents.LicenseCreated);
         var webhookId = webhook.Id("webhookId");
-        using (var off = await account.Client.PutAsync($"/v1/apps/{appId}/webhooks/{webhookId}", Json.Raw("{\"enabled\":false}"))) Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        using (var off = await account.Client.PutAsync($"/v1/apps/{appId}/webhooks/{webhookId}", Json.Raw("{\"enabled\":false}"), TestContext.Current.CancellationToken)) Assert.Equal(HttpStatusCode.OK, off.StatusCode);
 
         receiver.Answer(418);
-        using var teapot = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/test", null);
+        using var teapot = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/test", null, TestContext.Current.CancellationToken);
         receiver.Answer(204);
-        using var fine = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/test", null);
+        using var fine = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/test", null, TestContext.Current.CancellationToken);
 
         var refused = await teapot.Body();
         Assert.Equal((false, 418), (refused.GetProperty("delivered").GetBoolean(), refused.GetProperty("statusCode").GetInt32()));
@@ -231,7 +231,7 @@ public sealed class WebhookDeliveryTests(WebhookServer server)
         var appId = (await account.Client.CreateApp()).Id("appId");
         var webhookId = (await account.Client.CreateWebhook(appId, $"http://127.0.0.1:{FreePorts.Next()}/nobody")).Id("webhookId");
 
-        using var response = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/test", null);
+        using var response = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/test", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var answer = await response.Body();
@@ -266,12 +266,12 @@ public sealed class WebhookDeliveryTests(WebhookServer server)
         await receiver.WaitFor(r => r.Id == eventId);
 
         // As if a crash had lost the "dispatched" mark: the event is fanned out again.
-        await using (var connection = await Database.OpenAsync())
+        await using (var connection = await Database.OpenAsync(TestContext.Current.CancellationToken))
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = "UPDATE licensing_events SET dispatched = 0 WHERE event_id = @id";
             command.AddParameter("id", eventId);
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+            Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
         }
         var marker = await server.Host.RaiseEvent(account.AccountId, appId, WebhookEvents.LicenseActivated);
         await receiver.WaitFor(r => r.Id == marker);
@@ -290,7 +290,7 @@ public sealed class WebhookDeliveryTests(WebhookServer server)
         var webhook = await account.Client.CreateWebhook(appId, receiver.Url(), WebhookEvents.LicenseRevoked);
         var licenseKey = (await account.Client.CreateLicense(appId)).Id("licenseKey");
 
-        using var revoke = await account.Client.PutAsJsonAsync($"/v1/licenses/{licenseKey}", new { action = "revoke" });
+        using var revoke = await account.Client.PutAsJsonAsync($"/v1/licenses/{licenseKey}", new { action = "revoke" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
 
         var received = await receiver.WaitFor(r => r.Event == WebhookEvents.LicenseRevoked);

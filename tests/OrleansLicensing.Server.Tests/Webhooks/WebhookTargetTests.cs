@@ -44,8 +44,8 @@ public sealed class WebhookTargetTests(SqliteServer server)
         var existing = await account.Client.CreateWebhook(appId, "https://1.1.1.1/hook");
         var path = $"/v1/apps/{appId}/webhooks/{existing.Id("webhookId")}";
 
-        using var created = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url, events = new[] { WebhookEvents.LicenseRevoked } });
-        using var updated = await account.Client.PutAsJsonAsync(path, new { url });
+        using var created = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url, events = new[] { WebhookEvents.LicenseRevoked } }, cancellationToken: TestContext.Current.CancellationToken);
+        using var updated = await account.Client.PutAsJsonAsync(path, new { url }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains(await created.AssertError(400, "bad_request"), d => d.StartsWith(detail, StringComparison.Ordinal));
         Assert.Contains(await updated.AssertError(400, "bad_request"), d => d.StartsWith(detail, StringComparison.Ordinal));
@@ -59,7 +59,7 @@ public sealed class WebhookTargetTests(SqliteServer server)
         using var account = await server.Host.NewAccount();
         var appId = (await account.Client.CreateApp()).Id("appId");
 
-        using var response = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "https://[2606:4700:4700::1111]:8443/h?x=1", events = new[] { "test.ping" } });
+        using var response = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "https://[2606:4700:4700::1111]:8443/h?x=1", events = new[] { "test.ping" } }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -121,7 +121,7 @@ public sealed class WebhookTargetPolicyTests
         var url = $"https://hooks.rebind.example:{port}/in";
 
         var atRegistration = await policy.CheckForRegistrationAsync(url, CancellationToken.None);
-        var atDelivery = await sender.SendAsync(new WebhookMessage(url, "whsec_x", "evt_1", "test.ping", DateTimeOffset.UtcNow, "{}"));
+        var atDelivery = await sender.SendAsync(new WebhookMessage(url, "whsec_x", "evt_1", "test.ping", DateTimeOffset.UtcNow, "{}"), TestContext.Current.CancellationToken);
 
         Assert.Null(atRegistration);
         Assert.Equal((false, (int?)null), (atDelivery.Delivered, atDelivery.StatusCode));
@@ -137,7 +137,7 @@ public sealed class WebhookTargetPolicyTests
         var policy = new WebhookTargetPolicy(options, (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
         using var sender = new WebhookSender(policy, options, TimeProvider.System, Metrics);
 
-        var result = await sender.SendAsync(new WebhookMessage($"http://hooks.rebind.example:{receiver.Port}/in", "whsec_x", "evt_1", "test.ping", DateTimeOffset.UtcNow, "{}"));
+        var result = await sender.SendAsync(new WebhookMessage($"http://hooks.rebind.example:{receiver.Port}/in", "whsec_x", "evt_1", "test.ping", DateTimeOffset.UtcNow, "{}"), TestContext.Current.CancellationToken);
 
         Assert.Equal((true, (int?)200), (result.Delivered, result.StatusCode));
         Assert.Equal("evt_1", Assert.Single(receiver.Received).Id);
@@ -150,7 +150,7 @@ public sealed class WebhookTargetPolicyTests
         var options = new WebhookDeliveryOptions();
         using var sender = new WebhookSender(new WebhookTargetPolicy(options), options, TimeProvider.System, Metrics);
 
-        var result = await sender.SendAsync(new WebhookMessage(receiver.Url(), "whsec_x", "evt_1", "test.ping", DateTimeOffset.UtcNow, "{}"));
+        var result = await sender.SendAsync(new WebhookMessage(receiver.Url(), "whsec_x", "evt_1", "test.ping", DateTimeOffset.UtcNow, "{}"), TestContext.Current.CancellationToken);
 
         Assert.False(result.Delivered);
         Assert.StartsWith("url must be https://", result.Error);

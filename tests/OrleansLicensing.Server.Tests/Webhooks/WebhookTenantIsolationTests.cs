@@ -31,7 +31,7 @@ public sealed class WebhookTenantIsolationTests(WebhookServer server)
         {
             using var response = await intruder.Client.Send(method, path, $"{{\"url\":\"{receiver.Url("/intruder")}\",\"events\":[\"test.ping\"],\"enabled\":false}}");
             await response.AssertError(403, "forbidden");
-            var text = await response.Content.ReadAsStringAsync();
+            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
             Assert.DoesNotContain(webhook.Id("secret"), text);
             Assert.DoesNotContain(receiver.Url("/owner"), text);
             Assert.DoesNotContain(deliveryId, text);
@@ -49,7 +49,7 @@ public sealed class WebhookTenantIsolationTests(WebhookServer server)
         using var intruder = await server.Host.NewAccount();
         var appId = (await owner.Client.CreateApp()).Id("appId");
         var webhookId = (await owner.Client.CreateWebhook(appId, receiver.Url("/owner"))).Id("webhookId");
-        using (var ping = await owner.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/test", null)) ping.EnsureSuccessStatusCode();
+        using (var ping = await owner.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/test", null, TestContext.Current.CancellationToken)) ping.EnsureSuccessStatusCode();
         var deliveryId = (await owner.Client.Deliveries(appId, webhookId))[0].Id("deliveryId");
         var ownApp = (await intruder.Client.CreateApp()).Id("appId");
         var ownWebhook = (await intruder.Client.CreateWebhook(ownApp, receiver.Url("/intruder"))).Id("webhookId");
@@ -61,7 +61,7 @@ public sealed class WebhookTenantIsolationTests(WebhookServer server)
             using var response = await intruder.Client.Send(method, path, "{\"enabled\":false}");
             await response.AssertError(404, "not_found");
         }
-        using var retry = await intruder.Client.PostAsync($"/v1/apps/{ownApp}/webhooks/{ownWebhook}/deliveries/{deliveryId}/retry", null);
+        using var retry = await intruder.Client.PostAsync($"/v1/apps/{ownApp}/webhooks/{ownWebhook}/deliveries/{deliveryId}/retry", null, TestContext.Current.CancellationToken);
         await retry.AssertError(404, "not_found");
 
         Assert.Equal(before, await Snapshot(owner, appId, webhookId));

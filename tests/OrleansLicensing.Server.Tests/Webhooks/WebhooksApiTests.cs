@@ -20,8 +20,7 @@ public sealed class WebhooksApiTests(WebhookServer server)
         using var account = await server.Host.NewAccount();
         var appId = (await account.Client.CreateApp()).Id("appId");
 
-        using var response = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks",
-            new { url = "http://127.0.0.1:9/hook", events = new[] { "license.revoked", "credits.low", "license.revoked" } });
+        using var response = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "http://127.0.0.1:9/hook", events = new[] { "license.revoked", "credits.low", "license.revoked" } }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.Body();
@@ -52,7 +51,7 @@ public sealed class WebhooksApiTests(WebhookServer server)
         using var account = await server.Host.NewAccount();
         var appId = (await account.Client.CreateApp()).Id("appId");
 
-        using var response = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "https://1.1.1.1/hook", events = new[] { "test.ping" }, enabled = false });
+        using var response = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "https://1.1.1.1/hook", events = new[] { "test.ping" }, enabled = false }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.False((await response.Body()).GetProperty("enabled").GetBoolean());
     }
@@ -64,7 +63,7 @@ public sealed class WebhooksApiTests(WebhookServer server)
         var appId = (await account.Client.CreateApp()).Id("appId");
         for (var i = 0; i < 5; i++) await account.Client.CreateWebhook(appId, $"http://127.0.0.1:9/{i}");
 
-        using var sixth = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "http://127.0.0.1:9/6", events = new[] { "license.created" } });
+        using var sixth = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "http://127.0.0.1:9/6", events = new[] { "license.created" } }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("webhooks: at most 5 per app", await sixth.AssertError(400, "bad_request"));
         Assert.Equal(5, (await account.Client.GetJson($"/v1/apps/{appId}/webhooks")).GetProperty("webhooks").GetArrayLength());
@@ -96,7 +95,7 @@ public sealed class WebhooksApiTests(WebhookServer server)
         using var account = await server.Host.NewAccount();
         var appId = (await account.Client.CreateApp()).Id("appId");
 
-        using var response = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks", Json.Raw(body));
+        using var response = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks", Json.Raw(body), TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
         Assert.Equal(0, (await account.Client.GetJson($"/v1/apps/{appId}/webhooks")).GetProperty("webhooks").GetArrayLength());
@@ -108,7 +107,7 @@ public sealed class WebhooksApiTests(WebhookServer server)
         using var account = await server.Host.NewAccount();
         var appId = (await account.Client.CreateApp()).Id("appId");
 
-        using var response = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "https://example.com/" + new string('a', 2048), events = new[] { "test.ping" } });
+        using var response = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "https://example.com/" + new string('a', 2048), events = new[] { "test.ping" } }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("url: at most 2048 characters", await response.AssertError(400, "bad_request"));
     }
@@ -121,9 +120,9 @@ public sealed class WebhooksApiTests(WebhookServer server)
         var created = await account.Client.CreateWebhook(appId, "http://127.0.0.1:9/a", "license.revoked");
         var path = $"/v1/apps/{appId}/webhooks/{created.Id("webhookId")}";
 
-        using var disable = await account.Client.PutAsync(path, Json.Raw("{\"enabled\":false}"));
-        using var retarget = await account.Client.PutAsync(path, Json.Raw("{\"url\":\"http://127.0.0.1:9/b\",\"events\":[\"license.created\",\"credits.low\"]}"));
-        using var nothing = await account.Client.PutAsync(path, Json.Raw("{}"));
+        using var disable = await account.Client.PutAsync(path, Json.Raw("{\"enabled\":false}"), TestContext.Current.CancellationToken);
+        using var retarget = await account.Client.PutAsync(path, Json.Raw("{\"url\":\"http://127.0.0.1:9/b\",\"events\":[\"license.created\",\"credits.low\"]}"), TestContext.Current.CancellationToken);
+        using var nothing = await account.Client.PutAsync(path, Json.Raw("{}"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
         var disabled = await disable.Body();
@@ -151,7 +150,7 @@ public sealed class WebhooksApiTests(WebhookServer server)
         var path = $"/v1/apps/{appId}/webhooks/{(await account.Client.CreateWebhook(appId, "http://127.0.0.1:9/a")).Id("webhookId")}";
         var before = (await account.Client.GetJson(path)).GetRawText();
 
-        using var response = await account.Client.PutAsync(path, Json.Raw(body));
+        using var response = await account.Client.PutAsync(path, Json.Raw(body), TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
         Assert.Equal(before, (await account.Client.GetJson(path)).GetRawText());
@@ -165,9 +164,9 @@ public sealed class WebhooksApiTests(WebhookServer server)
         var keep = (await account.Client.CreateWebhook(appId, "http://127.0.0.1:9/keep")).Id("webhookId");
         var drop = (await account.Client.CreateWebhook(appId, "http://127.0.0.1:9/drop")).Id("webhookId");
 
-        using var deleted = await account.Client.DeleteAsync($"/v1/apps/{appId}/webhooks/{drop}");
-        using var again = await account.Client.DeleteAsync($"/v1/apps/{appId}/webhooks/{drop}");
-        using var read = await account.Client.GetAsync($"/v1/apps/{appId}/webhooks/{drop}");
+        using var deleted = await account.Client.DeleteAsync($"/v1/apps/{appId}/webhooks/{drop}", TestContext.Current.CancellationToken);
+        using var again = await account.Client.DeleteAsync($"/v1/apps/{appId}/webhooks/{drop}", TestContext.Current.CancellationToken);
+        using var read = await account.Client.GetAsync($"/v1/apps/{appId}/webhooks/{drop}", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         await again.AssertError(404, "not_found");
@@ -245,7 +244,7 @@ public sealed class WebhooksApiTests(WebhookServer server)
         }
         foreach (var delivery in new[] { "dlv_00000000000000000000000000", "dlv_bad", "1" })
         {
-            using var retry = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/deliveries/{delivery}/retry", null);
+            using var retry = await account.Client.PostAsync($"/v1/apps/{appId}/webhooks/{webhookId}/deliveries/{delivery}/retry", null, TestContext.Current.CancellationToken);
             await retry.AssertError(404, "not_found");
         }
         Assert.Equal(0, (await account.Client.GetJson($"/v1/apps/{otherAppId}/webhooks")).GetProperty("webhooks").GetArrayLength());
@@ -263,7 +262,7 @@ public sealed class WebhooksApiTests(WebhookServer server)
         var appId = (await account.Client.CreateApp()).Id("appId");
         var webhookId = (await account.Client.CreateWebhook(appId, "http://127.0.0.1:9/a")).Id("webhookId");
 
-        using var response = await account.Client.GetAsync($"/v1/apps/{appId}/webhooks/{webhookId}/deliveries{query}");
+        using var response = await account.Client.GetAsync($"/v1/apps/{appId}/webhooks/{webhookId}/deliveries{query}", TestContext.Current.CancellationToken);
 
         Assert.Contains(detail, await response.AssertError(400, "bad_request"));
     }

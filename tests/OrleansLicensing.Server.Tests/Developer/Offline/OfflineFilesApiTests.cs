@@ -73,7 +73,7 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
     {
         var (account, app) = await NewDeveloperApp();
         using var _ = account;
-        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, maxHwidSlots = 3, label = "Lab PC", variables = new { tier = "pro", seats = 3 } });
+        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, maxHwidSlots = 3, label = "Lab PC", variables = new { tier = "pro", seats = 3 } }, cancellationToken: TestContext.Current.CancellationToken);
         var key = (await created.Body()).GetProperty("licenses")[0].Id("licenseKey");
         var before = await Balance(account.AccountId);
 
@@ -104,10 +104,10 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
         Assert.Equal(minted.Id("file"), again.Id("file"));
         using var download = new HttpRequestMessage(HttpMethod.Get, $"/v1/licenses/{key}/offline-files/{minted.Id("fileId")}");
         download.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-authforge-license"));
-        using var raw = await account.Client.SendAsync(download);
+        using var raw = await account.Client.SendAsync(download, TestContext.Current.CancellationToken);
         Assert.Equal("application/x-authforge-license", raw.Content.Headers.ContentType?.MediaType);
         Assert.Equal($"attachment; filename=\"{key}.authforge\"", raw.Content.Headers.ContentDisposition?.ToString() ?? string.Join(",", raw.Headers.GetValues("Content-Disposition")));
-        Assert.Equal(Encoding.UTF8.GetBytes(minted.Id("file")), await raw.Content.ReadAsByteArrayAsync());
+        Assert.Equal(Encoding.UTF8.GetBytes(minted.Id("file")), await raw.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
 
         // The event went through the durable outbox.
         await Eventually.True(async () => (await Host.EventsOf(account.AccountId)).Any(e => e.Type == "license.offline_file_issued"), Patience, () => Task.FromResult("offline_file_issued event"));
@@ -175,7 +175,7 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
         var (account, app) = await NewDeveloperApp();
         using var _ = account;
         var revoked = await NewApiLicense(account, app);
-        using (var put = await account.Client.PutAsJsonAsync($"/v1/licenses/{revoked}", new { action = "revoke" })) Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        using (var put = await account.Client.PutAsJsonAsync($"/v1/licenses/{revoked}", new { action = "revoke" }, cancellationToken: TestContext.Current.CancellationToken)) Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         using (var response = await Mint(account.Client, revoked, new { expiresAt = Future, hwids = new[] { "a" } })) await response.AssertError(409, "conflict");
 
         using var poor = await Host.NewAccount("Poor", credits: 0);
@@ -192,7 +192,7 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
         var (account, app) = await NewDeveloperApp();
         using var _ = account;
         var licenseExpiry = UtcIn(TimeSpan.FromDays(10));
-        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, expiresAt = licenseExpiry, maxHwidSlots = 2 });
+        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, expiresAt = licenseExpiry, maxHwidSlots = 2 }, cancellationToken: TestContext.Current.CancellationToken);
         var key = (await created.Body()).GetProperty("licenses")[0].Id("licenseKey");
 
         foreach (var expiresAt in new[] { UtcIn(TimeSpan.FromDays(11)), null })
@@ -211,7 +211,7 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
     {
         var (account, app) = await NewDeveloperApp();
         using var _ = account;
-        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, unlimitedHwidSlots = true });
+        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, unlimitedHwidSlots = true }, cancellationToken: TestContext.Current.CancellationToken);
         var key = (await created.Body()).GetProperty("licenses")[0].Id("licenseKey");
 
         var minted = await MintOk(account.Client, key, new { expiresAt = (string?)null, mode = "any" });
@@ -227,7 +227,7 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
     {
         var (account, app) = await NewDeveloperApp();
         using var _ = account;
-        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, maxHwidSlots = 5 });
+        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, maxHwidSlots = 5 }, cancellationToken: TestContext.Current.CancellationToken);
         var key = (await created.Body()).GetProperty("licenses")[0].Id("licenseKey");
         var balance = await Balance(account.AccountId);
 
@@ -249,7 +249,7 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
     {
         var (account, app) = await NewDeveloperApp();
         using var _ = account;
-        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, maxHwidSlots = 4 });
+        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, maxHwidSlots = 4 }, cancellationToken: TestContext.Current.CancellationToken);
         var key = (await created.Body()).GetProperty("licenses")[0].Id("licenseKey");
         var balance = await Balance(account.AccountId);
         var body = new { expiresAt = Future, hwids = new[] { "machine" } };
@@ -285,11 +285,11 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
         using var reader = await ClientWithScopes(account, "read:licenses");
 
         using (var response = await Mint(intruder.Client, key, new { expiresAt = Future, hwids = new[] { "a" } })) await response.AssertError(403, "forbidden");
-        using (var response = await intruder.Client.GetAsync($"/v1/licenses/{key}/offline-files")) await response.AssertError(403, "forbidden");
+        using (var response = await intruder.Client.GetAsync($"/v1/licenses/{key}/offline-files", TestContext.Current.CancellationToken)) await response.AssertError(403, "forbidden");
         using (var response = await Mint(reader, key, new { expiresAt = Future, hwids = new[] { "a" } })) await response.AssertError(403, "forbidden");
-        using (var response = await reader.GetAsync($"/v1/licenses/{key}/offline-files")) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using (var response = await account.Client.GetAsync($"/v1/licenses/{key}/offline-files/{Guid.NewGuid()}")) await response.AssertError(404, "not_found");
-        using (var response = await intruder.Client.PostAsync($"/v1/apps/{app.AppId}/activation-requests", new StringContent(ActivationRequest(app.AppId, "m")))) await response.AssertError(403, "forbidden");
+        using (var response = await reader.GetAsync($"/v1/licenses/{key}/offline-files", TestContext.Current.CancellationToken)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using (var response = await account.Client.GetAsync($"/v1/licenses/{key}/offline-files/{Guid.NewGuid()}", TestContext.Current.CancellationToken)) await response.AssertError(404, "not_found");
+        using (var response = await intruder.Client.PostAsync($"/v1/apps/{app.AppId}/activation-requests", new StringContent(ActivationRequest(app.AppId, "m")), TestContext.Current.CancellationToken)) await response.AssertError(403, "forbidden");
     }
 
     [Fact]
@@ -300,13 +300,13 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
         var request = ActivationRequest(app.AppId, "customer-pc");
         var emailed = "\uFEFFHi, here is the file:\r\n" + request.Replace("\n", "\r\n", StringComparison.Ordinal) + "Thanks\r\n";
 
-        using (var text = await account.Client.PostAsync($"/v1/apps/{app.AppId}/activation-requests", new StringContent(emailed, Encoding.UTF8, "text/plain")))
+        using (var text = await account.Client.PostAsync($"/v1/apps/{app.AppId}/activation-requests", new StringContent(emailed, Encoding.UTF8, "text/plain"), TestContext.Current.CancellationToken))
         {
-            Assert.True(text.StatusCode == HttpStatusCode.OK, await text.Content.ReadAsStringAsync());
+            Assert.True(text.StatusCode == HttpStatusCode.OK, await text.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             var parsed = await text.Body();
             Assert.Equal((app.AppId, "customer-pc", "2026-12-05T10:00:00Z"), (parsed.Id("appId"), parsed.Id("hwid"), parsed.Id("createdAt")));
         }
-        using (var json = await account.Client.PostAsJsonAsync($"/v1/apps/{app.AppId}/activation-requests", new { request }))
+        using (var json = await account.Client.PostAsJsonAsync($"/v1/apps/{app.AppId}/activation-requests", new { request }, cancellationToken: TestContext.Current.CancellationToken))
         {
             Assert.Equal("customer-pc", (await json.Body()).Id("hwid"));
         }
@@ -316,7 +316,7 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
         var damaged = request.Replace("Checksum: ", "Checksum: 0", StringComparison.Ordinal);
         foreach (var (body, problem) in new[] { (ActivationRequest(otherApp, "m"), "wrong_app"), (license, "is_license_file"), (damaged, "checksum_mismatch"), ("nothing", "malformed") })
         {
-            using var response = await account.Client.PostAsync($"/v1/apps/{app.AppId}/activation-requests", new StringContent(body));
+            using var response = await account.Client.PostAsync($"/v1/apps/{app.AppId}/activation-requests", new StringContent(body), TestContext.Current.CancellationToken);
             var details = await response.AssertError(400, "bad_request");
             Assert.StartsWith($"request: {problem}", Assert.Single(details));
         }

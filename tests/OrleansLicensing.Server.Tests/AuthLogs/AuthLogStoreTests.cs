@@ -1,10 +1,9 @@
-using OrleansLicensing.Server.AuthLogs;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.AuthLogs;
 
 /// <summary>The auth log table on the embedded server's SQLite file: retention and keyset reads.</summary>
 [Collection(DeveloperRoutesCollection.Name)]
@@ -22,12 +21,12 @@ public sealed class AuthLogStoreTests(DeveloperRoutesServer server)
         var now = DateTimeOffset.UtcNow;
         var old = Enumerable.Range(0, 12).Select(i => Entry(appId, now.AddDays(-40).AddMinutes(i), $"old-{i}"));
         var recent = Enumerable.Range(0, 3).Select(i => Entry(appId, now.AddDays(-1).AddMinutes(i), $"new-{i}"));
-        await Store.InsertAsync([.. old, .. recent]);
+        await Store.InsertAsync([.. old, .. recent], TestContext.Current.CancellationToken);
 
-        var deleted = await Store.DeleteOlderThanAsync(now.AddDays(-30), chunk: 5);
+        var deleted = await Store.DeleteOlderThanAsync(now.AddDays(-30), chunk: 5, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(deleted >= 12, $"deleted {deleted}");
-        var left = await Store.PageAsync(appId, null, 100);
+        var left = await Store.PageAsync(appId, null, 100, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(["new-2", "new-1", "new-0"], left.Select(e => e.Entry.Hwid).ToArray());
     }
 
@@ -37,11 +36,11 @@ public sealed class AuthLogStoreTests(DeveloperRoutesServer server)
         var appId = Guid.NewGuid().ToString();
         var otherApp = Guid.NewGuid().ToString();
         var now = DateTimeOffset.UtcNow;
-        await Store.InsertAsync([.. Enumerable.Range(0, 5).Select(i => Entry(appId, now, $"h{i}")), Entry(otherApp, now, "other")]);
+        await Store.InsertAsync([.. Enumerable.Range(0, 5).Select(i => Entry(appId, now, $"h{i}")), Entry(otherApp, now, "other")], TestContext.Current.CancellationToken);
 
-        var first = await Store.PageAsync(appId, null, 2);
-        var second = await Store.PageAsync(appId, first[^1].Id, 2);
-        var third = await Store.PageAsync(appId, second[^1].Id, 2);
+        var first = await Store.PageAsync(appId, null, 2, cancellationToken: TestContext.Current.CancellationToken);
+        var second = await Store.PageAsync(appId, first[^1].Id, 2, cancellationToken: TestContext.Current.CancellationToken);
+        var third = await Store.PageAsync(appId, second[^1].Id, 2, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(["h4", "h3", "h2", "h1", "h0"], first.Concat(second).Concat(third).Select(e => e.Entry.Hwid).ToArray());
         Assert.Equal(now.ToUnixTimeMilliseconds(), first[0].Entry.At.ToUnixTimeMilliseconds());
