@@ -4,38 +4,22 @@ namespace OrleansLicensing.Server.Auth;
 /// Deletes replay-window rows older than the window (24 h, auth-protocol.md §6) every 15 minutes. The
 /// lookup ignores them from the moment they leave the window; this only bounds the table.
 /// </summary>
-public sealed partial class ReplayWindowPruning(SqlRequestPathStore store, TimeProvider time, ILogger<ReplayWindowPruning> logger) : BackgroundService
+public sealed partial class ReplayWindowPruning(SqlRequestPathStore store, TimeProvider time, ILogger<ReplayWindowPruning> logger)
+    : OrleansLicensing.Server.Hosting.PeriodicJob(time, logger)
 {
     /// <summary>How often rows are pruned.</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan Every = TimeSpan.FromMinutes(15);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => Every;
+
+    protected override bool RunsAtStart => true;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    var pruned = await store.PruneNoncesAsync(time.GetUtcNow() - TimeSpan.FromHours(24), stoppingToken);
-                    if (pruned > 0) LogPruned(pruned);
-                }
-                catch (Exception error) when (!stoppingToken.IsCancellationRequested)
-                {
-                    LogPruneFailed(error);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        var pruned = await store.PruneNoncesAsync(Time.GetUtcNow() - TimeSpan.FromHours(24), cancellationToken);
+        if (pruned > 0) LogPruned(Logger, pruned);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replay window: pruned {Count} nonces older than 24 h")]
-    private partial void LogPruned(int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Replay window: pruning failed; retrying at the next interval")]
-    private partial void LogPruneFailed(Exception error);
+    private static partial void LogPruned(ILogger logger, int count);
 }

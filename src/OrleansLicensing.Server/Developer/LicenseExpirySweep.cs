@@ -9,45 +9,29 @@ namespace OrleansLicensing.Server.Developer;
 /// the event at most once per expiry (its own state decides), so silos sweeping the same rows at
 /// the same time cannot duplicate it.
 /// </summary>
-public sealed partial class LicenseExpirySweep(
+public sealed class LicenseExpirySweep(
     LicenseIndex index,
     IGrainFactory grains,
     TimeProvider time,
     LicensingSettings settings,
-    ILogger<LicenseExpirySweep> logger) : BackgroundService
+    ILogger<LicenseExpirySweep> logger) : PeriodicJob(time, logger)
 {
     private const int BatchSize = 200;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(settings.Licensing.Webhooks.ExpirySweepInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception error) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The silo may not be serving yet, or storage may be away: the next tick retries.
-                LogSweepFailed(error);
-            }
-        }
-    }
+    protected override TimeSpan Interval => settings.Licensing.Webhooks.ExpirySweepInterval;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
 
     /// <summary>One pass: every license found expired and not yet announced is told to announce it.</summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var due = await index.DueForExpiryAsync(time.GetUtcNow(), BatchSize, cancellationToken);
+            var due = await index.DueForExpiryAsync(Time.GetUtcNow(), BatchSize, cancellationToken);
             if (due.Count == 0) return;
             var raised = await Task.WhenAll(due.Select(key => grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(key)).ObserveExpiry()));
             // Rows the grains did not act on (already announced, clock skew) would be returned again: stop until the next tick.
             if (!raised.Any(r => r) || due.Count < BatchSize) return;
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "License expiry sweep failed; retrying on the next tick")]
-    private partial void LogSweepFailed(Exception error);
 }

@@ -8,38 +8,32 @@ namespace OrleansLicensing.Server.Hosting;
 /// the managed heap is still large, it runs one aggressive, compacting collection, which returns
 /// freed regions to the system. Under load full collections happen anyway and this does nothing.
 /// </summary>
-public sealed partial class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> logger) : BackgroundService
+public sealed partial class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> logger) : PeriodicJob(time, logger)
 {
     /// <summary>How often the heap is looked at.</summary>
-    internal static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+    internal static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
 
     /// <summary>Heaps smaller than this are left alone: a trim would give back little.</summary>
     internal const long LargeHeapBytes = 256L * 1024 * 1024;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private int _fullCollections = GC.CollectionCount(2);
+
+    protected override TimeSpan Interval => Every;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        var fullCollections = GC.CollectionCount(2);
-        try
+        var now = GC.CollectionCount(2);
+        var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
+        if (now == _fullCollections && heap >= LargeHeapBytes)
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                var now = GC.CollectionCount(2);
-                var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
-                if (now == fullCollections && heap >= LargeHeapBytes)
-                {
-                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                    LogTrimmed(heap >> 20, GC.GetGCMemoryInfo().HeapSizeBytes >> 20);
-                    now = GC.CollectionCount(2);
-                }
-                fullCollections = now;
-            }
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            LogTrimmed(Logger, heap >> 20, GC.GetGCMemoryInfo().HeapSizeBytes >> 20);
+            now = GC.CollectionCount(2);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        _fullCollections = now;
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Idle silo: trimmed the managed heap from {BeforeMiB} MiB to {AfterMiB} MiB")]
-    private partial void LogTrimmed(long beforeMiB, long afterMiB);
+    private static partial void LogTrimmed(ILogger logger, long beforeMiB, long afterMiB);
 }

@@ -219,38 +219,22 @@ public static class IdempotencyPipeline
 }
 
 /// <summary>Purges idempotency rows whose 24 h window has ended, on every silo (the delete is idempotent).</summary>
-public sealed partial class IdempotencyCleanup(IdempotencyStore store, TimeProvider time, ILogger<IdempotencyCleanup> logger) : BackgroundService
+public sealed partial class IdempotencyCleanup(IdempotencyStore store, TimeProvider time, ILogger<IdempotencyCleanup> logger)
+    : OrleansLicensing.Server.Hosting.PeriodicJob(time, logger)
 {
     /// <summary>How often expired rows are deleted (they are ignored from the moment they expire).</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan Every = TimeSpan.FromMinutes(15);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => Every;
+
+    protected override bool RunsAtStart => true;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    var purged = await store.PurgeAsync(time.GetUtcNow() - Idempotency.Window, stoppingToken);
-                    if (purged > 0) LogPurged(purged);
-                }
-                catch (Exception error) when (!stoppingToken.IsCancellationRequested)
-                {
-                    LogPurgeFailed(error);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        var purged = await store.PurgeAsync(Time.GetUtcNow() - Idempotency.Window, cancellationToken);
+        if (purged > 0) LogPurged(Logger, purged);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Idempotency: purged {Count} expired keys")]
-    private partial void LogPurged(int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Idempotency: purging expired keys failed; retrying at the next interval")]
-    private partial void LogPurgeFailed(Exception error);
+    private static partial void LogPurged(ILogger logger, int count);
 }
