@@ -1,4 +1,5 @@
 using Orleans.Storage;
+using OrleansLicensing.Storage;
 
 namespace OrleansLicensing.Server.Hosting;
 
@@ -33,11 +34,14 @@ public sealed class StorageWriteGate(bool serialize, SqliteWalSync? durability =
     /// <summary>A held turn: ending it releases the write lock, then waits until what was committed is durable.</summary>
     public readonly struct Turn(SemaphoreSlim? gate, SqliteWalSync? durability) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync()
+        public ValueTask DisposeAsync() => new(Release());
+
+        /// <summary>Releases the write lock and returns the wait until what was committed is durable.</summary>
+        public Task Release()
         {
-            if (gate is null) return ValueTask.CompletedTask;
+            if (gate is null) return Task.CompletedTask;
             gate.Release();
-            return durability is null ? ValueTask.CompletedTask : new ValueTask(durability.WaitAsync());
+            return durability is null ? Task.CompletedTask : durability.WaitAsync();
         }
     }
 }
@@ -48,10 +52,24 @@ public sealed class GatedGrainStorage(IGrainStorage inner, StorageWriteGate gate
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ReadStateAsync(stateName, grainId, grainState);
 
+    /// <summary>
+    /// Writes under a turn. Inside a <see cref="DeferredDurability"/> scope it returns once the write
+    /// is committed and hands the wait for durability to the scope; otherwise it waits for it here.
+    /// </summary>
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using var turn = await gate.EnterAsync();
-        await inner.WriteStateAsync(stateName, grainId, grainState);
+        var turn = await gate.EnterAsync();
+        try
+        {
+            await inner.WriteStateAsync(stateName, grainId, grainState);
+        }
+        catch
+        {
+            await turn.Release();
+            throw;
+        }
+        var durable = turn.Release();
+        if (!DeferredDurability.TryDefer(durable)) await durable;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
