@@ -12,6 +12,9 @@ public static class PostgresServer
 {
     public const string EnvironmentVariable = "ConnectionStrings__Licensing";
 
+    /// <summary>Whether a server is configured (for fixtures that must not skip themselves).</summary>
+    public static bool Configured => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
     /// <summary>The server's connection string, or skips (fails under CI) when none is configured.</summary>
     public static string RequireServer()
     {
