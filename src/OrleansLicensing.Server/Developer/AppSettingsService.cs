@@ -43,7 +43,7 @@ public sealed class AppSettingsService(IGrainFactory grains)
             Strings(body.HwidWhitelist, "hwidWhitelist", details) ?? []);
         if (details.Count > 0) throw ApiException.BadRequest([.. details]);
         // Unnamed lists are checked as empty here; only the named ones are used below.
-        if (!SecurityLists.TryNormalize(named, out var normalized, out var problems)) throw ApiException.BadRequest([.. problems]);
+        if (!SecurityListRules.TryNormalize(named, out var normalized, out var problems)) throw ApiException.BadRequest([.. problems]);
 
         await grains.FindApp(caller, appId);
         var app = await App(appId).ReplaceSecurityLists(new SecurityListsReplacement(
@@ -66,7 +66,7 @@ public sealed class AppSettingsService(IGrainFactory grains)
         string? entry = null;
         if (body.Value is null) details.Add("value: required");
         else if (body.Type == SecurityEntryType.Ip && !IpRules.TryCanonicalize(body.Value, out entry)) details.Add("value: must be an IP address or CIDR range");
-        else if (body.Type == SecurityEntryType.Hwid && !SecurityLists.TryNormalizeHwid(body.Value, out entry, out var problem)) details.Add($"value: {problem}");
+        else if (body.Type == SecurityEntryType.Hwid && !SecurityListRules.TryNormalizeHwid(body.Value, out entry, out var problem)) details.Add($"value: {problem}");
         if (details.Count > 0) throw ApiException.BadRequest([.. details]);
 
         var list = (body.Type, whitelist) switch
@@ -90,7 +90,7 @@ public sealed class AppSettingsService(IGrainFactory grains)
 
     /// <summary>
     /// A named list must be an array of strings; problems are added to <paramref name="details"/>.
-    /// Absent: <c>null</c>. Entries are checked afterwards by <see cref="SecurityLists.TryNormalize"/>.
+    /// Absent: <c>null</c>. Entries are checked afterwards by <see cref="SecurityListRules.TryNormalize"/>.
     /// </summary>
     private static string[]? Strings(Optional<JsonElement> member, string name, List<string> details)
     {

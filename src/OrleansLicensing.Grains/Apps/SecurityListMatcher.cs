@@ -29,7 +29,7 @@ public sealed class SecurityListMatcher
     public static SecurityListMatcher Empty { get; } = Build(SecurityLists.Empty);
 
     /// <summary>Prepares stored lists for matching. A <see langword="null"/> list counts as empty.</summary>
-    /// <param name="lists">The app's lists (normally in stored form, see <see cref="SecurityLists.TryNormalize"/>).</param>
+    /// <param name="lists">The app's lists (normally in stored form, see <see cref="SecurityListRules.TryNormalize"/>).</param>
     /// <returns>The matcher.</returns>
     /// <exception cref="ArgumentException">
     /// An IP entry is not an address or range. Stored lists are validated on write, so this is a
