@@ -6,6 +6,10 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Account;
+using OrleansLicensing.Server.Developer.Apps;
+using OrleansLicensing.Server.Developer.Licenses;
+using OrleansLicensing.Server.Developer.Webhooks;
 
 namespace OrleansLicensing.Server.Http;
 

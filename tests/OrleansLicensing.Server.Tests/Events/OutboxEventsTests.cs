@@ -5,11 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrleansLicensing.Apps;
 using OrleansLicensing.Server.Auth.given;
-using OrleansLicensing.Server.Developer;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Testing;
+using OrleansLicensing.Server.Developer.Licenses;
 
 namespace OrleansLicensing.Server.Events;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Account;
 
 /// <summary><c>GET /v1/account</c> and its credit ledger: the account of the calling API key.</summary>
 [ApiController, ApiKeyAuthorize, Route("v1/account"), Produces("application/json")]

@@ -2,7 +2,7 @@ using System.Globalization;
 using OrleansLicensing.Accounts;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Account;
 
 /// <summary>
 /// Reads the caller's credit ledger, newest first. The cursor is the sequence of the last entry

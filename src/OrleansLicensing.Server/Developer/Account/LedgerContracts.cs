@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using OrleansLicensing.Accounts;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Account;
 
 /// <summary>One credit ledger entry on the wire (<c>GET /v1/account/ledger</c>).</summary>
 public sealed record LedgerEntryResponse(

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using OrleansLicensing.Apps;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>Body of <c>POST /v1/apps</c>. Fields are nullable so that validation can name what is missing.</summary>
 public sealed record CreateAppRequest(string? Name, SigningScheme? SigningScheme, FailureMode? FailureHttpStatus, long? DailyCreditCap);

@@ -1,7 +1,7 @@
 using OrleansLicensing.Apps;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
 /// The <c>admin:apps</c> operations on an app's key material and life: staged signing-key rotation

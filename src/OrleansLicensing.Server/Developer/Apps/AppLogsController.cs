@@ -6,7 +6,7 @@ using OrleansLicensing.Server.Auth;
 using OrleansLicensing.Server.AuthLogs;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
 /// <c>GET /v1/apps/{appId}/logs</c> (developer-api.md §4.2, scope <c>read:logs</c>): the app's

@@ -1,7 +1,7 @@
 using OrleansLicensing.Apps;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
 /// The app rules of developer-api.md §4.2 for one caller (validation, ownership, the app index).

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OrleansLicensing.Apps;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
 /// Body of <c>PUT /v1/apps/{appId}/security</c>: each named list (an array of strings) replaces that

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
 /// App variables and security lists (developer-api.md §4.2). Reads need <c>read:apps</c>, changes

@@ -2,7 +2,7 @@ using System.Text.Json;
 using OrleansLicensing.Apps;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
 /// App variables and security lists (developer-api.md §4.2) for one caller. Every change is made by

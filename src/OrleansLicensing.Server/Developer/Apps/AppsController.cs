@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
 /// Apps of developer-api.md §4.2. Scopes: reads and the list need <c>read:apps</c>; create and update

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using OrleansLicensing.Apps;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>A signing key on the wire (developer-api.md §4.2a).</summary>
 public sealed record SigningKeyResponse(

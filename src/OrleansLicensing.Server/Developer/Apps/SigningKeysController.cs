@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
 /// Staged signing-key rotation of developer-api.md §4.2a: create the next key, ship clients that trust it,

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansLicensing.Licenses;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>Body of <c>POST /v1/licenses</c>.</summary>
 /// <param name="AppId">The app the licenses belong to (required).</param>
@@ -77,6 +77,3 @@ public sealed record LicenseListResponse(IReadOnlyList<LicenseResponse> Licenses
 
 /// <summary>Answer of <c>POST /v1/licenses</c>.</summary>
 public sealed record CreatedLicensesResponse(IReadOnlyList<LicenseResponse> Licenses);
-
-/// <summary>The account as its own API key sees it (<c>GET /v1/account</c>).</summary>
-public sealed record DeveloperAccountResponse(string AccountId, string Name, Accounts.AccountStatus Status, long Credits, DateTimeOffset CreatedAt);

@@ -1,7 +1,7 @@
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Hosting;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>
 /// Raises <c>license.expired</c>: every silo periodically asks the listing index for licenses whose

@@ -2,7 +2,7 @@ using System.Globalization;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Hosting;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>Which licenses a listing shows by status (developer-api.md §4.3 <c>status</c>).</summary>
 public enum LicenseStatusFilter

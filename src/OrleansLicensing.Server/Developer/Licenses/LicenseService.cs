@@ -2,7 +2,7 @@ using System.Globalization;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>
 /// The license rules of developer-api.md §4.3 for one caller: validation, ownership, creation under

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>
 /// License variables (developer-api.md §4.3), with the rules of app variables. Reading needs

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using OrleansLicensing.Licenses;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>
 /// Licenses of developer-api.md §4.3. Scopes: reads need <c>read:licenses</c>, create and change

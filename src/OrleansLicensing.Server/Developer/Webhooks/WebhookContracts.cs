@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using OrleansLicensing.Webhooks;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Webhooks;
 
 /// <summary>Body of <c>POST /v1/apps/{appId}/webhooks</c>. Fields are nullable so that validation can name what is missing.</summary>
 /// <param name="Url">Where to POST events: <c>https://</c> (or <c>http://</c> when private targets are allowed).</param>

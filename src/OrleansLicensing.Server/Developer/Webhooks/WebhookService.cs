@@ -5,7 +5,7 @@ using OrleansLicensing.Server.Http;
 using OrleansLicensing.Server.Webhooks;
 using OrleansLicensing.Webhooks;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Webhooks;
 
 /// <summary>
 /// The webhook rules of developer-api.md §4.4 for one caller. The body is validated before the app

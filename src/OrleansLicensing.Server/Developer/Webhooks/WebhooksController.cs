@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Webhooks;
 
 /// <summary>
 /// Webhooks of developer-api.md §4.4, under an app. Scopes: reads need <c>read:webhooks</c>; create,

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Account;
 
 [Collection(SqliteServerCollection.Name)]
 public sealed class AccountApiTests(SqliteServer server)

@@ -4,7 +4,7 @@ using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Testing;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Account;
 
 [Collection(DeveloperRoutesCollection.Name)]
 public sealed class AccountLedgerApiTests(DeveloperRoutesServer server) : DeveloperRoutesSpec(server.Host)

@@ -6,7 +6,7 @@ using OrleansLicensing.Server.given;
 using OrleansLicensing.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 [Collection(DeveloperRoutesCollection.Name)]
 public sealed class AppLogsApiTests(DeveloperRoutesServer server) : DeveloperRoutesSpec(server.Host)
@@ -54,11 +54,11 @@ public sealed class AppLogsApiTests(DeveloperRoutesServer server) : DeveloperRou
         var key = await NewApiLicense(account, app);
 
         var session = await Login(app, key, "hwid-1");                                                   // validate: success
-        AssertFailure(await Validate(app, "ABCD-EFGH-JKLM-NPQR", "hwid-2"), "invalid_key", Apps.FailureMode.Always200, 401);
+        AssertFailure(await Validate(app, "ABCD-EFGH-JKLM-NPQR", "hwid-2"), "invalid_key", OrleansLicensing.Apps.FailureMode.Always200, 401);
         Assert.Equal(HttpStatusCode.OK, (await Heartbeat(app, session.Token, "hwid-1")).Status);       // heartbeat: success
         var ban = await Post("/auth/selfban", new { appId = app.AppId, appSecret = app.AppSecret, licenseKey = key.ToLowerInvariant(), hwid = "cracked-box", nonce = NewNonce(), blacklistIp = false });
         Assert.Contains("\"status\":\"success\"", ban.Body);
-        AssertFailure(await Validate(app, key, "hwid-1", secret: "wrong-secret"), "invalid_app", Apps.FailureMode.Always200, 401);
+        AssertFailure(await Validate(app, key, "hwid-1", secret: "wrong-secret"), "invalid_app", OrleansLicensing.Apps.FailureMode.Always200, 401);
 
         var entries = await LogsWhenStored(account.Client, app.AppId, 5);
 
@@ -94,7 +94,7 @@ public sealed class AppLogsApiTests(DeveloperRoutesServer server) : DeveloperRou
         var (account, app) = await NewDeveloperApp();
         using var _ = account;
         var key = await NewApiLicense(account, app);
-        for (var i = 0; i < 7; i++) AssertFailure(await Validate(app, key, $"hwid-{i}", secret: "wrong"), "invalid_app", Apps.FailureMode.Always200, 401);
+        for (var i = 0; i < 7; i++) AssertFailure(await Validate(app, key, $"hwid-{i}", secret: "wrong"), "invalid_app", OrleansLicensing.Apps.FailureMode.Always200, 401);
         await ValidatedPayload(app, key, "hwid-ok");
         await LogsWhenStored(account.Client, app.AppId, 8);
 

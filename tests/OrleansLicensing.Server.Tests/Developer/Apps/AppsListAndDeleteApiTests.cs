@@ -4,7 +4,7 @@ using OrleansLicensing.Apps;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 [Collection(DeveloperRoutesCollection.Name)]
 public sealed class AppsListAndDeleteApiTests(DeveloperRoutesServer server) : DeveloperRoutesSpec(server.Host)

@@ -4,7 +4,7 @@ using OrleansLicensing.Server.Auth.given;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>Staged signing-key rotation (developer-api.md §4.2a) over HTTP, with its effect on <c>/auth/validate</c>.</summary>
 [Collection(DeveloperRoutesCollection.Name)]

@@ -6,7 +6,7 @@ using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Testing;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary><c>GET /v1/licenses</c>: the listing index, its filters and its keyset cursor.</summary>
 [Collection(SqliteServerCollection.Name)]
@@ -69,7 +69,7 @@ public sealed class LicenseListingTests(SqliteServer server)
         using (await account.Client.PutAsync($"/v1/licenses/{key}", Json.Raw("""{"action":"revoke"}"""), TestContext.Current.CancellationToken)) { }
         Assert.Equal("revoked", (await account.Client.GetJson($"/v1/licenses?appId={appId}")).GetProperty("licenses")[0].Id("status"));
 
-        await server.Host.Grains.GetGrain<Licenses.ILicenseGrain>(Licenses.ILicenseGrain.KeyFor(key)).Delete();
+        await server.Host.Grains.GetGrain<OrleansLicensing.Licenses.ILicenseGrain>(OrleansLicensing.Licenses.ILicenseGrain.KeyFor(key)).Delete();
         Assert.Empty(await All(account.Client, $"appId={appId}"));
     }
 
@@ -84,8 +84,8 @@ public sealed class LicenseListingTests(SqliteServer server)
         var lifetimeLater = (await Create(account, new { appId, label = "other", expiresAt = "2090-01-01T00:00:00Z" })).Single();
         using (await account.Client.PutAsync($"/v1/licenses/{revoked}", Json.Raw("""{"action":"revoke"}"""), TestContext.Current.CancellationToken)) { }
         var grains = server.Host.Grains;
-        await grains.GetGrain<Licenses.ILicenseGrain>(Licenses.ILicenseGrain.KeyFor(active))
-            .Validate(new Licenses.LicenseValidation(appId, "machine-a", "203.0.113.9", null));
+        await grains.GetGrain<OrleansLicensing.Licenses.ILicenseGrain>(OrleansLicensing.Licenses.ILicenseGrain.KeyFor(active))
+            .Validate(new OrleansLicensing.Licenses.LicenseValidation(appId, "machine-a", "203.0.113.9", null));
 
         Assert.Equal([lifetimeLater, active], await All(account.Client, $"appId={appId}&status=active"));
         Assert.Equal([revoked], await All(account.Client, $"appId={appId}&status=revoked"));

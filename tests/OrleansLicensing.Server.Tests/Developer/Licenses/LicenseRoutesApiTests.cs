@@ -1,10 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using OrleansLicensing.Apps;
+using OrleansLicensing.Server.Developer.Apps;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>License delete, the hwid/reset alias and license variables (LicensesController, LicenseSettingsController).</summary>
 [Collection(DeveloperRoutesCollection.Name)]

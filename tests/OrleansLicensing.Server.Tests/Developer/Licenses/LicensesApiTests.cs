@@ -4,7 +4,7 @@ using System.Text.Json;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Licenses;
 
 [Collection(SqliteServerCollection.Name)]
 public sealed class LicensesApiTests(SqliteServer server)

@@ -6,7 +6,7 @@ using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Server.Webhooks.given;
 
-namespace OrleansLicensing.Server.Webhooks;
+namespace OrleansLicensing.Server.Developer.Webhooks;
 
 /// <summary>The routes of developer-api.md §4.4: shapes, validation, scopes and 404s.</summary>
 [Collection(WebhookServerCollection.Name)]

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace OrleansLicensing.Server.Developer.Offline;
+namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>A parsed, checksum-verified activation request (auth-protocol.md §18.4).</summary>
 public sealed record ActivationRequestInfo(string AppId, string Hwid, DateTimeOffset CreatedAt, string? MachineName, string? Os, string? Sdk, string? LicenseKey);

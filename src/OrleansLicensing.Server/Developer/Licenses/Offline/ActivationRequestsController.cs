@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer.Offline;
+namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>
 /// <c>POST /v1/apps/{appId}/activation-requests</c> (developer-api.md §4.3a): checks an activation request a

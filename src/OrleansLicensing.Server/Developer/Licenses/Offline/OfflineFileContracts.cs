@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using OrleansLicensing.Licenses;
 
-namespace OrleansLicensing.Server.Developer.Offline;
+namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>Body of <c>POST /v1/licenses/{licenseKey}/offline-files</c>.</summary>
 /// <param name="ExpiresAt">Required; <c>null</c> = the file never expires (lifetime licenses only).</param>

@@ -3,7 +3,7 @@ using OrleansLicensing.Licenses;
 using OrleansLicensing.Security;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer.Offline;
+namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>
 /// Offline license files of developer-api.md §4.3a, shared by <see cref="OfflineFilesController"/> and the

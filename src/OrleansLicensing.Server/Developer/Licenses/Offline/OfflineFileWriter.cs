@@ -6,7 +6,7 @@ using System.Text.Json;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Security;
 
-namespace OrleansLicensing.Server.Developer.Offline;
+namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>What goes into an offline file's payload besides its own metadata (auth-protocol.md §18.2).</summary>
 public sealed record OfflineFileContent(

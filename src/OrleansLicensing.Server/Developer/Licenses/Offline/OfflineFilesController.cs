@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Http;
 
-namespace OrleansLicensing.Server.Developer.Offline;
+namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>
 /// Offline license files of developer-api.md §4.3a: mint (<c>write:licenses</c>), list and download again

@@ -10,7 +10,7 @@ using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Testing;
 
-namespace OrleansLicensing.Server.Developer.Offline;
+namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>Minting, listing and downloading offline files (developer-api.md §4.3a) over real HTTP on SQLite.</summary>
 [Collection(DeveloperRoutesCollection.Name)]

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Account;
 
 /// <summary>
 /// <c>/v1/api-keys</c> (developer-api.md §4.1): the calling account's keys. Reading needs

@@ -5,7 +5,7 @@ using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Testing;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Account;
 
 /// <summary><c>/v1/api-keys</c> on the embedded server: create, list, get, revoke; scopes; isolation.</summary>
 [Collection(SqliteServerCollection.Name)]

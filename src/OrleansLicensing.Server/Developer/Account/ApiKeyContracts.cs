@@ -1,6 +1,6 @@
 using OrleansLicensing.Accounts;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Account;
 
 /// <summary>Body of <c>POST /v1/api-keys</c>. Fields are nullable so that validation can name what is missing.</summary>
 public sealed record CreateApiKeyRequest(string? Name, IReadOnlyList<string?>? Scopes, DateTimeOffset? ExpiresAt);

@@ -2,7 +2,7 @@ using OrleansLicensing.Accounts;
 using OrleansLicensing.Server.Http;
 using OrleansLicensing.Server.Security;
 
-namespace OrleansLicensing.Server.Developer;
+namespace OrleansLicensing.Server.Developer.Account;
 
 /// <summary>
 /// The API-key rules of developer-api.md §4.1 for one caller: validation, scopes a key may hand out,
