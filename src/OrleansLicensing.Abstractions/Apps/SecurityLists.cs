@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Apps;
 
 /// <summary>
-/// An app's four security lists (auth-protocol.md §12.1), as stored: IP entries in canonical form,
+/// An app's four security lists (docs/protocol.md §12.1), as stored: IP entries in canonical form,
 /// HWID entries trimmed, at most <see cref="MaxEntries"/> each. The grains check and canonicalize
 /// them (<c>SecurityListRules</c>) and evaluate them (<c>SecurityListMatcher</c>); this record is
 /// only the data they exchange.

@@ -7,7 +7,7 @@ using System.Text;
 namespace OrleansLicensing.Apps;
 
 /// <summary>
-/// The one parser for IP addresses and CIDR ranges of the auth surface (auth-protocol.md §12.1):
+/// The one parser for IP addresses and CIDR ranges of the auth surface (docs/protocol.md §12.1):
 /// security-list entries, trusted proxies and forwarded addresses. Stricter than
 /// <see cref="IPAddress.TryParse(string?, out IPAddress?)"/>, which also takes forms such as
 /// <c>1</c>, <c>0x7f.1</c> or <c>010.0.0.1</c> (octal) that a person typing a block list does not mean.

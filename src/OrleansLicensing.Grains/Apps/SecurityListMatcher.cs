@@ -46,12 +46,12 @@ public sealed class SecurityListMatcher
     }
 
     /// <summary>
-    /// The verdict of auth-protocol.md §12.2 (steps V7, H9), in its order: IP block list, IP allow
+    /// The verdict of docs/protocol.md §12.2 (steps V7, H9), in its order: IP block list, IP allow
     /// list (when non-empty), HWID block list, HWID allow list (when non-empty). A block-list match
     /// wins over any allow-list match. IPv4 entries never match IPv6 callers and vice versa; an
     /// IPv4-mapped caller is treated as IPv4.
     /// </summary>
-    /// <param name="callerIp">The caller IP (auth-protocol.md §2.5).</param>
+    /// <param name="callerIp">The caller IP (docs/protocol.md §2.5).</param>
     /// <param name="hwid">The request's HWID (compared trimmed, case-sensitive).</param>
     /// <returns><see langword="true"/> when admitted, <see langword="false"/> for <c>blocked</c>.</returns>
     public bool Admits(IPAddress callerIp, string hwid)
@@ -69,7 +69,7 @@ public sealed class SecurityListMatcher
 
     /// <summary>
     /// Whether the IP block list already covers an address (an equal entry or a range containing it):
-    /// self-ban adds the caller IP only when it is not (auth-protocol.md §10.3).
+    /// self-ban adds the caller IP only when it is not (docs/protocol.md §10.3).
     /// </summary>
     /// <param name="ip">Any address; IPv4-mapped addresses count as IPv4.</param>
     /// <returns>Whether a block-list entry matches the address.</returns>

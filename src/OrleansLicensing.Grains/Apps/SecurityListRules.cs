@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace OrleansLicensing.Apps;
 
 /// <summary>
-/// Checks the security lists a developer sends (auth-protocol.md §12.1) and returns their stored
+/// Checks the security lists a developer sends (docs/protocol.md §12.1) and returns their stored
 /// form (<see cref="SecurityLists"/>): IP entries canonicalized by <see cref="IpRules"/>, HWID
 /// entries trimmed.
 /// </summary>

@@ -5,7 +5,7 @@ using OrleansLicensing.Server.Security;
 namespace OrleansLicensing.Server.Developer.Account;
 
 /// <summary>
-/// The API-key rules of developer-api.md §4.1 for one caller: validation, scopes a key may hand out,
+/// The API-key rules of docs/developer-api.md §4.1 for one caller: validation, scopes a key may hand out,
 /// the per-account limit. <c>/v1/api-keys</c> and the web console both call it.
 /// </summary>
 public sealed class ApiKeyService(IGrainFactory grains, TimeProvider time)

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 namespace OrleansLicensing.Server.Developer.Account;
 
 /// <summary>
-/// <c>/v1/api-keys</c> (developer-api.md §4.1): the calling account's keys. Reading needs
+/// <c>/v1/api-keys</c> (docs/developer-api.md §4.1): the calling account's keys. Reading needs
 /// <c>read:account</c>; creating and revoking need <c>*</c> (a key that manages keys can mint any
 /// scope, so only an all-scopes key may). Keys are looked up in the caller's own account, so another
 /// account's key id is a plain 404. The rules are in <see cref="ApiKeyService"/>, shared with the web console.

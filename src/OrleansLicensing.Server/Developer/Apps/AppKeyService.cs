@@ -5,7 +5,7 @@ namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
 /// The <c>admin:apps</c> operations on an app's key material and life: staged signing-key rotation
-/// (developer-api.md §4.2a), the one-step rotation, rotating the app secret and deleting the app.
+/// (docs/developer-api.md §4.2a), the one-step rotation, rotating the app secret and deleting the app.
 /// Shared by <see cref="SigningKeysController"/>, <see cref="AppsController"/> and the web console,
 /// so ownership, conflicts and messages are the same everywhere. Callers check the scope.
 /// </summary>

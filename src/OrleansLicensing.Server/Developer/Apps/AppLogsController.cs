@@ -9,7 +9,7 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
-/// <c>GET /v1/apps/{appId}/logs</c> (developer-api.md §4.2, scope <c>read:logs</c>): the app's
+/// <c>GET /v1/apps/{appId}/logs</c> (docs/developer-api.md §4.2, scope <c>read:logs</c>): the app's
 /// <c>/auth/*</c> outcomes, newest first, optionally only one <c>result</c>, one <c>licenseKey</c> or one <c>ip</c>.
 /// Entries appear within about a second (they are stored in batches, see <see cref="AuthLog"/>).
 /// </summary>

@@ -4,7 +4,7 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
-/// The app rules of developer-api.md §4.2 for one caller (validation, ownership, the app index).
+/// The app rules of docs/developer-api.md §4.2 for one caller (validation, ownership, the app index).
 /// <c>/v1/apps</c> and the web console both call it; failures are <see cref="ApiException"/>s.
 /// </summary>
 public sealed class AppService(IGrainFactory grains)

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
-/// App variables and security lists (developer-api.md §4.2). Reads need <c>read:apps</c>, changes
+/// App variables and security lists (docs/developer-api.md §4.2). Reads need <c>read:apps</c>, changes
 /// <c>write:apps</c>. The rules are in <see cref="AppSettingsService"/>, shared with the web console.
 /// </summary>
 [ApiController, ApiKeyAuthorize, Route("v1/apps/{appId}"), Produces("application/json")]

@@ -5,7 +5,7 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
-/// App variables and security lists (developer-api.md §4.2) for one caller. Every change is made by
+/// App variables and security lists (docs/developer-api.md §4.2) for one caller. Every change is made by
 /// the app grain in one step, so concurrent changes never overwrite each other, and the next
 /// <c>/auth/*</c> request sees it. <c>/v1/apps/{appId}/variables|security</c> and the web console both call it.
 /// </summary>

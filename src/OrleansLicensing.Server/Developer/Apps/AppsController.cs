@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
-/// Apps of developer-api.md §4.2. Scopes: reads and the list need <c>read:apps</c>; create and update
+/// Apps of docs/developer-api.md §4.2. Scopes: reads and the list need <c>read:apps</c>; create and update
 /// <c>write:apps</c>; replacing key material (rotate-secret, rotate-signing-key) and delete <c>admin:apps</c>.
 /// Create, list, read and update are in <see cref="AppService"/>, shared with the web console.
 /// </summary>
@@ -53,7 +53,7 @@ public sealed class AppsController(AppService apps, AppKeyService keys) : Contro
 
     /// <summary>
     /// One-step rotation (create + promote): a new key signs from the next response on; earlier public keys
-    /// stay listed as previous. Clients that trust only the old key fail from then on (auth-protocol.md §4.6);
+    /// stay listed as previous. Clients that trust only the old key fail from then on (docs/protocol.md §4.6);
     /// the staged routes of <see cref="SigningKeysController"/> avoid that. While a next key is pending: 409.
     /// </summary>
     [HttpPost("{appId}/rotate-signing-key"), RequireScope(DeveloperScopes.AdminApps)]

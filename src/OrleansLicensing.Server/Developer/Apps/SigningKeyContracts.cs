@@ -3,7 +3,7 @@ using OrleansLicensing.Apps;
 
 namespace OrleansLicensing.Server.Developer.Apps;
 
-/// <summary>A signing key on the wire (developer-api.md §4.2a).</summary>
+/// <summary>A signing key on the wire (docs/developer-api.md §4.2a).</summary>
 public sealed record SigningKeyResponse(
     string KeyId,
     string PublicKey,

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace OrleansLicensing.Server.Developer.Apps;
 
 /// <summary>
-/// Staged signing-key rotation of developer-api.md §4.2a: create the next key, ship clients that trust it,
+/// Staged signing-key rotation of docs/developer-api.md §4.2a: create the next key, ship clients that trust it,
 /// promote it, later remove the old one. <c>read:apps</c> lists; the mutations need <c>admin:apps</c>
 /// (they change what shipped clients must trust).
 /// </summary>

@@ -39,7 +39,7 @@ public sealed record UpdateLicenseRequest(
 /// <summary>A bound (or recorded) HWID on the wire.</summary>
 public sealed record HwidResponse(string Hwid, DateTimeOffset BoundAt, DateTimeOffset LastSeenAt, string? LastIp);
 
-/// <summary>A license on the wire (developer-api.md §4.3).</summary>
+/// <summary>A license on the wire (docs/developer-api.md §4.3).</summary>
 public sealed record LicenseResponse(
     string LicenseKey,
     string AppId,

@@ -4,7 +4,7 @@ using OrleansLicensing.Server.Hosting;
 
 namespace OrleansLicensing.Server.Developer.Licenses;
 
-/// <summary>Which licenses a listing shows by status (developer-api.md §4.3 <c>status</c>).</summary>
+/// <summary>Which licenses a listing shows by status (docs/developer-api.md §4.3 <c>status</c>).</summary>
 public enum LicenseStatusFilter
 {
     /// <summary>Not revoked and not expired.</summary>

@@ -5,7 +5,7 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>
-/// The license rules of developer-api.md §4.3 for one caller: validation, ownership, creation under
+/// The license rules of docs/developer-api.md §4.3 for one caller: validation, ownership, creation under
 /// fresh keys, the listing and every change. <c>/v1/licenses</c> and the web console both call it, so
 /// a rule lives here once; failures are <see cref="ApiException"/>s with the API's messages.
 /// </summary>

@@ -7,7 +7,7 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>
-/// License variables (developer-api.md §4.3), with the rules of app variables. Reading needs
+/// License variables (docs/developer-api.md §4.3), with the rules of app variables. Reading needs
 /// <c>read:licenses</c>, replacing <c>write:licenses</c>. The next validate or heartbeat payload
 /// carries the new variables.
 /// </summary>

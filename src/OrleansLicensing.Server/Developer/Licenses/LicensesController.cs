@@ -5,7 +5,7 @@ using OrleansLicensing.Licenses;
 namespace OrleansLicensing.Server.Developer.Licenses;
 
 /// <summary>
-/// Licenses of developer-api.md §4.3. Scopes: reads need <c>read:licenses</c>, create and change
+/// Licenses of docs/developer-api.md §4.3. Scopes: reads need <c>read:licenses</c>, create and change
 /// <c>write:licenses</c>. The rules are in <see cref="LicenseService"/>, shared with the web console.
 /// </summary>
 [ApiController, ApiKeyAuthorize, Route("v1/licenses"), Produces("application/json")]

@@ -5,7 +5,7 @@ namespace OrleansLicensing.Server.Developer.Webhooks;
 
 /// <summary>Body of <c>POST /v1/apps/{appId}/webhooks</c>. Fields are nullable so that validation can name what is missing.</summary>
 /// <param name="Url">Where to POST events: <c>https://</c> (or <c>http://</c> when private targets are allowed).</param>
-/// <param name="Events">The events to receive (names of developer-api.md §4.4); at least one.</param>
+/// <param name="Events">The events to receive (names of docs/developer-api.md §4.4); at least one.</param>
 /// <param name="Enabled">Whether to deliver (default <c>true</c>).</param>
 public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string?>? Events, bool? Enabled);
 

@@ -8,7 +8,7 @@ using OrleansLicensing.Webhooks;
 namespace OrleansLicensing.Server.Developer.Webhooks;
 
 /// <summary>
-/// The webhook rules of developer-api.md §4.4 for one caller. The body is validated before the app
+/// The webhook rules of docs/developer-api.md §4.4 for one caller. The body is validated before the app
 /// is looked up; the app is the caller's (404 unknown, 403 another account's), then the webhook must
 /// be one of that app's (404 otherwise). <c>/v1/apps/{appId}/webhooks</c> and the web console both call it.
 /// </summary>

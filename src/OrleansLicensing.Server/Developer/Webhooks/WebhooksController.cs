@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 namespace OrleansLicensing.Server.Developer.Webhooks;
 
 /// <summary>
-/// Webhooks of developer-api.md §4.4, under an app. Scopes: reads need <c>read:webhooks</c>; create,
+/// Webhooks of docs/developer-api.md §4.4, under an app. Scopes: reads need <c>read:webhooks</c>; create,
 /// update, delete, test and retry <c>write:webhooks</c>. The rules are in <see cref="WebhookService"/>,
 /// shared with the web console.
 /// </summary>

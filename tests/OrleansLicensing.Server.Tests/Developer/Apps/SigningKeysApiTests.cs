@@ -6,7 +6,7 @@ using OrleansLicensing.Server.given;
 
 namespace OrleansLicensing.Server.Developer.Apps;
 
-/// <summary>Staged signing-key rotation (developer-api.md §4.2a) over HTTP, with its effect on <c>/auth/validate</c>.</summary>
+/// <summary>Staged signing-key rotation (docs/developer-api.md §4.2a) over HTTP, with its effect on <c>/auth/validate</c>.</summary>
 [Collection(DeveloperRoutesCollection.Name)]
 public sealed class SigningKeysApiTests(DeveloperRoutesServer server) : DeveloperRoutesSpec(server.Host)
 {

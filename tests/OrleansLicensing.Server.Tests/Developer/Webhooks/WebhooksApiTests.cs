@@ -8,7 +8,7 @@ using OrleansLicensing.Server.Webhooks.given;
 
 namespace OrleansLicensing.Server.Developer.Webhooks;
 
-/// <summary>The routes of developer-api.md §4.4: shapes, validation, scopes and 404s.</summary>
+/// <summary>The routes of docs/developer-api.md §4.4: shapes, validation, scopes and 404s.</summary>
 [Collection(WebhookServerCollection.Name)]
 public sealed class WebhooksApiTests(WebhookServer server)
 {

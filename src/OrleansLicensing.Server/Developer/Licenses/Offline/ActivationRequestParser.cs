@@ -5,10 +5,10 @@ using System.Text.Json;
 
 namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
-/// <summary>A parsed, checksum-verified activation request (auth-protocol.md §18.4).</summary>
+/// <summary>A parsed, checksum-verified activation request (docs/protocol.md §18.4).</summary>
 public sealed record ActivationRequestInfo(string AppId, string Hwid, DateTimeOffset CreatedAt, string? MachineName, string? Os, string? Sdk, string? LicenseKey);
 
-/// <summary>Why an uploaded activation request was refused; the wire names of developer-api.md §4.3a.</summary>
+/// <summary>Why an uploaded activation request was refused; the wire names of docs/developer-api.md §4.3a.</summary>
 public static class ActivationRequestProblems
 {
     public const string Malformed = "malformed";

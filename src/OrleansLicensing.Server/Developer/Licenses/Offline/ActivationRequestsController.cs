@@ -6,7 +6,7 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>
-/// <c>POST /v1/apps/{appId}/activation-requests</c> (developer-api.md §4.3a): checks an activation request a
+/// <c>POST /v1/apps/{appId}/activation-requests</c> (docs/developer-api.md §4.3a): checks an activation request a
 /// customer sent and shows what it asks for, before a file is minted. Changes nothing. Scope
 /// <c>write:licenses</c> (the step before minting).
 /// </summary>

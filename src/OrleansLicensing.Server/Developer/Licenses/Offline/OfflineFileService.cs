@@ -6,7 +6,7 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>
-/// Offline license files of developer-api.md §4.3a, shared by <see cref="OfflineFilesController"/> and the
+/// Offline license files of docs/developer-api.md §4.3a, shared by <see cref="OfflineFilesController"/> and the
 /// web console: the edge builds and signs the file with the app's current Ed25519 key; the license grain
 /// binds its HWIDs, has the account debit one credit and stores it, all or nothing. Callers check the scope.
 /// </summary>
@@ -45,7 +45,7 @@ public sealed class OfflineFileService(IGrainFactory grains, TimeProvider time)
                     details.Add($"hwids: each HWID must be a non-empty string of at most {MaxHwidLength} characters");
                     break;
                 }
-                // Trimmed as the SDKs trim their own HWID before comparing (auth-protocol.md §18.3).
+                // Trimmed as the SDKs trim their own HWID before comparing (docs/protocol.md §18.3).
                 var trimmed = hwid.Trim();
                 if (!hwids.Contains(trimmed, StringComparer.Ordinal)) hwids.Add(trimmed);
             }

@@ -8,7 +8,7 @@ using OrleansLicensing.Security;
 
 namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
-/// <summary>What goes into an offline file's payload besides its own metadata (auth-protocol.md §18.2).</summary>
+/// <summary>What goes into an offline file's payload besides its own metadata (docs/protocol.md §18.2).</summary>
 public sealed record OfflineFileContent(
     string AppId,
     string LicenseKey,
@@ -24,7 +24,7 @@ public sealed record OfflineFileContent(
     IReadOnlyList<Variable> AppVariables);
 
 /// <summary>
-/// Writes a signed <c>.authforge</c> file (auth-protocol.md §18.1): P = standard base64 of the compact payload,
+/// Writes a signed <c>.authforge</c> file (docs/protocol.md §18.1): P = standard base64 of the compact payload,
 /// the signature Ed25519 over ASCII(P), both wrapped at 64 characters, LF line endings, a final newline.
 /// </summary>
 public static class OfflineFileWriter

@@ -6,7 +6,7 @@ using OrleansLicensing.Server.Http;
 namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
 /// <summary>
-/// Offline license files of developer-api.md §4.3a: mint (<c>write:licenses</c>), list and download again
+/// Offline license files of docs/developer-api.md §4.3a: mint (<c>write:licenses</c>), list and download again
 /// (<c>read:licenses</c>). The rules are in <see cref="OfflineFileService"/>, shared with the web console.
 /// </summary>
 [ApiController, ApiKeyAuthorize, Route("v1/licenses/{licenseKey}/offline-files"), Produces("application/json")]

@@ -2,7 +2,7 @@ using OrleansLicensing.Testing;
 
 namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
-/// <summary>The official activation-request vectors (auth-protocol.md §18.4) through the server's parser.</summary>
+/// <summary>The official activation-request vectors (docs/protocol.md §18.4) through the server's parser.</summary>
 public sealed class ActivationRequestParserTests
 {
     [Fact]

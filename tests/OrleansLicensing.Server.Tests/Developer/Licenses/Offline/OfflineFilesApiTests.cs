@@ -12,7 +12,7 @@ using OrleansLicensing.Testing;
 
 namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 
-/// <summary>Minting, listing and downloading offline files (developer-api.md §4.3a) over real HTTP on SQLite.</summary>
+/// <summary>Minting, listing and downloading offline files (docs/developer-api.md §4.3a) over real HTTP on SQLite.</summary>
 [Collection(DeveloperRoutesCollection.Name)]
 public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : DeveloperRoutesSpec(server.Host)
 {
@@ -20,7 +20,7 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
 
     private static string UtcIn(TimeSpan delta) => (DateTimeOffset.UtcNow + delta).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
 
-    /// <summary>An activation request as the official SDKs write it (auth-protocol.md §18.4).</summary>
+    /// <summary>An activation request as the official SDKs write it (docs/protocol.md §18.4).</summary>
     internal static string ActivationRequest(string appId, string hwid)
     {
         var json = JsonSerializer.Serialize(new { v = 1, typ = "authforge-activation-request", appId, hwid, createdAt = "2026-12-05T10:00:00.000Z" });
