@@ -5,7 +5,7 @@
 //       --app-id <appId> --app-secret <appSecret> --public-key <publicKey> [--scheme ed25519|hmac-v1|hmac-v2]
 //       [--heartbeat-seconds 900] [--mode server|local|none]
 //
-// Offline (auth-protocol.md §18), no network at all:
+// Offline (docs/protocol.md §18), no network at all:
 //
 //   ... -- [<license key>] --app-id <appId> --public-key <key[,next key]> --activation-request request.authforge-request
 //       writes an activation request for this machine; send it to the vendor, who mints a license file from it.

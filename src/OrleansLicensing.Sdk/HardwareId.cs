@@ -8,7 +8,7 @@ using System.Text.RegularExpressions;
 namespace OrleansLicensing.Sdk;
 
 /// <summary>
-/// The default hardware id (auth-protocol.md §17.2): lowercase hex SHA-256 of <c>mac:&lt;m&gt;|cpu:&lt;c&gt;|disk:&lt;d&gt;</c>,
+/// The default hardware id (docs/protocol.md §17.2): lowercase hex SHA-256 of <c>mac:&lt;m&gt;|cpu:&lt;c&gt;|disk:&lt;d&gt;</c>,
 /// derived exactly as the official C# SDK does, so a vendor switching SDKs keeps its HWID bindings.
 /// </summary>
 public static partial class HardwareId

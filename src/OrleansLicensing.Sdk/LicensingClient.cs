@@ -6,7 +6,7 @@ using OrleansLicensing.Sdk.Protocol;
 namespace OrleansLicensing.Sdk;
 
 /// <summary>
-/// The OrleansLicensing client (auth-protocol.md §17): logs in with a license key, verifies every response
+/// The OrleansLicensing client (docs/protocol.md §17): logs in with a license key, verifies every response
 /// (nonce and signature), retries transient failures, keeps the session alive with heartbeats and reports
 /// failures through <see cref="LicensingClientOptions.OnFailure"/>. All members are thread-safe.
 /// </summary>
@@ -196,7 +196,7 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
     public OfflineLicense? OfflineLicense => Volatile.Read(ref _session)?.Offline;
 
     /// <summary>
-    /// Verifies an offline license file's text (auth-protocol.md §18.3) for this client's app, trusted public keys,
+    /// Verifies an offline license file's text (docs/protocol.md §18.3) for this client's app, trusted public keys,
     /// HWID and clock. Stores nothing and never calls <c>OnFailure</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">No public key is configured (HMAC apps must list their Ed25519 key to use offline files).</exception>

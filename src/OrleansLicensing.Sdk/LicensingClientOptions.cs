@@ -24,7 +24,7 @@ public enum HeartbeatMode
     None,
 }
 
-/// <summary>Configuration of a <see cref="LicensingClient"/> (auth-protocol.md §17.1). Checked by the client's constructor.</summary>
+/// <summary>Configuration of a <see cref="LicensingClient"/> (docs/protocol.md §17.1). Checked by the client's constructor.</summary>
 public sealed class LicensingClientOptions
 {
     /// <summary>The app's id. Required.</summary>

@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Sdk;
 
 /// <summary>
-/// The codes a <see cref="LicensingException"/> can carry: the server's codes (auth-protocol.md §3.5,
+/// The codes a <see cref="LicensingException"/> can carry: the server's codes (docs/protocol.md §3.5,
 /// reserved ones included) and the codes the SDK produces itself while checking a response (§17.4).
 /// Codes are for logs and program logic; show end users <see cref="LicensingMessages.ForCode(string)"/> instead.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Sdk;
 
-/// <summary>What an end user should be told about a licensing failure (auth-protocol.md §17.10).</summary>
+/// <summary>What an end user should be told about a licensing failure (docs/protocol.md §17.10).</summary>
 public enum LicensingMessageKind
 {
     /// <summary><c>invalid_key</c>: let the user re-enter the key.</summary>

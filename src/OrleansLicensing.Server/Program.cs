@@ -110,20 +110,20 @@ public sealed class Program
         builder.Services.AddSingleton(services => new SecretProtector(services.GetRequiredService<GeneratedSecrets>().MasterKey));
         builder.Services.AddSingleton<AuthSettings>();
         builder.Services.AddSingleton<AppMaterialCache>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.LicenseIndex>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Licenses.LicenseIndex>();
         // The application services behind /v1, /admin/v1 and the web console (one code path per rule).
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.ApiKeyAuthenticator>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.LicenseService>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AppService>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.ApiKeyService>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.CreditLedgerService>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.WebhookService>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AuthLogService>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AppSettingsService>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.AppKeyService>();
-        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Offline.OfflineFileService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Licenses.LicenseService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Apps.AppService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Account.ApiKeyService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Account.CreditLedgerService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Webhooks.WebhookService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Apps.AuthLogService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Apps.AppSettingsService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Apps.AppKeyService>();
+        builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Licenses.Offline.OfflineFileService>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Operator.AccountAdministration>();
-        builder.Services.AddHostedService<OrleansLicensing.Server.Developer.LicenseExpirySweep>();
+        builder.Services.AddHostedService<OrleansLicensing.Server.Developer.Licenses.LicenseExpirySweep>();
         builder.Services.Configure<OrleansLicensing.Accounts.AccountOptions>(o =>
         {
             o.CreditsLowThreshold = settings.Licensing.Webhooks.CreditsLowThreshold;

@@ -10,7 +10,7 @@ using ProductionSigner = OrleansLicensing.Security.Ed25519Signer;
 namespace OrleansLicensing.Benchmarks;
 
 /// <summary>
-/// Signing one typical payload string P (~1,500 ASCII bytes of base64, auth-protocol.md §4.1) with
+/// Signing one typical payload string P (~1,500 ASCII bytes of base64, docs/protocol.md §4.1) with
 /// a key imported once, as the server does per response: NSec (libsodium) directly, NSec through
 /// the production <see cref="ProductionSigner"/>, and BouncyCastle (managed C#) through its
 /// <c>Ed25519Signer</c> and through <see cref="Ed25519PrivateKeyParameters.Sign(BouncyCastleAlgorithm, byte[], byte[], int, int, byte[], int)"/>.
@@ -19,7 +19,7 @@ namespace OrleansLicensing.Benchmarks;
 [ShortRunJob]
 public class Ed25519SignBenchmarks
 {
-    // RFC 8032 TEST 1 (auth-protocol.md §19.2): a public test key.
+    // RFC 8032 TEST 1 (docs/protocol.md §19.2): a public test key.
     private static readonly byte[] Seed = Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
 
     private readonly byte[] _signature = new byte[64];

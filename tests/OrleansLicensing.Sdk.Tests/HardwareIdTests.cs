@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace OrleansLicensing.Sdk;
 
-/// <summary>The HWID derivation of auth-protocol.md §17.2 with fixed inputs (known answers computed with sha256sum).</summary>
+/// <summary>The HWID derivation of docs/protocol.md §17.2 with fixed inputs (known answers computed with sha256sum).</summary>
 public sealed class HardwareIdTests
 {
     [Fact]

@@ -6,7 +6,7 @@ using static OrleansLicensing.Sdk.given.TamperingProxy;
 
 namespace OrleansLicensing.Sdk;
 
-/// <summary>Heartbeat modes and their outcomes (auth-protocol.md §17.7, §17.8) against the real server.</summary>
+/// <summary>Heartbeat modes and their outcomes (docs/protocol.md §17.7, §17.8) against the real server.</summary>
 [Collection(SdkServerCollection.Name)]
 public sealed class HeartbeatTests(SdkServer server) : SdkSpec(server)
 {

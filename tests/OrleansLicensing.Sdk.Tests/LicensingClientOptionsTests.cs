@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Sdk;
 
-/// <summary>Configuration rules of auth-protocol.md §17.1: invalid options throw ArgumentException from the constructor.</summary>
+/// <summary>Configuration rules of docs/protocol.md §17.1: invalid options throw ArgumentException from the constructor.</summary>
 public sealed class LicensingClientOptionsTests
 {
     private const string Key1 = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";

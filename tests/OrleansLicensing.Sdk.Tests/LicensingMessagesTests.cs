@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Sdk;
 
-/// <summary>End-user messages of auth-protocol.md §17.10: every code maps to a text without raw codes.</summary>
+/// <summary>End-user messages of docs/protocol.md §17.10: every code maps to a text without raw codes.</summary>
 public sealed class LicensingMessagesTests
 {
     public static TheoryData<string, LicensingMessageKind> Codes => new()

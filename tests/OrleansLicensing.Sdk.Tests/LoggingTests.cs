@@ -4,7 +4,7 @@ using OrleansLicensing.Sdk.given;
 
 namespace OrleansLicensing.Sdk;
 
-/// <summary>Logging (auth-protocol.md §17.11): real codes, statuses, attempts and request ids — never secrets.</summary>
+/// <summary>Logging (docs/protocol.md §17.11): real codes, statuses, attempts and request ids — never secrets.</summary>
 [Collection(SdkServerCollection.Name)]
 public sealed class LoggingTests(SdkServer server) : SdkSpec(server)
 {

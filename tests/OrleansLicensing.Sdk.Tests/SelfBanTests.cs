@@ -3,7 +3,7 @@ using OrleansLicensing.Sdk.given;
 
 namespace OrleansLicensing.Sdk;
 
-/// <summary>Self-ban (auth-protocol.md §17.9) against the real server.</summary>
+/// <summary>Self-ban (docs/protocol.md §17.9) against the real server.</summary>
 [Collection(SdkServerCollection.Name)]
 public sealed class SelfBanTests(SdkServer server) : SdkSpec(server)
 {

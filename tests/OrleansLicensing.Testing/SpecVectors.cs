@@ -4,7 +4,7 @@ using Xunit;
 namespace OrleansLicensing.Testing;
 
 /// <summary>
-/// The official test vectors of <c>shared/spec/vectors</c> (auth-protocol.md §19.1). They are not
+/// The official test vectors of <c>shared/spec/vectors</c> (docs/protocol.md §19.1). They are not
 /// copied into this repository: they are read from <c>../shared/spec/vectors</c> next to the
 /// directory that holds <c>OrleansLicensing.sln</c>. When they are missing, tests that need them
 /// are skipped — except in CI (<c>CI=true</c>), where a missing vector is a failure.

@@ -129,7 +129,7 @@ public sealed record ApiKeyRecord(
     [property: Id(6)] DateTimeOffset? ExpiresAt);
 
 /// <summary>
-/// A usage debit of one credit from <c>/auth/*</c> (auth-protocol.md §13). With an
+/// A usage debit of one credit from <c>/auth/*</c> (docs/protocol.md §13). With an
 /// <see cref="IntentId"/> the debit is the commit point of a license-side intent: it is applied at
 /// most once, and <see cref="IDeveloperAccountGrain.ResolveIntent"/> can later tell whether it was.
 /// With a <see cref="HeartbeatOrdinal"/> (a billable heartbeat), the write that stores the debit also

@@ -32,7 +32,7 @@ public interface IDeveloperAccountGrain : IGrainWithStringKey
 
     /// <summary>
     /// The replay step alone (V9, SK8) for a request that debits nothing: records the nonce in the
-    /// app's 24-hour window (auth-protocol.md §6) and completes once that is durable. <c>false</c>:
+    /// app's 24-hour window (docs/protocol.md §6) and completes once that is durable. <c>false</c>:
     /// the nonce was already recorded for this app within the window.
     /// </summary>
     Task<bool> RecordNonce(string appId, string nonce);
@@ -40,7 +40,7 @@ public interface IDeveloperAccountGrain : IGrainWithStringKey
     /// <summary>
     /// Makes a license's successful-heartbeat counter durable at <paramref name="count"/> (never
     /// lowered), group-committed with the account's other writes, so a counted heartbeat survives a
-    /// crash of the license's silo (auth-protocol.md §13.3, §13.5).
+    /// crash of the license's silo (docs/protocol.md §13.3, §13.5).
     /// </summary>
     Task CountHeartbeat(string licenseKey, long count);
 

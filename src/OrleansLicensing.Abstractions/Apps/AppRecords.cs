@@ -9,7 +9,7 @@ public enum AppStatus
     Disabled = 1,
 }
 
-/// <summary>A published Ed25519 public key of an app (auth-protocol.md §4.5) and its place in a staged rotation.</summary>
+/// <summary>A published Ed25519 public key of an app (docs/protocol.md §4.5) and its place in a staged rotation.</summary>
 [GenerateSerializer, Immutable]
 public sealed record PublicSigningKey(
     [property: Id(0)] string KeyId,
@@ -86,7 +86,7 @@ public sealed record AppAuthView(
     [property: Id(11)] long Version,
     [property: Id(12)] bool WantsValidatedEvents = false);
 
-/// <summary>What a self-ban left on the app's block lists (auth-protocol.md §10.3).</summary>
+/// <summary>What a self-ban left on the app's block lists (docs/protocol.md §10.3).</summary>
 [GenerateSerializer, Immutable]
 public sealed record SelfBanListing(
     [property: Id(0)] bool HwidBlacklisted,

@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Apps;
 
 /// <summary>
-/// The HTTP status an app's <c>/auth/*</c> failures carry (auth-protocol.md §3.4, the app setting
+/// The HTTP status an app's <c>/auth/*</c> failures carry (docs/protocol.md §3.4, the app setting
 /// <c>failureHttpStatus</c>).
 /// </summary>
 public enum FailureMode

@@ -61,7 +61,7 @@ public interface IAppGrain : IGrainWithStringKey
     /// <summary>Removes one canonical entry from a list.</summary>
     Task<SecurityListEdit> RemoveSecurityEntry(SecurityListName list, string entry);
 
-    /// <summary>Self-ban (auth-protocol.md §10.3): adds the HWID and/or the IP to the block lists unless already there or full.</summary>
+    /// <summary>Self-ban (docs/protocol.md §10.3): adds the HWID and/or the IP to the block lists unless already there or full.</summary>
     Task<SelfBanListing> BlockForSelfBan(string? hwid, string? ip);
 
     /// <summary>Deletes the app (and its webhooks): every <c>/auth/*</c> call answers <c>invalid_app</c> from now on.</summary>

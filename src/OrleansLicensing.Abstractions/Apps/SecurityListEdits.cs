@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Apps;
 
-/// <summary>One of an app's four security lists (auth-protocol.md §12.1).</summary>
+/// <summary>One of an app's four security lists (docs/protocol.md §12.1).</summary>
 public enum SecurityListName
 {
     /// <summary>Addresses and ranges whose callers are blocked.</summary>

@@ -1,11 +1,10 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace OrleansLicensing.Apps;
 
 /// <summary>
-/// An app's four security lists (auth-protocol.md §12.1), as stored: IP entries in canonical form
-/// (<see cref="IpRules.TryCanonicalize"/>), HWID entries trimmed, at most <see cref="MaxEntries"/>
-/// each. Evaluate them with <see cref="SecurityListMatcher"/>.
+/// An app's four security lists (docs/protocol.md §12.1), as stored: IP entries in canonical form,
+/// HWID entries trimmed, at most <see cref="MaxEntries"/> each. The grains check and canonicalize
+/// them (<c>SecurityListRules</c>) and evaluate them (<c>SecurityListMatcher</c>); this record is
+/// only the data they exchange.
 /// </summary>
 /// <param name="IpBlacklist">Addresses and CIDR ranges whose callers are blocked.</param>
 /// <param name="IpWhitelist">When non-empty, only callers in these addresses and ranges are admitted.</param>
@@ -26,109 +25,4 @@ public sealed record SecurityLists(
 
     /// <summary>Four empty lists: everything is admitted.</summary>
     public static SecurityLists Empty { get; } = new([], [], [], []);
-
-    /// <summary>
-    /// Checks lists given to the management API and returns their stored form: IP entries
-    /// canonicalized, HWID entries trimmed, duplicates (after that) dropped keeping the first.
-    /// A <see langword="null"/> list counts as empty.
-    /// </summary>
-    /// <param name="lists">The lists as received.</param>
-    /// <param name="normalized">The stored form when there are no problems.</param>
-    /// <param name="problems">
-    /// One <c>&lt;list&gt;: &lt;problem&gt;</c> or <c>&lt;list&gt;[i]: &lt;problem&gt;</c> line per problem, in list
-    /// order (<c>ipBlacklist, ipWhitelist, hwidBlacklist, hwidWhitelist</c>); empty on success.
-    /// </param>
-    /// <returns>Whether the lists are valid.</returns>
-    public static bool TryNormalize(SecurityLists lists, [MaybeNullWhen(false)] out SecurityLists normalized, out IReadOnlyList<string> problems)
-    {
-        ArgumentNullException.ThrowIfNull(lists);
-        var found = new List<string>();
-        var ipBlacklist = NormalizeList("ipBlacklist", lists.IpBlacklist, isIp: true, found);
-        var ipWhitelist = NormalizeList("ipWhitelist", lists.IpWhitelist, isIp: true, found);
-        var hwidBlacklist = NormalizeList("hwidBlacklist", lists.HwidBlacklist, isIp: false, found);
-        var hwidWhitelist = NormalizeList("hwidWhitelist", lists.HwidWhitelist, isIp: false, found);
-        problems = found;
-        normalized = found.Count == 0 ? new SecurityLists(ipBlacklist, ipWhitelist, hwidBlacklist, hwidWhitelist) : null;
-        return normalized is not null;
-    }
-
-    /// <summary>
-    /// Checks one HWID entry (trimmed, 1–<see cref="MaxHwidLength"/> code points) for the add/remove
-    /// operations of the management API.
-    /// </summary>
-    /// <param name="entry">The entry as received.</param>
-    /// <param name="normalized">The trimmed entry when valid.</param>
-    /// <param name="problem">When invalid: <c>required</c>, <c>must not be empty</c> or <c>too long (max 256 characters)</c>.</param>
-    /// <returns>Whether the entry is valid.</returns>
-    public static bool TryNormalizeHwid(string? entry, [MaybeNullWhen(false)] out string normalized, [MaybeNullWhen(true)] out string problem)
-    {
-        normalized = null;
-        if (entry is null)
-        {
-            problem = "required";
-            return false;
-        }
-        var trimmed = entry.Trim();
-        if (trimmed.Length == 0)
-        {
-            problem = "must not be empty";
-            return false;
-        }
-        if (CodePoints(trimmed) > MaxHwidLength)
-        {
-            problem = $"too long (max {MaxHwidLength} characters)";
-            return false;
-        }
-        normalized = trimmed;
-        problem = null;
-        return true;
-    }
-
-    private static string[] NormalizeList(string name, string[]? entries, bool isIp, List<string> problems)
-    {
-        if (entries is null || entries.Length == 0) return [];
-        if (entries.Length > MaxEntries)
-        {
-            problems.Add($"{name}: too many entries (max {MaxEntries})");
-            return [];
-        }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var result = new List<string>(entries.Length);
-        for (var i = 0; i < entries.Length; i++)
-        {
-            string? value = null;
-            string? problem;
-            if (!isIp)
-            {
-                TryNormalizeHwid(entries[i], out value, out problem);
-            }
-            else if (entries[i] is null)
-            {
-                problem = "required";
-            }
-            else
-            {
-                problem = IpRules.TryCanonicalize(entries[i], out value) ? null : "must be an IP address or CIDR range";
-            }
-            if (problem is not null)
-            {
-                problems.Add($"{name}[{i}]: {problem}");
-            }
-            else if (seen.Add(value!))
-            {
-                result.Add(value!);
-            }
-        }
-        return [.. result];
-    }
-
-    private static int CodePoints(string text)
-    {
-        var count = text.Length;
-        for (var i = 0; i + 1 < text.Length; i++)
-        {
-            if (char.IsSurrogatePair(text[i], text[i + 1])) count--;
-        }
-        return count;
-    }
 }

@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Apps;
 
-/// <summary>Where a signing key stands in a staged rotation (auth-protocol.md §4.5, developer-api.md §4.2a).</summary>
+/// <summary>Where a signing key stands in a staged rotation (docs/protocol.md §4.5, docs/developer-api.md §4.2a).</summary>
 public enum SigningKeyState
 {
     /// <summary>Signs every <c>ed25519</c> response and every offline file; exactly one per app.</summary>

@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Apps;
 
-/// <summary>How an app's successful <c>/auth/*</c> responses are signed (auth-protocol.md §4).</summary>
+/// <summary>How an app's successful <c>/auth/*</c> responses are signed (docs/protocol.md §4).</summary>
 public enum SigningScheme
 {
     /// <summary>Ed25519 over the payload string with the app's current key (the default).</summary>

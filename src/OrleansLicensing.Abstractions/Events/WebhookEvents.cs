@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Events;
 
-/// <summary>The event names of developer-api.md §4.4 (and auth-protocol.md §15).</summary>
+/// <summary>The event names of docs/developer-api.md §4.4 (and docs/protocol.md §15).</summary>
 public static class WebhookEvents
 {
     public const string LicenseCreated = "license.created";

@@ -42,7 +42,7 @@ public interface ILicenseGrain : IGrainWithStringKey
     Task<bool> ExistsIn(string appId);
 
     /// <summary>
-    /// Issues an offline license file (developer-api.md §4.3a): its HWIDs are bound as a validate binds
+    /// Issues an offline license file (docs/developer-api.md §4.3a): its HWIDs are bound as a validate binds
     /// them, one credit is debited, and the file is stored, together or not at all (the same intent
     /// protocol as a binding validate).
     /// </summary>

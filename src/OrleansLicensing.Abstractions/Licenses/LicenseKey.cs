@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace OrleansLicensing.Licenses;
 
 /// <summary>
-/// License keys (auth-protocol.md §11.1–§11.2): <c>XXXX-XXXX-XXXX-XXXX</c> over a 32-symbol
+/// License keys (docs/protocol.md §11.1–§11.2): <c>XXXX-XXXX-XXXX-XXXX</c> over a 32-symbol
 /// alphabet without <c>I</c>, <c>O</c>, <c>0</c> and <c>1</c>; 80 random bits per key.
 /// </summary>
 public static class LicenseKey

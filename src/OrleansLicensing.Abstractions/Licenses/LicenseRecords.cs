@@ -34,7 +34,7 @@ public sealed record LicenseSnapshot(
     [property: Id(11)] DateTimeOffset? LastValidatedAt,
     [property: Id(12)] long HeartbeatCount)
 {
-    /// <summary>Expired ⇔ <c>expiresAt ≤ now</c> (auth-protocol.md §11.3: equality counts as expired).</summary>
+    /// <summary>Expired ⇔ <c>expiresAt ≤ now</c> (docs/protocol.md §11.3: equality counts as expired).</summary>
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } at && at <= now;
 }
 
@@ -49,7 +49,7 @@ public sealed record CreateLicense(
     [property: Id(5)] string? Label,
     [property: Id(6)] IReadOnlyList<Variable> Variables);
 
-/// <summary>A management change of a license (developer-api.md §4.3).</summary>
+/// <summary>A management change of a license (docs/developer-api.md §4.3).</summary>
 public enum LicenseAction
 {
     /// <summary>Status becomes revoked.</summary>
@@ -78,7 +78,7 @@ public sealed record LicenseChange(
     [property: Id(8)] string? Reason = null);
 
 /// <summary>
-/// A validate's license-side request (auth-protocol.md §8.2, V8–V16): the license takes its
+/// A validate's license-side request (docs/protocol.md §8.2, V8–V16): the license takes its
 /// per-license bucket (V8), has the account record <see cref="Nonce"/> in the app's replay window
 /// (V9) and decides V10–V16. <see cref="AccountId"/> is the app's account: the replay window's owner
 /// even when the key names no license of this app.
@@ -94,7 +94,7 @@ public sealed record LicenseValidation(
     [property: Id(6)] string Nonce = "",
     [property: Id(7)] Limits.TokenBucketSpec? LicenseBucket = null);
 
-/// <summary>A heartbeat's license-side request (auth-protocol.md §9.2, H11–H17).</summary>
+/// <summary>A heartbeat's license-side request (docs/protocol.md §9.2, H11–H17).</summary>
 [GenerateSerializer, Immutable]
 public sealed record LicenseHeartbeat(
     [property: Id(0)] string AppId,
@@ -129,7 +129,7 @@ public enum LicenseVerdictCode
     ReplayDetected = 9,
 }
 
-/// <summary>License data a success payload carries (auth-protocol.md §7).</summary>
+/// <summary>License data a success payload carries (docs/protocol.md §7).</summary>
 [GenerateSerializer, Immutable]
 public sealed record LicensePayloadView(
     [property: Id(0)] DateTimeOffset? ExpiresAt,

@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Licenses;
 
-/// <summary>Whom an offline license file admits (auth-protocol.md §18.2, <c>hwid.mode</c>).</summary>
+/// <summary>Whom an offline license file admits (docs/protocol.md §18.2, <c>hwid.mode</c>).</summary>
 public enum OfflineFileMode
 {
     /// <summary>Only the listed HWIDs, which are bound to the license like a validate binds them.</summary>

@@ -21,7 +21,7 @@ public sealed record RateDecision(
 }
 
 /// <summary>
-/// One cluster-wide token bucket (auth-protocol.md §14), keyed by the bucket's name (e.g.
+/// One cluster-wide token bucket (docs/protocol.md §14), keyed by the bucket's name (e.g.
 /// <c>rl_ip_203.0.113.9</c>). In memory: a bucket that was idle long enough to be collected would
 /// have refilled anyway, so a fresh activation starting full is exact.
 /// </summary>

@@ -14,7 +14,7 @@ public sealed record SessionActivity(
     [property: Id(6)] long ExpiresAt,
     [property: Id(7)] long Heartbeats = 1);
 
-/// <summary>Observability record of one session (auth-protocol.md §5.5).</summary>
+/// <summary>Observability record of one session (docs/protocol.md §5.5).</summary>
 [GenerateSerializer, Immutable]
 public sealed record SessionRecord(
     [property: Id(0)] string Sid,

@@ -5,7 +5,7 @@ public enum AuthViewKind
 {
     /// <summary>An app's <see cref="Apps.AppAuthView"/>.</summary>
     App = 0,
-    /// <summary>An account's status (suspension, auth-protocol.md §1.1).</summary>
+    /// <summary>An account's status (suspension, docs/protocol.md §1.1).</summary>
     Account = 1,
 }
 
@@ -26,7 +26,7 @@ public static class AuthViewLease
     /// <summary>
     /// A cached view is used for at most this long after the fetch that produced it started; a
     /// management change whose invalidation a silo did not confirm waits this long before it is
-    /// acknowledged, so no silo serves the old view after the acknowledgement (auth-protocol.md §11.6).
+    /// acknowledged, so no silo serves the old view after the acknowledgement (docs/protocol.md §11.6).
     /// </summary>
     public static readonly TimeSpan Duration = TimeSpan.FromSeconds(5);
 }

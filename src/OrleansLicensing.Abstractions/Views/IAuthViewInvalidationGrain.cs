@@ -2,7 +2,7 @@ namespace OrleansLicensing.Views;
 
 /// <summary>
 /// One per silo, placed on the silo its key names: drops a view from that silo's <c>/auth</c> cache.
-/// A management change calls it on every silo before it is acknowledged (auth-protocol.md §11.6).
+/// A management change calls it on every silo before it is acknowledged (docs/protocol.md §11.6).
 /// </summary>
 public interface IAuthViewInvalidationGrain : IGrainWithStringKey
 {

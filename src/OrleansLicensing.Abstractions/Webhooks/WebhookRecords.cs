@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Webhooks;
 
-/// <summary>Limits of webhook configuration (developer-api.md §4.4).</summary>
+/// <summary>Limits of webhook configuration (docs/developer-api.md §4.4).</summary>
 public static class WebhookLimits
 {
     /// <summary>Webhooks per app.</summary>

@@ -69,7 +69,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         _commit = new GroupCommit(WriteAsync, ReloadAsync, _events.GroupCommitWindow, time, PrepareBatchAsync, metrics);
     }
 
-    /// <summary>The replay window of auth-protocol.md §1.3.</summary>
+    /// <summary>The replay window of docs/protocol.md §1.3.</summary>
     internal static readonly TimeSpan ReplayWindow = TimeSpan.FromHours(24);
 
     private DeveloperAccountState S => _state.State;

@@ -48,7 +48,7 @@ public sealed class DeveloperAccountState : IProjectedState
     [Id(20)] public List<OutboxEvent> Outbox { get; set; } = [];
 
     /// <summary>
-    /// Nonces that passed the replay step since the last write (auth-protocol.md §6); the write
+    /// Nonces that passed the replay step since the last write (docs/protocol.md §6); the write
     /// records them in <c>licensing_replay_nonces</c> and they are dropped from memory after it.
     /// </summary>
     [Id(21)] public List<RecordedNonce> PendingNonces { get; set; } = [];

@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Apps;
 
 /// <summary>
-/// Signing keys and staged rotation (auth-protocol.md §4.5): next → promote → remove. Every step goes
+/// Signing keys and staged rotation (docs/protocol.md §4.5): next → promote → remove. Every step goes
 /// through <see cref="CommitAsync"/>, so the edge views of every silo are dropped before the step is
 /// acknowledged and the very next response anywhere is signed with the key that is current now.
 /// </summary>

@@ -4,7 +4,7 @@ using OrleansLicensing.Events;
 namespace OrleansLicensing.Licenses;
 
 /// <summary>
-/// Offline license files (developer-api.md §4.3a). Issuing one is a binding validate for several HWIDs
+/// Offline license files (docs/developer-api.md §4.3a). Issuing one is a binding validate for several HWIDs
 /// at once: the file and its slots are reserved with an intent, the account's debit (which also commits
 /// the <c>license.offline_file_issued</c> event) is the commit point, and a crash in between is decided
 /// by <see cref="ResolveIntentsAsync"/> like any other intent.

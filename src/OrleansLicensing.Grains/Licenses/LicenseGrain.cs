@@ -29,7 +29,7 @@ public sealed partial class LicenseGrain(
     IHeartbeatCounterStore heartbeatCounters,
     ILogger<LicenseGrain> logger) : Grain, ILicenseGrain
 {
-    /// <summary>Recorded HWIDs per unlimited license (auth-protocol.md §1.3).</summary>
+    /// <summary>Recorded HWIDs per unlimited license (docs/protocol.md §1.3).</summary>
     internal const int MaxRecordedHwids = 1000;
 
     /// <summary>How often changed observability data is written.</summary>
@@ -40,7 +40,7 @@ public sealed partial class LicenseGrain(
     private bool _needsResolution;
     private bool _broken;
 
-    // The per-license buckets (auth-protocol.md §14: V8 and H10), keyed by the asking app: one
+    // The per-license buckets (docs/protocol.md §14: V8 and H10), keyed by the asking app: one
     // activation per license in the cluster makes them exact. A bucket lost with its activation
     // (collected after minutes of quiet) would have refilled anyway.
     private readonly Dictionary<string, Limits.TokenBucket> _validateBuckets = new(StringComparer.Ordinal);

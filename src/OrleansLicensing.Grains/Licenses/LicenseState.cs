@@ -30,7 +30,7 @@ public sealed class LicenseState : IProjectedState
     /// <summary>Whether any HWID was ever bound (for <c>license.activated</c>).</summary>
     [Id(14)] public bool EverBound { get; set; }
 
-    /// <summary>Successful heartbeats of the license, across all sessions (auth-protocol.md §13.3).</summary>
+    /// <summary>Successful heartbeats of the license, across all sessions (docs/protocol.md §13.3).</summary>
     [Id(15)] public long HeartbeatCount { get; set; }
 
     /// <summary>

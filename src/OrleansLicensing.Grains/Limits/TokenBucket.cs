@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Limits;
 
 /// <summary>
-/// The token-bucket arithmetic of auth-protocol.md §14.2, for whichever single activation owns a
+/// The token-bucket arithmetic of docs/protocol.md §14.2, for whichever single activation owns a
 /// bucket (a <see cref="RateLimitGrain"/>, or an app for its own request bucket). Not thread-safe:
 /// the owning grain's turn-based scheduling serializes calls.
 /// </summary>

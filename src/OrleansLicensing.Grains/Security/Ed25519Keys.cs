@@ -17,7 +17,7 @@ public sealed record Ed25519KeyPair(byte[] Seed, byte[] PublicKey)
 }
 
 /// <summary>
-/// Ed25519 keys as the auth protocol uses them (auth-protocol.md §4.2, §4.5): raw 32-byte seeds and
+/// Ed25519 keys as the auth protocol uses them (docs/protocol.md §4.2, §4.5): raw 32-byte seeds and
 /// public keys, pure Ed25519 (no prehash, no context).
 /// </summary>
 public static class Ed25519Keys

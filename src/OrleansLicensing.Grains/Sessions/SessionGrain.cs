@@ -2,7 +2,7 @@ namespace OrleansLicensing.Sessions;
 
 /// <summary>
 /// Live observability record of one session in server-heartbeat mode: last heartbeat, IP and count.
-/// Kept in memory only: tokens are self-contained (auth-protocol.md §5.5), so nothing depends on it,
+/// Kept in memory only: tokens are self-contained (docs/protocol.md §5.5), so nothing depends on it,
 /// and storing it would put a storage read and write on sessions that are gone minutes later. Only
 /// heartbeats record here, one-way; a validate's own activity is on the license's HWID entry, so a
 /// launch spike of validates creates no session activations at all.

@@ -6,7 +6,7 @@ namespace OrleansLicensing.Storage;
 /// <summary>
 /// A grain state that carries rows the database keeps in step with it. The host's storage
 /// serializer writes the projection in front of the state bytes; triggers on the grain-state table
-/// apply it in the same transaction as the write (developer-api.md §4.4 outbox, license listing).
+/// apply it in the same transaction as the write (docs/developer-api.md §4.4 outbox, license listing).
 /// </summary>
 public interface IProjectedState
 {

@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Storage;
 
-/// <summary>A nonce of one app's replay window (auth-protocol.md §6).</summary>
+/// <summary>A nonce of one app's replay window (docs/protocol.md §6).</summary>
 [GenerateSerializer, Immutable]
 public sealed record RecordedNonce(
     [property: Id(0)] string AppId,

@@ -4,7 +4,7 @@ namespace OrleansLicensing.Views;
 
 /// <summary>
 /// Tells every silo's <c>/auth</c> edge that a view changed, after the change is stored and before
-/// it is acknowledged (auth-protocol.md §11.6). A silo that does not confirm within the lease (dead,
+/// it is acknowledged (docs/protocol.md §11.6). A silo that does not confirm within the lease (dead,
 /// partitioned, slow) cannot serve the old view for longer than the lease, so the change then waits
 /// the lease out instead: the acknowledgement is never earlier than the last possible stale answer.
 /// </summary>

@@ -2,7 +2,7 @@ namespace OrleansLicensing.Webhooks;
 
 /// <summary>
 /// How webhooks are delivered (<c>Licensing:Webhooks:*</c>). The defaults are the production values of
-/// developer-api.md §4.4: 10 s timeout, backoff from 10 s doubling up to 6 h, 12 attempts.
+/// docs/developer-api.md §4.4: 10 s timeout, backoff from 10 s doubling up to 6 h, 12 attempts.
 /// </summary>
 public sealed record WebhookDeliveryOptions
 {

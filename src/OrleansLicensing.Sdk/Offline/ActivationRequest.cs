@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace OrleansLicensing.Sdk.Offline;
 
 /// <summary>
-/// Creates <c>.authforge-request</c> activation requests (auth-protocol.md §18.4): a machine that never goes
+/// Creates <c>.authforge-request</c> activation requests (docs/protocol.md §18.4): a machine that never goes
 /// online writes one, the customer sends it to the vendor, and the vendor mints an offline license file bound
 /// to the machine's HWID. The request is not signed; its checksum only guards against damage in transit.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Sdk.Offline;
 
 /// <summary>
-/// Reads the armor of a <c>.authforge</c> file (auth-protocol.md §18.1): tolerant of a UTF-8 BOM, CRLF, any
+/// Reads the armor of a <c>.authforge</c> file (docs/protocol.md §18.1): tolerant of a UTF-8 BOM, CRLF, any
 /// re-wrapping of the base64 blocks and text around the armor; strict about markers and the blank line.
 /// </summary>
 internal static class LicenseFileArmor

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace OrleansLicensing.Sdk.Offline;
 
-/// <summary>The verified content of an offline license file (auth-protocol.md §18.2).</summary>
+/// <summary>The verified content of an offline license file (docs/protocol.md §18.2).</summary>
 public sealed class OfflineLicense
 {
     internal OfflineLicense(

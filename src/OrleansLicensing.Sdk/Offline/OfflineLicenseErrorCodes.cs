@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Sdk.Offline;
 
 /// <summary>
-/// The codes of an offline license file that does not verify (auth-protocol.md §18.3), in the order they are
+/// The codes of an offline license file that does not verify (docs/protocol.md §18.3), in the order they are
 /// checked. <c>expired</c> and <c>hwid_mismatch</c> are the same strings as the online codes.
 /// </summary>
 public static class OfflineLicenseErrorCodes

@@ -8,7 +8,7 @@ namespace OrleansLicensing.Sdk.Offline;
 
 /// <summary>
 /// Verifies an offline <c>.authforge</c> license file with nothing but the app's Ed25519 public key(s), in the
-/// order of auth-protocol.md §18.3: <c>bad_armor</c> → <c>bad_signature</c> → <c>unsupported_version</c> →
+/// order of docs/protocol.md §18.3: <c>bad_armor</c> → <c>bad_signature</c> → <c>unsupported_version</c> →
 /// <c>malformed_payload</c> → <c>wrong_app</c> → <c>expired</c> → <c>hwid_mismatch</c>. Usable without a
 /// <see cref="LicensingClient"/> (an app that never goes online); the client's
 /// <see cref="LicensingClient.VerifyLicenseFile(string)"/> uses it with the client's options.

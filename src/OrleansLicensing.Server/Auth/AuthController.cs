@@ -13,7 +13,7 @@ using OrleansLicensing.Sessions;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// The SDK-facing protocol (auth-protocol.md §8–§10): the steps of each endpoint in the normative
+/// The SDK-facing protocol (docs/protocol.md §8–§10): the steps of each endpoint in the normative
 /// order. Decisions about licenses, credits and lists are made by the grains; this class reads
 /// requests, picks the failure mode, asks in order, and writes the exact wire form.
 /// </summary>

@@ -3,7 +3,7 @@ using OrleansLicensing.Apps;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// The failure codes of <c>/auth/*</c> (auth-protocol.md §3.5). The only way to name a failure:
+/// The failure codes of <c>/auth/*</c> (docs/protocol.md §3.5). The only way to name a failure:
 /// wire strings and statuses come from <see cref="AuthErrors"/>, so a code outside the registry —
 /// in particular a reserved one — cannot be sent.
 /// </summary>
@@ -41,7 +41,7 @@ public enum AuthError
     SystemError,
 }
 
-/// <summary>The error registry of auth-protocol.md §3.5: code → wire string → semantic HTTP status, once.</summary>
+/// <summary>The error registry of docs/protocol.md §3.5: code → wire string → semantic HTTP status, once.</summary>
 public static class AuthErrors
 {
     /// <summary>

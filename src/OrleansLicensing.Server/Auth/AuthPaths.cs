@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.ApplicationModels;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// Path rules of auth-protocol.md §2.1: the three endpoints match exactly (case-sensitive, no
+/// Path rules of docs/protocol.md §2.1: the three endpoints match exactly (case-sensitive, no
 /// trailing slash) under the configured prefix; another method there is a 405 with
 /// <c>Allow: POST</c>, any other path under <c>{prefix}/auth/</c> a 404, both as JSON.
 /// </summary>

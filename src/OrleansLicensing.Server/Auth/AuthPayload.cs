@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// The signed payload of a validate or heartbeat success (auth-protocol.md §7). The values are
+/// The signed payload of a validate or heartbeat success (docs/protocol.md §7). The values are
 /// written as given; the rules that decide them belong to the caller:
 /// <list type="bullet">
 /// <item><see cref="MaxHwidSlots"/> must already be <c>0</c> when <see cref="UnlimitedHwidSlots"/> is true.</item>

@@ -4,7 +4,7 @@ using System.Text.Unicode;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// Reads <c>/auth/*</c> request bodies strictly (auth-protocol.md §2.2, §3.3) with a
+/// Reads <c>/auth/*</c> request bodies strictly (docs/protocol.md §2.2, §3.3) with a
 /// <see cref="Utf8JsonReader"/>: no model binding, so every problem is reported with the exact
 /// <c>details</c> text the protocol fixes. Body-level problems stop reading with one entry
 /// (duplicate keys: one per key); otherwise every field is checked, in the endpoint's
@@ -12,7 +12,7 @@ namespace OrleansLicensing.Server.Auth;
 /// </summary>
 public static class AuthRequestReader
 {
-    /// <summary>The largest accepted body (auth-protocol.md §1.3); longer bodies are rejected before parsing.</summary>
+    /// <summary>The largest accepted body (docs/protocol.md §1.3); longer bodies are rejected before parsing.</summary>
     public const int MaxBodyBytes = 16384;
 
     private const string BodyTooLarge = "body: too large (max 16384 bytes)";
@@ -65,7 +65,7 @@ public static class AuthRequestReader
         return buffer.AsMemory(0, length);
     }
 
-    /// <summary>Reads a <c>POST /auth/validate</c> body (auth-protocol.md §8.1, steps V1–V2).</summary>
+    /// <summary>Reads a <c>POST /auth/validate</c> body (docs/protocol.md §8.1, steps V1–V2).</summary>
     /// <param name="body">The raw body bytes.</param>
     /// <returns>The request or the <c>details</c>, and the <c>appId</c> for the failure mode.</returns>
     public static AuthRequestReadResult<ValidateRequest> ReadValidate(ReadOnlySpan<byte> body)
@@ -85,7 +85,7 @@ public static class AuthRequestReader
             : AuthRequestReadResult<ValidateRequest>.Valid(new ValidateRequest(appId!, appSecret!, licenseKey!, hwid!, nonce!, ttlSeconds), parsed.AppIdForMode);
     }
 
-    /// <summary>Reads a <c>POST /auth/heartbeat</c> body (auth-protocol.md §9.1, steps H1–H2).</summary>
+    /// <summary>Reads a <c>POST /auth/heartbeat</c> body (docs/protocol.md §9.1, steps H1–H2).</summary>
     /// <param name="body">The raw body bytes.</param>
     /// <returns>The request or the <c>details</c>, and the <c>appId</c> for the failure mode.</returns>
     public static AuthRequestReadResult<HeartbeatRequest> ReadHeartbeat(ReadOnlySpan<byte> body)
@@ -104,7 +104,7 @@ public static class AuthRequestReader
     }
 
     /// <summary>
-    /// Reads a <c>POST /auth/selfban</c> body (auth-protocol.md §10.1, steps SP1–SP2 / SK1–SK2). The
+    /// Reads a <c>POST /auth/selfban</c> body (docs/protocol.md §10.1, steps SP1–SP2 / SK1–SK2). The
     /// form is post-session when <c>sessionToken</c> is present and not <c>null</c> (whatever its type);
     /// fields the form ignores are not checked.
     /// </summary>

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace OrleansLicensing.Server.Auth;
 
-/// <summary>A checked <c>POST /auth/validate</c> body (auth-protocol.md §8.1).</summary>
+/// <summary>A checked <c>POST /auth/validate</c> body (docs/protocol.md §8.1).</summary>
 /// <param name="AppId">1–64 code points, exactly as sent.</param>
 /// <param name="AppSecret">1–256 code points, exactly as sent.</param>
 /// <param name="LicenseKey">Trimmed and non-empty; not canonicalised (any string is accepted, §11.2 decides).</param>
@@ -14,7 +14,7 @@ namespace OrleansLicensing.Server.Auth;
 /// </param>
 public sealed record ValidateRequest(string AppId, string AppSecret, string LicenseKey, string Hwid, string Nonce, long? TtlSeconds);
 
-/// <summary>A checked <c>POST /auth/heartbeat</c> body (auth-protocol.md §9.1).</summary>
+/// <summary>A checked <c>POST /auth/heartbeat</c> body (docs/protocol.md §9.1).</summary>
 /// <param name="AppId">1–64 code points, exactly as sent.</param>
 /// <param name="SessionToken">Trimmed and non-empty; its structure is checked at H4, not here.</param>
 /// <param name="Nonce">8–128 characters in <c>0x21</c>–<c>0x7E</c>, exactly as sent.</param>
@@ -22,7 +22,7 @@ public sealed record ValidateRequest(string AppId, string AppSecret, string Lice
 public sealed record HeartbeatRequest(string AppId, string SessionToken, string Nonce, string Hwid);
 
 /// <summary>
-/// A checked <c>POST /auth/selfban</c> body (auth-protocol.md §10.1): a
+/// A checked <c>POST /auth/selfban</c> body (docs/protocol.md §10.1): a
 /// <see cref="PostSessionSelfBanRequest"/> when <c>sessionToken</c> is present and not null, else a
 /// <see cref="PreSessionSelfBanRequest"/>.
 /// </summary>
@@ -73,7 +73,7 @@ public sealed class AuthRequestReadResult<TRequest>
     /// <summary>The checked request; <see langword="null"/> when <see cref="Details"/> is not empty.</summary>
     public TRequest? Request { get; }
 
-    /// <summary>The <c>details</c> of the <c>bad_request</c> (auth-protocol.md §3.3); empty on success.</summary>
+    /// <summary>The <c>details</c> of the <c>bad_request</c> (docs/protocol.md §3.3); empty on success.</summary>
     public IReadOnlyList<string> Details { get; }
 
     /// <summary>

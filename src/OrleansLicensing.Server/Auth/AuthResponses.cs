@@ -6,7 +6,7 @@ using OrleansLicensing.Apps;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// Writes every <c>/auth/*</c> response except signed successes, following auth-protocol.md §2.3:
+/// Writes every <c>/auth/*</c> response except signed successes, following docs/protocol.md §2.3:
 /// one compact JSON object with <c>status</c> first, <c>Content-Type: application/json; charset=utf-8</c>,
 /// <c>Cache-Control: no-store</c>, and <c>Retry-After</c> exactly on <c>rate_limited</c>.
 /// (<c>X-Request-Id</c> is set by the request-id middleware.)

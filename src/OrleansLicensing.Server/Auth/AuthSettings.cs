@@ -4,7 +4,7 @@ using OrleansLicensing.Server.Hosting;
 
 namespace OrleansLicensing.Server.Auth;
 
-/// <summary>The deployment settings of auth-protocol.md §1.2, resolved once at start.</summary>
+/// <summary>The deployment settings of docs/protocol.md §1.2, resolved once at start.</summary>
 public sealed class AuthSettings
 {
     /// <summary>Builds the settings from validated configuration and the data directory's secrets.</summary>

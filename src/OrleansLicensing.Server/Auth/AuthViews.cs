@@ -10,7 +10,7 @@ namespace OrleansLicensing.Server.Auth;
 /// auth view (V3–V7) and its account's status (V6). Served from memory, so these cost a request no
 /// grain call. Kept correct by their owners: an app or account change is stored, then dropped from
 /// every silo's copy (<see cref="AuthViewBroadcast"/>) before the management API acknowledges it
-/// (auth-protocol.md §11.6). A copy is trusted for at most <see cref="AuthViewLease.Duration"/> after
+/// (docs/protocol.md §11.6). A copy is trusted for at most <see cref="AuthViewLease.Duration"/> after
 /// the fetch that made it started (a change whose drop a silo did not confirm waits that long), and is
 /// refreshed in the background from half of that on, so a busy app never waits for a fetch.
 /// </summary>

@@ -6,7 +6,7 @@ namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
 /// The reverse proxies whose <c>X-Forwarded-For</c> is believed (<c>Licensing:Auth:TrustedProxies</c>,
-/// auth-protocol.md §1.2): addresses and CIDR ranges, in the syntax of security-list entries.
+/// docs/protocol.md §1.2): addresses and CIDR ranges, in the syntax of security-list entries.
 /// </summary>
 public sealed class TrustedProxies
 {
@@ -69,7 +69,7 @@ public sealed class TrustedProxies
     }
 }
 
-/// <summary>The caller IP of auth-protocol.md §2.5.</summary>
+/// <summary>The caller IP of docs/protocol.md §2.5.</summary>
 public static class CallerIp
 {
     /// <summary>The header read when the peer is a trusted proxy.</summary>

@@ -14,7 +14,7 @@ namespace OrleansLicensing.Server.Auth;
 /// Hand-written rather than <see cref="System.Text.Json.Utf8JsonWriter"/> because no built-in
 /// encoder escapes only what RFC 8259 requires: even <c>UnsafeRelaxedJsonEscaping</c> writes
 /// emoji and every other non-BMP character, U+00A0, U+2028/9, U+FEFF, private-use and unassigned
-/// code points as <c>\uXXXX</c>, while auth-protocol.md §7 asks for raw UTF-8 (the C++ SDK reads
+/// code points as <c>\uXXXX</c>, while docs/protocol.md §7 asks for raw UTF-8 (the C++ SDK reads
 /// values textually). Strings here escape <c>"</c>, <c>\</c> and U+0000–U+001F exactly like
 /// JavaScript's <c>JSON.stringify</c> (<c>\b \f \n \r \t</c>, otherwise <c>\u00xx</c>), and write
 /// everything else as raw UTF-8. A lone surrogate, which has no UTF-8 form, is written as its
@@ -64,7 +64,7 @@ internal sealed class CompactJsonWriter : IDisposable
         _length += written;
     }
 
-    /// <summary>An ISO timestamp (auth-protocol.md §2.4): UTC, <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, quoted.</summary>
+    /// <summary>An ISO timestamp (docs/protocol.md §2.4): UTC, <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, quoted.</summary>
     public void Timestamp(DateTimeOffset value)
     {
         Raw("\""u8);

@@ -4,7 +4,7 @@ using OrleansLicensing.Limits;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// The per-app (V3, H3, SK3, SP3) and per-caller-IP (V4, SK4) buckets of auth-protocol.md §14, held
+/// The per-app (V3, H3, SK3, SP3) and per-caller-IP (V4, SK4) buckets of docs/protocol.md §14, held
 /// by each silo in memory: no grain call. Each silo admits its share of the limit (capacity and
 /// refill divided by the number of active silos), so the cluster never admits more than the limit —
 /// §14.2 allows approximation as long as the allowance is not exceeded (by more than 10 % per app,

@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// Deletes replay-window rows older than the window (24 h, auth-protocol.md §6) every 15 minutes. The
+/// Deletes replay-window rows older than the window (24 h, docs/protocol.md §6) every 15 minutes. The
 /// lookup ignores them from the moment they leave the window; this only bounds the table.
 /// </summary>
 public sealed partial class ReplayWindowPruning(SqlRequestPathStore store, TimeProvider time, ILogger<ReplayWindowPruning> logger)

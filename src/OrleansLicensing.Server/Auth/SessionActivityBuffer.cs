@@ -4,7 +4,7 @@ using OrleansLicensing.Sessions;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// Session records (auth-protocol.md §5.5) are observability only, so a heartbeat does not call its
+/// Session records (docs/protocol.md §5.5) are observability only, so a heartbeat does not call its
 /// session grain: it leaves its activity here, and this silo hands the latest activity of each
 /// session (with the number of heartbeats since the last hand-over) to the session grains once a
 /// second, one-way. A crash loses at most that second of records; nothing depends on them.

@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// The body of a session token (auth-protocol.md §5.2). <see cref="ExpiresIn"/> always equals
+/// The body of a session token (docs/protocol.md §5.2). <see cref="ExpiresIn"/> always equals
 /// <see cref="Exp"/>; both are written.
 /// </summary>
 /// <param name="Sid">Session id: 32 lowercase hex characters, created at validate (<see cref="SessionTokenCodec.NewSid"/>).</param>
@@ -42,7 +42,7 @@ public sealed record SessionTokenBody(
 }
 
 /// <summary>
-/// Issues and verifies session tokens (auth-protocol.md §5):
+/// Issues and verifies session tokens (docs/protocol.md §5):
 /// <c>base64url(body JSON) ‖ "." ‖ base64url(HMAC-SHA256(UTF-8(secret), ASCII(first segment)))</c>,
 /// both segments without padding. The first secret signs; a token whose MAC matches any secret
 /// verifies, so a rotated-out secret keeps working for tokens it issued.
@@ -165,7 +165,7 @@ public sealed class SessionTokenCodec
 
     /// <summary>
     /// True when <paramref name="token"/> is valid for <paramref name="appId"/> at
-    /// <paramref name="nowUnix"/> (auth-protocol.md §5.4): after trimming, two non-empty base64url
+    /// <paramref name="nowUnix"/> (docs/protocol.md §5.4): after trimming, two non-empty base64url
     /// segments joined by one <c>.</c>, at most 4096 characters; a MAC equal (in constant time) to
     /// the MAC of the first segment under any configured secret; a first segment that decodes to a
     /// JSON object with every required key of the right type (integers may be written with a zero

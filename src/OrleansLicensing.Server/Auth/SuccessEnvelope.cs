@@ -2,7 +2,7 @@ using OrleansLicensing.Server.Auth.Signing;
 
 namespace OrleansLicensing.Server.Auth;
 
-/// <summary>The success envelope of validate and heartbeat (auth-protocol.md §3.1).</summary>
+/// <summary>The success envelope of validate and heartbeat (docs/protocol.md §3.1).</summary>
 public static class SuccessEnvelope
 {
     /// <summary>

@@ -8,10 +8,10 @@ namespace OrleansLicensing.Server.AuthLogs;
 /// <param name="AppId">The app the request named.</param>
 /// <param name="At">When the outcome was decided.</param>
 /// <param name="Endpoint"><c>validate</c>, <c>heartbeat</c> or <c>selfban</c>.</param>
-/// <param name="Result"><c>success</c> or the auth error code (auth-protocol.md §3.5).</param>
+/// <param name="Result"><c>success</c> or the auth error code (docs/protocol.md §3.5).</param>
 /// <param name="LicenseKey">The canonical submitted key, or the session's key; null when the request had none that was readable.</param>
 /// <param name="Hwid">The submitted HWID; null when the body was unreadable.</param>
-/// <param name="Ip">The caller IP (auth-protocol.md §2.5).</param>
+/// <param name="Ip">The caller IP (docs/protocol.md §2.5).</param>
 public sealed record AuthLogEntry(string AppId, DateTimeOffset At, string Endpoint, string Result, string? LicenseKey, string? Hwid, string Ip);
 
 /// <summary>A stored entry with its id (the keyset of the listing).</summary>

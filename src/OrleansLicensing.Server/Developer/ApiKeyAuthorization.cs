@@ -34,7 +34,7 @@ public sealed class ApiKeyAuthorizeAttribute : TypeFilterAttribute
     public ApiKeyAuthorizeAttribute() : base(typeof(ApiKeyAuthorizationFilter)) { }
 }
 
-/// <summary>The scope an action needs (developer-api.md §4); see <see cref="DeveloperScopes.Grants"/>.</summary>
+/// <summary>The scope an action needs (docs/developer-api.md §4); see <see cref="DeveloperScopes.Grants"/>.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class RequireScopeAttribute(string scope) : Attribute
 {

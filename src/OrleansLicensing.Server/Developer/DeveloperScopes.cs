@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Server.Developer;
 
 /// <summary>
-/// The API-key scopes of developer-api.md §4 and what each one grants. A scope grants itself;
+/// The API-key scopes of docs/developer-api.md §4 and what each one grants. A scope grants itself;
 /// <c>*</c> grants every scope; a write scope grants the read scope of the same resource, and
 /// <c>admin:apps</c> grants <c>write:apps</c> (every write answers with the resource, so a write
 /// scope without its read scope would protect nothing).

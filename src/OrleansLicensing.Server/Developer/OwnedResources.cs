@@ -6,7 +6,7 @@ namespace OrleansLicensing.Server.Developer;
 
 /// <summary>
 /// Tenant isolation in one place: a resource that does not exist is a 404, one of another account
-/// a 403 (developer-api.md §2). Ids that cannot exist are 404 without activating a grain.
+/// a 403 (docs/developer-api.md §2). Ids that cannot exist are 404 without activating a grain.
 /// </summary>
 public static class OwnedResources
 {

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace OrleansLicensing.Server.Developer;
 
 /// <summary>
-/// Flat variable objects on the wire (developer-api.md §4.2): string, number and boolean values,
+/// Flat variable objects on the wire (docs/developer-api.md §4.2): string, number and boolean values,
 /// at most 50 keys of 1–64 characters, at most 4 KB serialized. Numbers keep their JSON text.
 /// </summary>
 public static class VariablesJson

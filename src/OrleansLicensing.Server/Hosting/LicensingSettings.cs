@@ -14,7 +14,7 @@ public enum StorageProvider
     PostgreSql,
 }
 
-/// <summary>The <c>Licensing</c> configuration section (developer-api.md §1, auth-protocol.md §1.2).</summary>
+/// <summary>The <c>Licensing</c> configuration section (docs/developer-api.md §1, docs/protocol.md §1.2).</summary>
 public sealed class LicensingOptions
 {
     public const string Section = "Licensing";

@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Server.Http;
 
-/// <summary>One error of developer-api.md §2: its wire code and HTTP status.</summary>
+/// <summary>One error of docs/developer-api.md §2: its wire code and HTTP status.</summary>
 public sealed record ApiErrorCode(string Code, int Status);
 
 /// <summary>The error table of <c>/v1</c> and <c>/admin/v1</c>; the only place codes and statuses are paired.</summary>

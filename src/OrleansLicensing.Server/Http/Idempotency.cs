@@ -9,7 +9,7 @@ namespace OrleansLicensing.Server.Http;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on every mutating request of <c>/v1</c> and <c>/admin/v1</c>
-/// (developer-api.md §2), cluster-wide through <see cref="IdempotencyStore"/>. Two hooks of one component:
+/// (docs/developer-api.md §2), cluster-wide through <see cref="IdempotencyStore"/>. Two hooks of one component:
 /// <list type="number">
 /// <item><see cref="IdempotencyPipeline.UseIdempotency"/>, a middleware outside the exception handler, buffers the
 /// response of a request that carries the header, so that what is stored is byte for byte what the

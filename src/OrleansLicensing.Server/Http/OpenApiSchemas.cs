@@ -6,6 +6,10 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Account;
+using OrleansLicensing.Server.Developer.Apps;
+using OrleansLicensing.Server.Developer.Licenses;
+using OrleansLicensing.Server.Developer.Webhooks;
 
 namespace OrleansLicensing.Server.Http;
 
@@ -122,7 +126,7 @@ public static partial class OpenApiSchemas
             && parameter.GetCustomAttributes<JsonIgnoreAttribute>().Any(a => a.Condition == JsonIgnoreCondition.WhenWritingNull));
 
     /// <summary>
-    /// API prose from doc comments: parentheses that cite documents (<c>(auth-protocol.md §3.5)</c>,
+    /// API prose from doc comments: parentheses that cite documents (<c>(docs/protocol.md §3.5)</c>,
     /// <c>(§8)</c>) or point at C# members are dropped, with what is left tidied.
     /// </summary>
     public static string? Clean(string? text)
@@ -135,7 +139,7 @@ public static partial class OpenApiSchemas
         return cleaned.Length == 0 ? null : cleaned;
     }
 
-    /// <summary>A parenthesis that cites a document or section: <c>(developer-api.md §4.3)</c>, <c>(§8)</c>, <c>(names of developer-api.md §4.4)</c>.</summary>
+    /// <summary>A parenthesis that cites a document or section: <c>(docs/developer-api.md §4.3)</c>, <c>(§8)</c>, <c>(names of docs/developer-api.md §4.4)</c>.</summary>
     [GeneratedRegex(@"\s*\((?:[^()]|\([^()]*\))*?(?:§|\.md\b)(?:[^()]|\([^()]*\))*?\)")]
     private static partial Regex Citation();
 
@@ -143,8 +147,8 @@ public static partial class OpenApiSchemas
     [GeneratedRegex(@"\s*\((?:[^()]|\([^()]*\))*?\b[A-Z]\w*\.[A-Z]\w*(?:\([^()]*\))?(?:[^()]|\([^()]*\))*?\)")]
     private static partial Regex CodeReference();
 
-    /// <summary>A citation outside parentheses: <c>auth-protocol.md §3.5</c>, <c>§8</c>.</summary>
-    [GeneratedRegex(@"\s*(?:[\w-]+\.md\s*)?§\s*[\d.]*\d|\s*\b[\w-]+\.md\b")]
+    /// <summary>A citation outside parentheses: <c>docs/protocol.md §3.5</c>, <c>§8</c>; the folder goes with the file name.</summary>
+    [GeneratedRegex(@"\s*(?:(?:\bdocs/)?[\w-]+\.md\s*)?§\s*[\d.]*\d|\s*(?:\bdocs/)?\b[\w-]+\.md\b")]
     private static partial Regex BareCitation();
 
     [GeneratedRegex(@"[ \t]+")]

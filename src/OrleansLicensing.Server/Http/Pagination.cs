@@ -2,7 +2,7 @@ using System.Text;
 
 namespace OrleansLicensing.Server.Http;
 
-/// <summary>Cursor pagination of developer-api.md §2: <c>limit</c> 1..200 (default 50) and an opaque keyset cursor.</summary>
+/// <summary>Cursor pagination of docs/developer-api.md §2: <c>limit</c> 1..200 (default 50) and an opaque keyset cursor.</summary>
 public static class Pagination
 {
     public const int DefaultLimit = 50;

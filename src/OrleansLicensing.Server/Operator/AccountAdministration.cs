@@ -6,7 +6,7 @@ using OrleansLicensing.Server.Security;
 namespace OrleansLicensing.Server.Operator;
 
 /// <summary>
-/// The operator rules of developer-api.md §3: creating accounts (with their first key), listing them,
+/// The operator rules of docs/developer-api.md §3: creating accounts (with their first key), listing them,
 /// credit grants and corrections (applied at most once per operation id), suspension. <c>/admin/v1</c>
 /// and the operator pages of the web console both call it; failures are <see cref="ApiException"/>s.
 /// </summary>

@@ -5,7 +5,7 @@ using OrleansLicensing.Accounts;
 namespace OrleansLicensing.Server.Operator;
 
 /// <summary>
-/// The operator API of developer-api.md §3: developer accounts and their credits. The rules are in
+/// The operator API of docs/developer-api.md §3: developer accounts and their credits. The rules are in
 /// <see cref="AccountAdministration"/>, shared with the operator pages of the web console.
 /// </summary>
 [ApiController, OperatorAuthorize, Route("admin/v1/accounts"), Produces("application/json")]

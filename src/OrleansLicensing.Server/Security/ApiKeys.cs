@@ -9,7 +9,7 @@ public static class ApiKeys
     public const string Prefix = "af_live_";
     private static readonly System.Buffers.SearchValues<char> Base62Values = System.Buffers.SearchValues.Create(OrleansLicensing.Security.Base62.Alphabet);
 
-    /// <summary>Every scope of developer-api.md §4.</summary>
+    /// <summary>Every scope of docs/developer-api.md §4.</summary>
     public static readonly IReadOnlyList<string> AllScopes = ["*"];
 
     /// <summary>A new random key.</summary>

@@ -1,6 +1,8 @@
 using OrleansLicensing.Accounts;
 using OrleansLicensing.Server.AuthLogs;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Account;
+using OrleansLicensing.Server.Developer.Apps;
 
 namespace OrleansLicensing.Server.WebConsole;
 

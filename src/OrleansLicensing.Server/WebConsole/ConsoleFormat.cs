@@ -64,7 +64,7 @@ public static class ConsoleFormat
     }
 
     /// <summary>A license's state as the listing's status filter names it: revoked, expired or active.</summary>
-    public static string State(Developer.LicenseResponse license) =>
+    public static string State(Developer.Licenses.LicenseResponse license) =>
         license.Status == Licenses.LicenseStatus.Revoked ? "revoked" : license.Expired ? "expired" : "active";
 
     // Shown through Razor, which HTML-encodes it; JSON escapes only what JSON needs, so "café" stays readable.

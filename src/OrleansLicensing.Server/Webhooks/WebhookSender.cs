@@ -9,7 +9,7 @@ using OrleansLicensing.Webhooks;
 namespace OrleansLicensing.Server.Webhooks;
 
 /// <summary>
-/// The wire form of a webhook request (developer-api.md §4.4): the body
+/// The wire form of a webhook request (docs/developer-api.md §4.4): the body
 /// <c>{"id","event","timestamp","data"}</c> and its signature.
 /// </summary>
 public static class WebhookPayload

@@ -264,7 +264,7 @@ public sealed class SecurityListsTests
             [" hw-1 ", "hw-2", "hw-1"],
             ["HW", "hw"]);
 
-        Assert.True(SecurityLists.TryNormalize(input, out var normalized, out var problems));
+        Assert.True(SecurityListRules.TryNormalize(input, out var normalized, out var problems));
 
         Assert.Empty(problems);
         Assert.Equal(["10.0.0.0/8", "1.2.3.4"], normalized.IpBlacklist);
@@ -282,7 +282,7 @@ public sealed class SecurityListsTests
             ["", "   ", new string('h', 257), null!],
             [string.Concat(Enumerable.Repeat(Emoji, 257))]);
 
-        Assert.False(SecurityLists.TryNormalize(input, out var normalized, out var problems));
+        Assert.False(SecurityListRules.TryNormalize(input, out var normalized, out var problems));
 
         Assert.Null(normalized);
         Assert.Equal(
@@ -309,7 +309,7 @@ public sealed class SecurityListsTests
 
         Assert.Equal(1000, SecurityLists.MaxEntries);
         Assert.Equal(256, SecurityLists.MaxHwidLength);
-        Assert.True(SecurityLists.TryNormalize(full, out var normalized, out _));
+        Assert.True(SecurityListRules.TryNormalize(full, out var normalized, out _));
         Assert.Equal(1000, normalized.IpBlacklist.Length);
         Assert.Equal(1000, normalized.HwidWhitelist.Length);
     }
@@ -317,7 +317,7 @@ public sealed class SecurityListsTests
     [Fact]
     public void Null_lists_count_as_empty()
     {
-        Assert.True(SecurityLists.TryNormalize(new SecurityLists(null!, null!, null!, null!), out var normalized, out _));
+        Assert.True(SecurityListRules.TryNormalize(new SecurityLists(null!, null!, null!, null!), out var normalized, out _));
         Assert.Empty(normalized.IpBlacklist);
         Assert.True(SecurityListMatcher.Build(new SecurityLists(null!, null!, null!, null!)).Admits(Ip("1.2.3.4"), "hw"));
     }
@@ -330,7 +330,7 @@ public sealed class SecurityListsTests
     [InlineData(null, null, "required")]
     public void Single_hwid_entries_are_checked_for_add_and_remove(string? entry, string? normalized, string? problem)
     {
-        Assert.Equal(problem is null, SecurityLists.TryNormalizeHwid(entry, out var result, out var found));
+        Assert.Equal(problem is null, SecurityListRules.TryNormalizeHwid(entry, out var result, out var found));
         Assert.Equal(normalized, result);
         Assert.Equal(problem, found);
     }

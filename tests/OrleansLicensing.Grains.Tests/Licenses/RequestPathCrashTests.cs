@@ -6,7 +6,7 @@ namespace OrleansLicensing.Licenses;
 
 /// <summary>
 /// What the request path acknowledges is durable when a silo dies without a goodbye: the replay
-/// window (auth-protocol.md §6) and the heartbeat counter that decides billing (§13.3, §13.5).
+/// window (docs/protocol.md §6) and the heartbeat counter that decides billing (§13.3, §13.5).
 /// </summary>
 public sealed class RequestPathCrashTests(FailoverSqliteCluster cluster)
     : LicenseSpec(cluster), IClassFixture<FailoverSqliteCluster>

@@ -5,7 +5,7 @@ namespace OrleansLicensing.Security;
 
 public sealed class Ed25519KeysTests
 {
-    // RFC 8032 §7.1, as listed in auth-protocol.md §19.2 (public test keys, never for production).
+    // RFC 8032 §7.1, as listed in docs/protocol.md §19.2 (public test keys, never for production).
     private const string Test1Seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
     private const string Test1PublicKey = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
     private const string Test2Seed = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb";

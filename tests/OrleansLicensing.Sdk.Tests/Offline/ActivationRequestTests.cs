@@ -6,7 +6,7 @@ using OrleansLicensing.Testing;
 
 namespace OrleansLicensing.Sdk.Offline;
 
-/// <summary>Activation requests (auth-protocol.md §18.4): the generator reproduces the official vectors byte for byte.</summary>
+/// <summary>Activation requests (docs/protocol.md §18.4): the generator reproduces the official vectors byte for byte.</summary>
 public sealed class ActivationRequestTests
 {
     private static string? Optional(JsonElement inputs, string name) =>

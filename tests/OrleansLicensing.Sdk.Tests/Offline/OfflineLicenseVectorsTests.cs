@@ -5,7 +5,7 @@ using OrleansLicensing.Testing;
 
 namespace OrleansLicensing.Sdk.Offline;
 
-/// <summary>The official offline-file vectors (auth-protocol.md §18.3): every case gives its expected result, standalone and through the client.</summary>
+/// <summary>The official offline-file vectors (docs/protocol.md §18.3): every case gives its expected result, standalone and through the client.</summary>
 public sealed class OfflineLicenseVectorsTests
 {
     private sealed record Case(string Name, string AppId, string PublicKey, string Hwid, DateTimeOffset Now, string File, string Expect);

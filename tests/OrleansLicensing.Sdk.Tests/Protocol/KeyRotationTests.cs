@@ -7,7 +7,7 @@ using OrleansLicensing.Testing;
 namespace OrleansLicensing.Sdk.Protocol;
 
 /// <summary>
-/// Staged key rotation (auth-protocol.md §4.5) seen by shipped clients while they keep validating: a client
+/// Staged key rotation (docs/protocol.md §4.5) seen by shipped clients while they keep validating: a client
 /// that trusts both keys never fails; one that trusts only the old key fails only after the promotion.
 /// </summary>
 [Collection(SdkServerCollection.Name)]

@@ -9,7 +9,7 @@ using static OrleansLicensing.Sdk.given.TamperingProxy;
 namespace OrleansLicensing.Sdk.Protocol;
 
 /// <summary>
-/// The response pipeline R1–R11 of auth-protocol.md §17.4 through real HTTP: the proxy in front of the real
+/// The response pipeline R1–R11 of docs/protocol.md §17.4 through real HTTP: the proxy in front of the real
 /// server misbehaves the way networks and attackers do, and the SDK reports exactly the local code and
 /// retries only what §17.5 allows (4 attempts = 1 + MaxRetries 3; 1 = not retried).
 /// </summary>

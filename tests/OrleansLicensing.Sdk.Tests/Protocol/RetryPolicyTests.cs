@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Sdk.Protocol;
 
-/// <summary>The delay formula of auth-protocol.md §17.5.</summary>
+/// <summary>The delay formula of docs/protocol.md §17.5.</summary>
 public sealed class RetryPolicyTests
 {
     private static readonly TimeSpan Base = TimeSpan.FromSeconds(1);

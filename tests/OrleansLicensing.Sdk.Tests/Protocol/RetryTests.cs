@@ -4,7 +4,7 @@ using static OrleansLicensing.Sdk.given.TamperingProxy;
 
 namespace OrleansLicensing.Sdk.Protocol;
 
-/// <summary>Retries of auth-protocol.md §17.5 through real HTTP: delays, Retry-After, fresh nonces, limits.</summary>
+/// <summary>Retries of docs/protocol.md §17.5 through real HTTP: delays, Retry-After, fresh nonces, limits.</summary>
 [Collection(SdkServerCollection.Name)]
 public sealed class RetryTests(SdkServer server) : SdkSpec(server)
 {

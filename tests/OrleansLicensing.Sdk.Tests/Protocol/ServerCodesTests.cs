@@ -6,7 +6,7 @@ using OrleansLicensing.Sdk.given;
 namespace OrleansLicensing.Sdk.Protocol;
 
 /// <summary>
-/// Every code the real server sends (auth-protocol.md §3.5) reaches the caller as the same
+/// Every code the real server sends (docs/protocol.md §3.5) reaches the caller as the same
 /// <see cref="LicensingException.Code"/>, with the transient/permanent class of §17.5 — in both failure
 /// modes. Transient codes are retried (1 + MaxRetries = 4 attempts), permanent ones are not (1 attempt).
 /// </summary>

@@ -4,7 +4,7 @@ using OrleansLicensing.Testing;
 
 namespace OrleansLicensing.Sdk.Protocol;
 
-/// <summary>The official vectors (auth-protocol.md §19.1) and the worked examples of Appendix A, checked by the SDK's own code.</summary>
+/// <summary>The official vectors (docs/protocol.md §19.1) and the worked examples of Appendix A, checked by the SDK's own code.</summary>
 public sealed class SpecVectorsTests
 {
     private static ClientSettings Settings(SigningScheme scheme, string secret = "unused", string? publicKey = null) => ClientSettings.From(new LicensingClientOptions

@@ -1,6 +1,6 @@
 namespace OrleansLicensing.Sdk.given;
 
-/// <summary>The exact response bodies of auth-protocol.md Appendix A (copied from the spec) and the inputs an SDK needs to check them.</summary>
+/// <summary>The exact response bodies of docs/protocol.md Appendix A (copied from the spec) and the inputs an SDK needs to check them.</summary>
 public static class AppendixA
 {
     public const string AppSecret = "e3b7c1a2-58f4-4d9e-a0b6-7c2d9e4f1a35";

@@ -4,7 +4,7 @@ using OrleansLicensing.Server.Auth.given;
 
 namespace OrleansLicensing.Server.Auth;
 
-/// <summary>Every row of the error registry (auth-protocol.md §3.5) on every endpoint, through HTTP, in both failure modes.</summary>
+/// <summary>Every row of the error registry (docs/protocol.md §3.5) on every endpoint, through HTTP, in both failure modes.</summary>
 [Collection(AuthServerCollection.Name)]
 public sealed class AuthErrorTableTests(AuthServer server) : AuthSpec(server.Host)
 {

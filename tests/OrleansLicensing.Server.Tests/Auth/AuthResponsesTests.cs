@@ -7,7 +7,7 @@ namespace OrleansLicensing.Server.Auth;
 
 public sealed class AuthResponsesTests
 {
-    /// <summary>The registry of auth-protocol.md §3.5, written out independently of the implementation.</summary>
+    /// <summary>The registry of docs/protocol.md §3.5, written out independently of the implementation.</summary>
     public static TheoryData<AuthError, string, int> Registry() => new()
     {
         { AuthError.BadRequest, "bad_request", 400 },

@@ -4,6 +4,8 @@ using OrleansLicensing.Server.given;
 using OrleansLicensing.Testing;
 using OrleansLicensing.Server.AuthLogs;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansLicensing.Server.Developer.Account;
+using OrleansLicensing.Server.Developer.Apps;
 
 namespace OrleansLicensing.Server.Developer;
 

@@ -5,17 +5,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrleansLicensing.Apps;
 using OrleansLicensing.Server.Auth.given;
-using OrleansLicensing.Server.Developer;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Testing;
+using OrleansLicensing.Server.Developer.Licenses;
 
 namespace OrleansLicensing.Server.Events;
 
 /// <summary>
 /// Every state change that raises a webhook event commits it to the outbox table with the change:
-/// exactly once, and never for a change that was not stored (developer-api.md §4.4, auth-protocol.md §15).
+/// exactly once, and never for a change that was not stored (docs/developer-api.md §4.4, docs/protocol.md §15).
 /// </summary>
 [Collection(AuthServerCollection.Name)]
 public sealed class OutboxEventsTests(AuthServer server) : AuthSpec(server.Host)

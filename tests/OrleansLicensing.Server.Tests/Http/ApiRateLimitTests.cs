@@ -39,7 +39,7 @@ public sealed class RateLimitedServers : IAsyncLifetime
     }
 }
 
-/// <summary>The per-API-key limit of <c>/v1</c> (developer-api.md §2) on a single silo.</summary>
+/// <summary>The per-API-key limit of <c>/v1</c> (docs/developer-api.md §2) on a single silo.</summary>
 public sealed class ApiRateLimitTests(RateLimitedServers servers) : IClassFixture<RateLimitedServers>
 {
     [Fact]

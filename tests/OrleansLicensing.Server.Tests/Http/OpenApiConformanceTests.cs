@@ -167,7 +167,7 @@ public sealed class OpenApiConformanceTests(ConformanceServer server) : IClassFi
         await Ok(dev, HttpMethod.Delete, $"/v1/apps/{appId}/signing-keys/{nextKeyId}", "/v1/apps/{appId}/signing-keys/{keyId}");
         nextKeyId = (await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/signing-keys", "/v1/apps/{appId}/signing-keys")).GetProperty("keyId").GetString()!;
         await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/signing-keys/{nextKeyId}/promote", "/v1/apps/{appId}/signing-keys/{keyId}/promote");
-        var activation = Developer.Offline.OfflineFilesApiTests.ActivationRequest(appId, "offline-machine");
+        var activation = Developer.Licenses.Offline.OfflineFilesApiTests.ActivationRequest(appId, "offline-machine");
         await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/activation-requests", "/v1/apps/{appId}/activation-requests", new { request = activation });
         await Fails(dev, HttpMethod.Post, $"/v1/apps/{appId}/activation-requests", "/v1/apps/{appId}/activation-requests", 400, new { request = "not an activation request" });
         var offline = await Ok(dev, HttpMethod.Post, $"/v1/licenses/{licenseKey}/offline-files", "/v1/licenses/{licenseKey}/offline-files",

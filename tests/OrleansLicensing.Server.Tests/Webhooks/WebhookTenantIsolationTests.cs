@@ -4,6 +4,7 @@ using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
 using OrleansLicensing.Server.Webhooks.given;
 using OrleansLicensing.Testing;
+using OrleansLicensing.Server.Developer.Webhooks;
 
 namespace OrleansLicensing.Server.Webhooks;
 

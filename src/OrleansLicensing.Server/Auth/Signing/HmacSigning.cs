@@ -5,7 +5,7 @@ using System.Text;
 namespace OrleansLicensing.Server.Auth.Signing;
 
 /// <summary>
-/// The HMAC signature of the <c>hmac-v1</c> and <c>hmac-v2</c> schemes (auth-protocol.md §4.3,
+/// The HMAC signature of the <c>hmac-v1</c> and <c>hmac-v2</c> schemes (docs/protocol.md §4.3,
 /// §4.4): <c>K = SHA-256(UTF-8(keyMaterial ‖ nonce))</c>, signature = lowercase hex of
 /// <c>HMAC-SHA256(K, ASCII(P))</c>. The key material is the app secret, or for <c>hmac-v2</c>
 /// heartbeats the request token's <c>sigKey</c>.

@@ -3,7 +3,7 @@ using OrleansLicensing.Security;
 
 namespace OrleansLicensing.Server.Auth.Signing;
 
-/// <summary>The signature of one success envelope (auth-protocol.md §3.1).</summary>
+/// <summary>The signature of one success envelope (docs/protocol.md §3.1).</summary>
 /// <param name="Signature">
 /// <c>ed25519</c>: standard base64 of the 64-byte signature (88 characters);
 /// <c>hmac-v1</c>/<c>hmac-v2</c>: 64 lowercase hex characters.

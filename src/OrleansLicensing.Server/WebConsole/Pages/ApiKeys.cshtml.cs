@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Account;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 
@@ -21,7 +22,7 @@ public sealed class ApiKeysModel(ApiKeyService keys) : ConsolePageModel
     /// <summary>The key just created, with the key itself (only in this response).</summary>
     public CreatedApiKeyResponse? Created { get; private set; }
 
-    /// <summary>Scopes offered in the form, in the order of developer-api.md §4.</summary>
+    /// <summary>Scopes offered in the form, in the order of docs/developer-api.md §4.</summary>
     public static readonly string[] OfferedScopes =
     [
         DeveloperScopes.All, DeveloperScopes.ReadLicenses, DeveloperScopes.WriteLicenses, DeveloperScopes.ReadApps, DeveloperScopes.WriteApps,

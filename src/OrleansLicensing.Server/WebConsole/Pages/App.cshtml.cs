@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Apps;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Apps;
+using OrleansLicensing.Server.Developer.Webhooks;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 

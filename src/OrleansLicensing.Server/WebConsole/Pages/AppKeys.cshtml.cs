@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Apps;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Apps;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 

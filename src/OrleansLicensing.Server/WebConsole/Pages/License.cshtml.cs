@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Licenses;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 

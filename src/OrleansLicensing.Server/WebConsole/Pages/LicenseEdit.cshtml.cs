@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Licenses;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Apps;
+using OrleansLicensing.Server.Developer.Licenses;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 

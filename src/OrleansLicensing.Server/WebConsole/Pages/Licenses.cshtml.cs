@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Apps;
+using OrleansLicensing.Server.Developer.Licenses;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 

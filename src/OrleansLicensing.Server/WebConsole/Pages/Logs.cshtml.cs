@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Server.Developer;
+using OrleansLicensing.Server.Developer.Apps;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 

@@ -3,7 +3,8 @@ using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Licenses;
 using OrleansLicensing.Server.Developer;
-using OrleansLicensing.Server.Developer.Offline;
+using OrleansLicensing.Server.Developer.Licenses;
+using OrleansLicensing.Server.Developer.Licenses.Offline;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 

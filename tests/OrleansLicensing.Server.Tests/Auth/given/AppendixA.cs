@@ -1,7 +1,7 @@
 namespace OrleansLicensing.Server.Auth.given;
 
 /// <summary>
-/// The worked examples of auth-protocol.md Appendix A: fixed inputs (A.0) and the exact strings the
+/// The worked examples of docs/protocol.md Appendix A: fixed inputs (A.0) and the exact strings the
 /// server must produce, copied from the spec.
 /// </summary>
 public static class AppendixA
