@@ -25,6 +25,7 @@ public sealed class LicensingOptions
     public StorageOptions Storage { get; set; } = new();
     public ApiOptions Api { get; set; } = new();
     public WebhookOptions Webhooks { get; set; } = new();
+    public JobOptions Jobs { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
 
     public sealed class StorageOptions
@@ -59,9 +60,6 @@ public sealed class LicensingOptions
         /// <summary><c>credits.low</c> fires when a change takes the balance from at least this to below it.</summary>
         public long CreditsLowThreshold { get; set; } = 100;
 
-        /// <summary>How often each silo looks for licenses whose expiry passed (<c>license.expired</c>).</summary>
-        public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
-
         public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(10);
         public int MaxAttempts { get; set; } = 12;
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -80,6 +78,16 @@ public sealed class LicensingOptions
             SweepInterval = SweepInterval,
             Retention = Retention,
         };
+    }
+
+    /// <summary>The <c>Licensing:Jobs</c> section: settings of the periodic jobs (<see cref="BackgroundJobs"/>).</summary>
+    public sealed class JobOptions
+    {
+        /// <summary>The key before <c>Licensing:Jobs</c> existed; still read when the new key is not set.</summary>
+        public const string LegacyExpirySweepIntervalKey = "Licensing:Webhooks:ExpirySweepInterval";
+
+        /// <summary>How often each silo looks for licenses whose expiry passed (<c>license.expired</c>).</summary>
+        public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
     }
 
     public sealed class AuthOptions
@@ -237,7 +245,6 @@ public sealed partial record LicensingSettings(
         DurationWithin("Licensing:Webhooks:RetryBaseDelay", webhooks.RetryBaseDelay, TimeSpan.FromHours(6));
         DurationWithin("Licensing:Webhooks:Timeout", webhooks.Timeout, TimeSpan.FromMinutes(5));
         DurationWithin("Licensing:Webhooks:SweepInterval", webhooks.SweepInterval, TimeSpan.FromHours(1));
-        DurationWithin("Licensing:Webhooks:ExpirySweepInterval", webhooks.ExpirySweepInterval, TimeSpan.FromDays(1));
         DurationWithin("Licensing:Webhooks:Retention", webhooks.Retention, TimeSpan.FromDays(3650));
         if (webhooks.CreditsLowThreshold < 0)
         {
@@ -247,6 +254,22 @@ public sealed partial record LicensingSettings(
         {
             throw Invalid("Licensing:Webhooks:MaxAttempts", webhooks.MaxAttempts.ToString(), "must be an integer from 1 to 100");
         }
+
+        // Licensing:Jobs:ExpirySweepInterval; configurations written before the section existed set it under Licensing:Webhooks.
+        var expirySweepKey = "Licensing:Jobs:ExpirySweepInterval";
+        if (string.IsNullOrEmpty(configuration[expirySweepKey]) && !string.IsNullOrEmpty(configuration[LicensingOptions.JobOptions.LegacyExpirySweepIntervalKey]))
+        {
+            expirySweepKey = LicensingOptions.JobOptions.LegacyExpirySweepIntervalKey;
+            try
+            {
+                licensing.Jobs.ExpirySweepInterval = configuration.GetValue<TimeSpan>(expirySweepKey);
+            }
+            catch (InvalidOperationException error)
+            {
+                throw new LicensingConfigurationException(error.Message);
+            }
+        }
+        DurationWithin(expirySweepKey, licensing.Jobs.ExpirySweepInterval, TimeSpan.FromDays(1));
 
         var auth = licensing.Auth;
         if (auth.PathPrefix.Length > 0 && (!auth.PathPrefix.StartsWith('/') || auth.PathPrefix.EndsWith('/') || !PathPrefixPattern().IsMatch(auth.PathPrefix)))
