@@ -10,9 +10,9 @@ namespace OrleansLicensing.Server.Hosting;
 public static class BackgroundJobs
 {
     /// <summary>
-    /// License expiry sweep, idempotency cleanup, replay-window pruning, webhook sweep and idle memory
-    /// trim; each needs the services the host registers (license index, idempotency store, request-path
-    /// store, webhook outbox, settings).
+    /// License expiry sweep, idempotency cleanup, replay-window pruning, webhook sweep, auth-log
+    /// retention and idle memory trim; each needs the services the host registers (license index,
+    /// idempotency store, request-path store, webhook outbox, auth log store, settings).
     /// </summary>
     public static IServiceCollection AddLicensingBackgroundJobs(this IServiceCollection services)
     {
@@ -20,6 +20,7 @@ public static class BackgroundJobs
         services.AddHostedService<OrleansLicensing.Server.Http.IdempotencyCleanup>();
         services.AddHostedService<OrleansLicensing.Server.Auth.ReplayWindowPruning>();
         services.AddHostedService<OrleansLicensing.Server.Webhooks.WebhookSweeper>();
+        services.AddHostedService<OrleansLicensing.Server.AuthLogs.AuthLogRetention>();
         services.AddHostedService<IdleMemoryTrim>();
         return services;
     }
