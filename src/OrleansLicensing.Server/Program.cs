@@ -123,7 +123,6 @@ public sealed class Program
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Apps.AppKeyService>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Developer.Licenses.Offline.OfflineFileService>();
         builder.Services.AddSingleton<OrleansLicensing.Server.Operator.AccountAdministration>();
-        builder.Services.AddHostedService<OrleansLicensing.Server.Developer.Licenses.LicenseExpirySweep>();
         builder.Services.Configure<OrleansLicensing.Accounts.AccountOptions>(o =>
         {
             o.CreditsLowThreshold = settings.Licensing.Webhooks.CreditsLowThreshold;
@@ -131,8 +130,6 @@ public sealed class Program
         });
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<Idempotency>();
-        builder.Services.AddHostedService<IdempotencyCleanup>();
-        builder.Services.AddHostedService<IdleMemoryTrim>();
         builder.Services.AddAuthLog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo =>
@@ -140,6 +137,8 @@ public sealed class Program
             silo.ConfigureLicensingSilo(settings);
             silo.AddLicensingDashboard(observability);
         });
+        // Every periodic job, once (after the silo, so the jobs that call grains start with it serving).
+        builder.Services.AddLicensingBackgroundJobs();
         // The /auth edge's silo-local state (docs/design.md, "The request path"): the cached app and
         // account views (which the silo's invalidation grain drops), the per-app and per-IP buckets,
         // and buffered session records. Registered after the silo so the views replace its no-op cache.

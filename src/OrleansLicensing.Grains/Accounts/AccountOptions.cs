@@ -4,7 +4,10 @@ namespace OrleansLicensing.Accounts;
 public sealed class AccountOptions
 {
     /// <summary><c>credits.low</c> is raised when a change takes the balance from at least this value to below it.</summary>
-    public long CreditsLowThreshold { get; set; } = 100;
+    public long CreditsLowThreshold { get; set; } = DefaultCreditsLowThreshold;
+
+    /// <summary>The default of <see cref="CreditsLowThreshold"/>, also the configuration default (<c>Licensing:Webhooks:CreditsLowThreshold</c>).</summary>
+    public const long DefaultCreditsLowThreshold = 100;
 
     /// <summary>
     /// Shortest time between two storage writes of one account under sustained load (its group

@@ -30,7 +30,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     private readonly TimeProvider _time;
     private readonly ILogger<DeveloperAccountGrain> _logger;
     private readonly GroupCommit _commit;
-    private readonly AccountOptions _events;
+    private readonly AccountOptions _options;
     private readonly Dictionary<string, RecordedOperation> _operations = new(StringComparer.Ordinal);
     private readonly IReplayWindowStore _replayWindow;
     private readonly Views.AuthViewBroadcast _views;
@@ -52,7 +52,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         [PersistentState("account", LicensingStorage.Name)] IPersistentState<DeveloperAccountState> state,
         TimeProvider time,
         ILogger<DeveloperAccountGrain> logger,
-        Microsoft.Extensions.Options.IOptions<AccountOptions> events,
+        Microsoft.Extensions.Options.IOptions<AccountOptions> options,
         IReplayWindowStore replayWindow,
         IHeartbeatCounterStore heartbeatCounters,
         Views.AuthViewBroadcast views,
@@ -60,13 +60,13 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     {
         _metrics = metrics;
         _heartbeatCounters = heartbeatCounters;
-        _events = events.Value;
+        _options = options.Value;
         _state = state;
         _time = time;
         _logger = logger;
         _replayWindow = replayWindow;
         _views = views;
-        _commit = new GroupCommit(WriteAsync, ReloadAsync, _events.GroupCommitWindow, time, PrepareBatchAsync, metrics);
+        _commit = new GroupCommit(WriteAsync, ReloadAsync, _options.GroupCommitWindow, time, PrepareBatchAsync, metrics);
     }
 
     /// <summary>The replay window of docs/protocol.md §1.3.</summary>
@@ -401,12 +401,12 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         var before = S.Balance;
         S.Balance += delta;
         if (delta < 0) _metrics.Debited(kind, -delta);
-        if (before >= _events.CreditsLowThreshold && S.Balance < _events.CreditsLowThreshold)
+        if (before >= _options.CreditsLowThreshold && S.Balance < _options.CreditsLowThreshold)
         {
             S.Outbox.Add(OutboxEvent.New(WebhookEvents.CreditsLow, S.AccountId, null, now,
                 EventField.Text("accountId", S.AccountId),
                 EventField.Number("credits", S.Balance),
-                EventField.Number("threshold", _events.CreditsLowThreshold)));
+                EventField.Number("threshold", _options.CreditsLowThreshold)));
         }
         if (kind is CreditEntryKind.Validate or CreditEntryKind.Heartbeat
             && S.Ledger.Count > 0

@@ -8,7 +8,7 @@ namespace OrleansLicensing.Webhooks;
 /// <param name="Type">The event name, e.g. <c>license.revoked</c>.</param>
 /// <param name="OccurredAt">The body's <c>timestamp</c>.</param>
 /// <param name="DataJson">The body's <c>data</c> object, as stored.</param>
-public sealed record OutboxEvent(long Seq, string EventId, string AccountId, string? AppId, string Type, DateTimeOffset OccurredAt, string DataJson);
+public sealed record UndispatchedEvent(long Seq, string EventId, string AccountId, string? AppId, string Type, DateTimeOffset OccurredAt, string DataJson);
 
 /// <summary>Where a delivery stands.</summary>
 public enum DeliveryStatus
@@ -73,7 +73,7 @@ public sealed record DeliveryAttempt(
 public interface IWebhookOutbox
 {
     /// <summary>Undispatched events of an account, oldest first.</summary>
-    Task<IReadOnlyList<OutboxEvent>> ReadUndispatchedAsync(string accountId, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<UndispatchedEvent>> ReadUndispatchedAsync(string accountId, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// In one transaction: creates the deliveries (an existing (event, webhook) pair is left as it is)

@@ -11,7 +11,6 @@ public sealed class AuthSettings
     public AuthSettings(LicensingSettings settings, GeneratedSecrets secrets)
     {
         var auth = settings.Licensing.Auth;
-        PathPrefix = auth.PathPrefix;
         DefaultFailureMode = string.Equals(auth.DefaultFailureHttpStatus, "semantic", StringComparison.Ordinal) ? FailureMode.Semantic : FailureMode.Always200;
         Tokens = new SessionTokenCodec(secrets.SessionTokenSecrets);
         TrustedProxies = TrustedProxies.Create(auth.TrustedProxies);
@@ -22,9 +21,6 @@ public sealed class AuthSettings
         ValidatePerLicense = PerMinute(limits.ValidatePerLicensePerMinute);
         HeartbeatPerLicense = PerMinute(limits.HeartbeatPerLicensePerMinute);
     }
-
-    /// <summary>Mount prefix of the three endpoints (<c>""</c> or e.g. <c>/af</c>).</summary>
-    public string PathPrefix { get; }
 
     /// <summary>Failure mode for requests that name no existing app.</summary>
     public FailureMode DefaultFailureMode { get; }

@@ -1,14 +1,12 @@
 using System.Threading.Channels;
-using OrleansLicensing.Server.Hosting;
 
 namespace OrleansLicensing.Server.AuthLogs;
 
 /// <summary>
 /// The per-silo writer of the auth log. <see cref="Record"/> only enqueues (no I/O on the auth hot
 /// path); a background loop stores the queue with one multi-row <c>INSERT</c> per
-/// <see cref="BatchSize"/> entries or per <see cref="FlushInterval"/>, whichever comes first, and
-/// deletes entries older than <c>Licensing:Api:AuthLogRetentionDays</c> every
-/// <see cref="RetentionInterval"/>.
+/// <see cref="BatchSize"/> entries or per <see cref="FlushInterval"/>, whichever comes first.
+/// Entries past retention are deleted by <see cref="AuthLogRetention"/>, one of the periodic jobs.
 /// </summary>
 /// <remarks>
 /// Durability: the log is best effort. A crash loses what was queued but not yet stored (at most
@@ -31,27 +29,22 @@ public sealed partial class AuthLog : BackgroundService
     /// <summary>Longest time an entry waits in memory before a write is started.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How often old entries are deleted.</summary>
-    public static readonly TimeSpan RetentionInterval = TimeSpan.FromHours(1);
-
     private readonly Channel<AuthLogEntry> _queue;
     private readonly AuthLogStore _store;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _retention;
     private readonly ILogger<AuthLog> _logger;
     private long _dropped;
     private long _batches;
     private long _droppedReported;
     private readonly OrleansLicensing.Diagnostics.LicensingMetrics _metrics;
 
-    /// <summary>Creates the writer; <paramref name="settings"/> gives the retention.</summary>
-    public AuthLog(AuthLogStore store, LicensingSettings settings, TimeProvider time, OrleansLicensing.Diagnostics.LicensingMetrics metrics, ILogger<AuthLog> logger)
+    /// <summary>Creates the writer.</summary>
+    public AuthLog(AuthLogStore store, TimeProvider time, OrleansLicensing.Diagnostics.LicensingMetrics metrics, ILogger<AuthLog> logger)
     {
         _metrics = metrics;
         _store = store;
         _time = time;
         _logger = logger;
-        _retention = TimeSpan.FromDays(settings.Licensing.Api.AuthLogRetentionDays);
         _queue = Channel.CreateBounded<AuthLogEntry>(
             new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ =>
@@ -74,10 +67,7 @@ public sealed partial class AuthLog : BackgroundService
     }
 
     /// <inheritdoc />
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(WriteLoopAsync(stoppingToken), RetentionLoopAsync(stoppingToken));
-
-    private async Task WriteLoopAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = _queue.Reader;
         var batch = new List<AuthLogEntry>(BatchSize);
@@ -154,29 +144,6 @@ public sealed partial class AuthLog : BackgroundService
         }
     }
 
-    private async Task RetentionLoopAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    var deleted = await _store.DeleteOlderThanAsync(_time.GetUtcNow() - _retention, cancellationToken: stoppingToken);
-                    if (deleted > 0) LogRetention(deleted);
-                }
-                catch (Exception error) when (!stoppingToken.IsCancellationRequested)
-                {
-                    LogRetentionFailed(error);
-                }
-                await Task.Delay(RetentionInterval, _time, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Auth log: storing {Count} entries failed (attempt {Attempt}); retrying")]
     private partial void LogInsertRetry(Exception error, int count, int attempt);
 
@@ -185,18 +152,12 @@ public sealed partial class AuthLog : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Auth log: {Count} entries dropped (queue full or database failing); {Total} since start")]
     private partial void LogDropped(long count, long total);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Auth log: deleted {Count} entries past retention")]
-    private partial void LogRetention(long count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth log: deleting entries past retention failed; retried later")]
-    private partial void LogRetentionFailed(Exception error);
 }
 
 /// <summary>Registration of the auth log.</summary>
 public static class AuthLogServices
 {
-    /// <summary>The store, and the writer as a singleton that is also the hosted service.</summary>
+    /// <summary>The store, and the writer as a singleton that is also the hosted service (its retention is a periodic job, <see cref="Hosting.BackgroundJobs"/>).</summary>
     public static IServiceCollection AddAuthLog(this IServiceCollection services)
     {
         services.AddSingleton<AuthLogStore>();

@@ -65,7 +65,8 @@ public static class LicensingSilo
     /// <summary>
     /// The grain storage every grain uses, with Orleans' own binary serializer (version tolerant by
     /// the <c>[Id]</c> attributes). Also used by grain tests, so they run on the project's real SQL.
-    /// Webhook delivery (outbox, sender, sweeper) comes with it: it works on the same database.
+    /// Webhook delivery (outbox, sender) comes with it: it works on the same database. The periodic jobs
+    /// that sweep these tables are not registered here but by <see cref="BackgroundJobs"/>, once, by the host.
     /// </summary>
     public static ISiloBuilder AddLicensingGrainStorage(this ISiloBuilder silo, string invariant, string connectionString)
     {
@@ -79,7 +80,6 @@ public static class LicensingSilo
         silo.Services.TryAddSingleton<OrleansLicensing.Server.Auth.SqlRequestPathStore>();
         silo.Services.TryAddSingleton<IReplayWindowStore>(s => s.GetRequiredService<OrleansLicensing.Server.Auth.SqlRequestPathStore>());
         silo.Services.TryAddSingleton<IHeartbeatCounterStore>(s => s.GetRequiredService<OrleansLicensing.Server.Auth.SqlRequestPathStore>());
-        silo.Services.AddHostedService<OrleansLicensing.Server.Auth.ReplayWindowPruning>();
         silo.Services.TryAddSingleton<OrleansLicensing.Views.AuthViewBroadcast>();
         silo.Services.TryAddSingleton<OrleansLicensing.Views.IAuthViewCache, OrleansLicensing.Views.NoAuthViewCache>();
         silo.AddPlacementDirector<OrleansLicensing.Views.SiloAddressPlacement, OrleansLicensing.Views.SiloAddressPlacementDirector>();

@@ -1,69 +1,18 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace OrleansLicensing.Server.Http;
 
 /// <summary>Writes error bodies; the single place that turns failures into responses.</summary>
-public static partial class ErrorResponses
+public static class ErrorResponses
 {
-    /// <summary>Largest accepted body on the management APIs.</summary>
-    public const long MaxManagementBodyBytes = 1024 * 1024;
-
-    public const string RequestIdHeader = "X-Request-Id";
-
     public static Task WriteAsync(HttpContext context, ApiErrorCode error, string message, IReadOnlyList<string>? details = null)
     {
         context.Response.StatusCode = error.Status;
         context.Features.Set(error); // the request's log line names the code
         return context.Response.WriteAsJsonAsync(new ApiErrorBody(error.Code, message, details), JsonDefaults.Options, contentType: "application/json; charset=utf-8");
     }
-
-    /// <summary>Whether a path belongs to the JSON management APIs.</summary>
-    public static bool IsManagementPath(PathString path) =>
-        path.StartsWithSegments("/v1") || path.StartsWithSegments("/admin");
-
-    /// <summary>
-    /// Every response gets <c>X-Request-Id</c>: the caller's when it is a sane token, else a new one.
-    /// It is also the trace identifier that log lines carry.
-    /// </summary>
-    public static IApplicationBuilder UseRequestIds(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        var incoming = context.Request.Headers[RequestIdHeader].ToString();
-        var requestId = incoming.Length is > 0 and <= 128 && RequestIdPattern().IsMatch(incoming)
-            ? incoming
-            : ResourceId.New("req", DateTimeOffset.UtcNow);
-        context.TraceIdentifier = requestId;
-        context.Response.Headers[RequestIdHeader] = requestId;
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicensing.Requests");
-        using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
-        {
-            await next(context);
-        }
-    });
-
-    /// <summary>
-    /// Management bodies over 1 MiB are a 400 before anything parses them: by Content-Length up
-    /// front, and for chunked bodies through the server's body-size limit (mapped in the handler).
-    /// </summary>
-    public static IApplicationBuilder UseManagementBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        if (IsManagementPath(context.Request.Path))
-        {
-            if (context.Request.ContentLength > MaxManagementBodyBytes)
-            {
-                await WriteAsync(context, ApiErrors.BadRequest, "Request body exceeds 1 MiB", ["body: larger than 1048576 bytes"]);
-                return;
-            }
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            {
-                limit.MaxRequestBodySize = MaxManagementBodyBytes;
-            }
-        }
-        await next(context);
-    });
 
     /// <summary>
     /// Framework answers without a body under the management APIs get the JSON error shape: unknown
@@ -72,7 +21,7 @@ public static partial class ErrorResponses
     public static IApplicationBuilder UseJsonErrorPages(this IApplicationBuilder app) => app.UseStatusCodePages(async statusContext =>
     {
         var context = statusContext.HttpContext;
-        if (!IsManagementPath(context.Request.Path)) return;
+        if (!ManagementPaths.Contains(context.Request.Path)) return;
         if (context.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
         {
             context.Response.Headers.Allow = default;
@@ -123,9 +72,6 @@ public static partial class ErrorResponses
         if (field == "body" && message == "required") message = "a JSON body is required";
         return $"{field}: {message}";
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
-    private static partial Regex RequestIdPattern();
 }
 
 /// <summary>Turns exceptions into JSON errors. Unknown failures are a 500 with no details but the request id.</summary>
@@ -134,7 +80,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         // The exception handler cleared the response headers; every response carries the request id.
-        httpContext.Response.Headers[ErrorResponses.RequestIdHeader] = httpContext.TraceIdentifier;
+        httpContext.Response.Headers[RequestIds.Header] = httpContext.TraceIdentifier;
         switch (exception)
         {
             case ApiException api:

@@ -81,7 +81,7 @@ public sealed partial class Idempotency(IdempotencyStore store, SecretProtector 
     /// <summary>The middleware step: buffers and finishes requests that carry the header.</summary>
     internal async Task HandleAsync(HttpContext context, RequestDelegate next)
     {
-        if (!ErrorResponses.IsManagementPath(context.Request.Path) || !IsMutating(context.Request.Method) || !context.Request.Headers.ContainsKey(Header))
+        if (!ManagementPaths.Contains(context.Request.Path) || !IsMutating(context.Request.Method) || !context.Request.Headers.ContainsKey(Header))
         {
             await next(context);
             return;

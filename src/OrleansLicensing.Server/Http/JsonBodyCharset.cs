@@ -11,7 +11,7 @@ public static class JsonBodyCharset
 {
     public static IApplicationBuilder UseUtf8JsonBodies(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (ErrorResponses.IsManagementPath(context.Request.Path)
+        if (ManagementPaths.Contains(context.Request.Path)
             && MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type)
             && type.Charset.HasValue
             && !IsUtf8(type.Charset.Value!.Trim('"')))

@@ -53,7 +53,7 @@ public static partial class RequestObserver
         else
         {
             result = context.Features.Get<ApiErrorCode>()?.Code;
-            if (status == StatusCodes.Status429TooManyRequests && ErrorResponses.IsManagementPath(context.Request.Path)) metrics.RateLimited("developer");
+            if (status == StatusCodes.Status429TooManyRequests && ManagementPaths.Contains(context.Request.Path)) metrics.RateLimited("developer");
         }
 
         var route = endpoint?.RoutePattern.RawText ?? "(no route)";

@@ -19,7 +19,7 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
     private string Undispatched => database.IsPostgres ? "NOT dispatched" : "dispatched = 0";
     private string DispatchedTrue => database.IsPostgres ? "true" : "1";
 
-    public async Task<IReadOnlyList<OutboxEvent>> ReadUndispatchedAsync(string accountId, int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<UndispatchedEvent>> ReadUndispatchedAsync(string accountId, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -27,11 +27,11 @@ public sealed class SqlWebhookOutbox(LicensingDatabase database) : IWebhookOutbo
             $"WHERE account_id = @account AND {Undispatched} ORDER BY seq LIMIT @limit";
         command.AddParameter("account", accountId);
         command.AddParameter("limit", limit);
-        var events = new List<OutboxEvent>();
+        var events = new List<UndispatchedEvent>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add(new OutboxEvent(
+            events.Add(new UndispatchedEvent(
                 reader.GetInt64(0),
                 reader.GetString(1),
                 reader.GetString(2),

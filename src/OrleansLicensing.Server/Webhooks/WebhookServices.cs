@@ -7,7 +7,8 @@ namespace OrleansLicensing.Server.Webhooks;
 public static class WebhookServices
 {
     /// <summary>
-    /// The outbox and sender behind the dispatch grain's ports, the URL policy and the per-silo sweeper.
+    /// The outbox and sender behind the dispatch grain's ports and the URL policy (the per-silo
+    /// <see cref="WebhookSweeper"/> is one of the host's background jobs, <see cref="Hosting.BackgroundJobs"/>).
     /// Options default to the production values unless the host registered its own first.
     /// </summary>
     public static IServiceCollection AddLicensingWebhooks(this IServiceCollection services)
@@ -18,7 +19,6 @@ public static class WebhookServices
         services.TryAddSingleton<WebhookTargetPolicy>();
         services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<IWebhookSender>(sp => sp.GetRequiredService<WebhookSender>());
-        services.AddHostedService<WebhookSweeper>();
         return services;
     }
 }

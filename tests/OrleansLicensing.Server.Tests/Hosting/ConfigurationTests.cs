@@ -54,6 +54,30 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void The_expiry_sweep_interval_is_read_from_the_jobs_section_and_still_from_its_old_webhooks_key()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), Load().Licensing.Jobs.ExpirySweepInterval);
+        Assert.Equal(TimeSpan.FromMinutes(2), Load(("Licensing:Jobs:ExpirySweepInterval", "00:02:00")).Licensing.Jobs.ExpirySweepInterval);
+        Assert.Equal(TimeSpan.FromMinutes(3), Load(("Licensing:Webhooks:ExpirySweepInterval", "00:03:00")).Licensing.Jobs.ExpirySweepInterval);
+        Assert.Equal(TimeSpan.FromMinutes(2), Load(
+            ("Licensing:Jobs:ExpirySweepInterval", "00:02:00"), ("Licensing:Webhooks:ExpirySweepInterval", "00:03:00")).Licensing.Jobs.ExpirySweepInterval);
+    }
+
+    [Theory]
+    [InlineData("Licensing:Jobs:ExpirySweepInterval", "00:00:00")]
+    [InlineData("Licensing:Jobs:ExpirySweepInterval", "2.00:00:00")]
+    [InlineData("Licensing:Jobs:ExpirySweepInterval", "often")]
+    [InlineData("Licensing:Webhooks:ExpirySweepInterval", "00:00:00")]
+    [InlineData("Licensing:Webhooks:ExpirySweepInterval", "often")]
+    public void An_invalid_expiry_sweep_interval_is_refused_naming_the_key_it_was_given_under(string key, string value)
+    {
+        var error = Assert.Throws<LicensingConfigurationException>(() => Load((key, value)));
+
+        Assert.Contains(key, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
     public void A_cluster_needs_a_shared_master_key_operator_token_and_session_token_secret()
     {
         var noKey = Assert.Throws<LicensingConfigurationException>(() => Load(

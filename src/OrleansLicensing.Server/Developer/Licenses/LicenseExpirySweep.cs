@@ -18,7 +18,7 @@ public sealed class LicenseExpirySweep(
 {
     private const int BatchSize = 200;
 
-    protected override TimeSpan Interval => settings.Licensing.Webhooks.ExpirySweepInterval;
+    protected override TimeSpan Interval => settings.Licensing.Jobs.ExpirySweepInterval;
 
     protected override Task RunOnceAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
 

@@ -1,0 +1,31 @@
+using System.Text.RegularExpressions;
+
+namespace OrleansLicensing.Server.Http;
+
+/// <summary>The request id every response carries (<c>X-Request-Id</c>), also the log lines' trace identifier.</summary>
+public static partial class RequestIds
+{
+    public const string Header = "X-Request-Id";
+
+    /// <summary>
+    /// Every response gets <c>X-Request-Id</c>: the caller's when it is a sane token, else a new one.
+    /// It is also the trace identifier that log lines carry.
+    /// </summary>
+    public static IApplicationBuilder UseRequestIds(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var incoming = context.Request.Headers[Header].ToString();
+        var requestId = incoming.Length is > 0 and <= 128 && RequestIdPattern().IsMatch(incoming)
+            ? incoming
+            : ResourceId.New("req", DateTimeOffset.UtcNow);
+        context.TraceIdentifier = requestId;
+        context.Response.Headers[Header] = requestId;
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicensing.Requests");
+        using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
+        {
+            await next(context);
+        }
+    });
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
+    private static partial Regex RequestIdPattern();
+}
