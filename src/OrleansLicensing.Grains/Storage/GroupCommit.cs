@@ -28,7 +28,6 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
     private long _lastWriteStarted = long.MinValue;
     private List<IQueued> _queue = [];
     private bool _running;
-    private Task _completing = Task.CompletedTask;
     private Exception? _broken;
 
     /// <summary>
@@ -94,62 +93,27 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
                     continue;
                 }
 
-                var started = _time.GetTimestamp();
-                Task durable;
                 try
                 {
-                    _lastWriteStarted = started;
-                    using var deferral = DeferredDurability.Begin();
+                    _lastWriteStarted = _time.GetTimestamp();
                     await write();
-                    durable = deferral.Durable;
                 }
                 catch (Exception error)
                 {
-                    metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(started), failed: true);
+                    metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(_lastWriteStarted), failed: true);
                     foreach (var op in batch) op.Fail(error);
                     await ReloadOrFailQueueAsync();
                     continue;
                 }
 
-                // Committed: the next batch may be prepared and written now (its reads see this one,
-                // its write follows this one). The callers hear back only once this write is durable,
-                // and never before the callers of an earlier batch.
-                if (_completing.IsCompleted && durable.IsCompletedSuccessfully) Finish(batch, started, error: null);
-                else _completing = CompleteWhenDurableAsync(_completing, durable, batch, started);
+                metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(_lastWriteStarted), failed: false);
+                foreach (var op in batch) op.Complete();
             }
         }
         finally
         {
             _running = false;
         }
-    }
-
-    private void Finish(List<IQueued> batch, long started, Exception? error)
-    {
-        metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(started), failed: error is not null);
-        foreach (var op in batch)
-        {
-            if (error is null) op.Complete();
-            else op.Fail(error);
-        }
-    }
-
-    private async Task CompleteWhenDurableAsync(Task previous, Task durable, List<IQueued> batch, long started)
-    {
-        await previous; // never faults: failures are handed to the callers below
-        try
-        {
-            await durable;
-        }
-        catch (Exception error)
-        {
-            // Committed but not known to be durable (a failed fsync): the callers learn that the
-            // outcome is unknown and retry with the same operation ids, as after a failed write. The
-            // state in memory is what was committed, so it stays.
-            Finish(batch, started, error);
-            return;
-        }
-        Finish(batch, started, error: null);
     }
 
     private async Task ReloadOrFailQueueAsync()

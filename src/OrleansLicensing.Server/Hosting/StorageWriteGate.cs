@@ -1,5 +1,4 @@
 using Orleans.Storage;
-using OrleansLicensing.Storage;
 
 namespace OrleansLicensing.Server.Hosting;
 
@@ -34,14 +33,11 @@ public sealed class StorageWriteGate(bool serialize, SqliteWalSync? durability =
     /// <summary>A held turn: ending it releases the write lock, then waits until what was committed is durable.</summary>
     public readonly struct Turn(SemaphoreSlim? gate, SqliteWalSync? durability) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync() => new(Release());
-
-        /// <summary>Releases the write lock and returns the wait until what was committed is durable.</summary>
-        public Task Release()
+        public ValueTask DisposeAsync()
         {
-            if (gate is null) return Task.CompletedTask;
+            if (gate is null) return ValueTask.CompletedTask;
             gate.Release();
-            return durability is null ? Task.CompletedTask : durability.WaitAsync();
+            return durability is null ? ValueTask.CompletedTask : new ValueTask(durability.WaitAsync());
         }
     }
 }
@@ -52,24 +48,10 @@ public sealed class GatedGrainStorage(IGrainStorage inner, StorageWriteGate gate
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ReadStateAsync(stateName, grainId, grainState);
 
-    /// <summary>
-    /// Writes under a turn. Inside a <see cref="DeferredDurability"/> scope it returns once the write
-    /// is committed and hands the wait for durability to the scope; otherwise it waits for it here.
-    /// </summary>
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var turn = await gate.EnterAsync();
-        try
-        {
-            await inner.WriteStateAsync(stateName, grainId, grainState);
-        }
-        catch
-        {
-            await turn.Release();
-            throw;
-        }
-        var durable = turn.Release();
-        if (!DeferredDurability.TryDefer(durable)) await durable;
+        await using var turn = await gate.EnterAsync();
+        await inner.WriteStateAsync(stateName, grainId, grainState);
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
