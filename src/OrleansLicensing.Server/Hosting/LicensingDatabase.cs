@@ -25,7 +25,11 @@ public sealed class LicensingDatabase
         }
         var durability = SqliteWalSync.For(connectionString);
         // Without a file there is nothing to sync: such a database commits with SQLite's defaults.
-        if (durability is not null) SqliteConnections = new SqliteDataSource(connectionString);
+        if (durability is not null)
+        {
+            SqliteConnections = new SqliteDataSource(connectionString);
+            GrainStateConnections = new StatementCachingSqliteDataSource(SqliteConnections);
+        }
         WriteGate = new StorageWriteGate(serialize: true, durability);
     }
 
@@ -43,6 +47,12 @@ public sealed class LicensingDatabase
     /// shared <c>fsync</c>; every writer of the process, the Orleans grain storage included, uses them.
     /// </summary>
     public SqliteDataSource? SqliteConnections { get; }
+
+    /// <summary>
+    /// SQLite on a file: the Orleans grain storage's connections, the same as <see cref="SqliteConnections"/>
+    /// but kept open with their prepared statements (<see cref="StatementCachingSqliteDataSource"/>).
+    /// </summary>
+    public StatementCachingSqliteDataSource? GrainStateConnections { get; }
 
     /// <summary>An open connection; dispose it after use (connections are pooled).</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)

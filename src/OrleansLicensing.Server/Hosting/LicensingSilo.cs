@@ -86,8 +86,9 @@ public static class LicensingSilo
         silo.AddAdoNetGrainStorage(LicensingStorage.Name, options => options.Configure<IServiceProvider>((o, services) =>
         {
             o.Invariant = invariant;
-            // SQLite: the same connections as every other writer, so the write gate's shared fsync covers them.
-            if (services.GetRequiredService<LicensingDatabase>().SqliteConnections is { } sqlite) o.DataSource = sqlite;
+            // SQLite: connections of the same database file as every other writer, so the write gate's
+            // shared fsync covers them; kept open with their prepared statements.
+            if (services.GetRequiredService<LicensingDatabase>().GrainStateConnections is { } sqlite) o.DataSource = sqlite;
             else o.ConnectionString = connectionString;
             o.GrainStorageSerializer = new ProjectingStorageSerializer(
                 new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>()));
