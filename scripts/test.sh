@@ -75,5 +75,23 @@ summary=$(find "$results_dir" -name '*.trx' -type f -exec grep -ho '<Counters [^
     }
     END { printf "Tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }
 ')
+# The failed tests again, last, with the first lines of their messages: a long run's console output
+# is often seen only by its tail, and a failure's own report can be far above it.
+find "$results_dir" -name '*.trx' -type f -exec cat {} + 2>/dev/null | awk '
+    BEGIN { RS = "<UnitTestResult " }
+    NR > 1 && match($0, /outcome="(Failed|Error|Timeout|Aborted)"/) {
+        name = ""
+        if (match($0, /testName="[^"]*"/)) name = substr($0, RSTART + 10, RLENGTH - 11)
+        message = ""
+        if (match($0, /<Message>[^<]*<\/Message>/)) message = substr($0, RSTART + 9, RLENGTH - 19)
+        gsub(/&lt;/, "<", message); gsub(/&gt;/, ">", message); gsub(/&quot;/, "\"", message)
+        gsub(/&apos;/, "\047", message); gsub(/&#xD;/, "", message); gsub(/&#xA;/, "\n", message); gsub(/&amp;/, "\\&", message)
+        gsub(/&quot;/, "\"", name); gsub(/&amp;/, "\\&", name)
+        printf "FAILED %s\n", name
+        n = split(message, lines, "\n")
+        for (i = 1; i <= n && i <= 12; i++) printf "    %s\n", lines[i]
+        if (n > 12) printf "    ... (%d more lines in the TRX file)\n", n - 12
+    }
+'
 echo "$summary"
 exit "$rc"
