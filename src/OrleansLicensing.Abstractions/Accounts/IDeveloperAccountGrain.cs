@@ -38,13 +38,6 @@ public interface IDeveloperAccountGrain : IGrainWithStringKey
     Task<bool> RecordNonce(string appId, string nonce);
 
     /// <summary>
-    /// Makes a license's successful-heartbeat counter durable at <paramref name="count"/> (never
-    /// lowered), group-committed with the account's other writes, so a counted heartbeat survives a
-    /// crash of the license's silo (docs/protocol.md §13.3, §13.5).
-    /// </summary>
-    Task CountHeartbeat(string licenseKey, long count);
-
-    /// <summary>
     /// Decides an intent: <see cref="IntentOutcome.Debited"/> if its debit was applied, otherwise
     /// records it as aborted so that a late debit with the same id is refused.
     /// </summary>

@@ -195,13 +195,6 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         });
     }
 
-    public Task CountHeartbeat(string licenseKey, long count) =>
-        _commit.Enqueue(() =>
-        {
-            RaiseHeartbeatCount(licenseKey, count);
-            return (true, true);
-        });
-
     /// <summary>The license's heartbeat counter: stored before this batch, or raised by a pending write.</summary>
     private long CountedHeartbeats(string licenseKey)
     {

@@ -53,8 +53,8 @@ public sealed partial class LicenseGrain(
     {
         if (S.Created)
         {
-            // Non-billable heartbeats are made durable by the account's write (CountHeartbeat), not by
-            // this state's lazy write: the stored counter is the higher of the two.
+            // Heartbeats are made durable by the stored counter (raised before each is acknowledged),
+            // not by this state's lazy write: the counter here is the higher of the two.
             S.HeartbeatCount = Math.Max(S.HeartbeatCount, await heartbeatCounters.ReadAsync(S.LicenseKey));
         }
         _needsResolution = S.Intents.Count > 0;
@@ -230,9 +230,9 @@ public sealed partial class LicenseGrain(
         var billable = (S.HeartbeatCount + 1) % Math.Max(1, request.BillingInterval) == 0;
         if (!billable)
         {
-            // Counted durably before it is acknowledged: the account's next group-committed write
-            // carries the counter, so a crash of this silo cannot lose it (§13.5).
-            await Account.CountHeartbeat(S.LicenseKey, S.HeartbeatCount + 1);
+            // Counted durably before it is acknowledged (the silo's group-committed counter write),
+            // so a crash of this silo cannot lose it (§13.5). No call to the account: nothing is debited.
+            await heartbeatCounters.RaiseAsync(S.LicenseKey, S.HeartbeatCount + 1);
             S.HeartbeatCount++;
             Touch(request.Hwid, request.Ip, now);
             _dirty = true;

@@ -19,12 +19,19 @@ public interface IReplayWindowStore
 }
 
 /// <summary>
-/// The stored successful-heartbeat counters (<c>licensing_heartbeat_counts</c>), raised by the
-/// account's state write (<see cref="StateProjection.HeartbeatCounts"/>) and read by a license when
-/// it activates.
+/// The stored successful-heartbeat counters (<c>licensing_heartbeat_counts</c>, §13.3). A license reads
+/// its counter when it activates. A non-billable heartbeat raises it through <see cref="RaiseAsync"/>,
+/// which the silo groups into shared writes; a billable one raises it with its debit, in the account's
+/// state write (<see cref="StateProjection.HeartbeatCounts"/>), so the two cannot be separated.
 /// </summary>
 public interface IHeartbeatCounterStore
 {
     /// <summary>The stored counter of <paramref name="licenseKey"/>, 0 when none.</summary>
     Task<long> ReadAsync(string licenseKey);
+
+    /// <summary>
+    /// Raises the stored counter of <paramref name="licenseKey"/> to <paramref name="count"/> (never
+    /// lowers it); completes once that is durable. Concurrent calls share one write.
+    /// </summary>
+    Task RaiseAsync(string licenseKey, long count);
 }

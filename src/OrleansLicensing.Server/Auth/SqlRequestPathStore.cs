@@ -7,11 +7,13 @@ using OrleansLicensing.Storage;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// Reads of the request path's durable rows (scripts/sql/*/0050_request_path.sql): the replay
-/// window and the heartbeat counters. Their writes are the account's state writes (the projection);
-/// these are reads, so they take no turn at the SQLite write gate.
+/// The request path's durable rows (scripts/sql/*/0050_request_path.sql): the replay window and the
+/// heartbeat counters. The nonces and the counters of billable heartbeats are written by the account's
+/// state writes (the projection); the reads here take no turn at the SQLite write gate. The counters
+/// of non-billable heartbeats are raised by <see cref="RaiseCountersAsync"/>, in batches from
+/// <see cref="HeartbeatCounterJournal"/>.
 /// </summary>
-public sealed class SqlRequestPathStore(LicensingDatabase database) : IReplayWindowStore, IHeartbeatCounterStore
+public sealed class SqlRequestPathStore(LicensingDatabase database) : IReplayWindowStore
 {
     /// <inheritdoc />
     public async Task<IReadOnlySet<(string AppId, string Nonce)>> FindRecordedAsync(IReadOnlyCollection<(string AppId, string Nonce)> candidates, DateTimeOffset since)
@@ -52,14 +54,47 @@ public sealed class SqlRequestPathStore(LicensingDatabase database) : IReplayWin
         return found;
     }
 
-    /// <inheritdoc />
-    public async Task<long> ReadAsync(string licenseKey)
+    /// <summary>The stored heartbeat counter of <paramref name="licenseKey"/>, 0 when none.</summary>
+    public async Task<long> ReadCounterAsync(string licenseKey)
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count FROM licensing_heartbeat_counts WHERE license_key = @key";
         command.AddParameter("key", licenseKey, DbType.String);
         return await command.ExecuteScalarAsync() is { } count and not DBNull ? Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>
+    /// Raises each license's stored counter to the given count, never lowering one, in one statement;
+    /// returns once the write is durable (on SQLite after the write gate's shared <c>fsync</c>).
+    /// </summary>
+    public async Task RaiseCountersAsync(IReadOnlyDictionary<string, long> counts, CancellationToken cancellationToken = default)
+    {
+        if (counts.Count == 0) return;
+        // One order for every writer of these rows (the account's projection walks its keys the same
+        // way), so that concurrent PostgreSQL writers lock them in the same order and cannot deadlock.
+        var keys = counts.Keys.Order(StringComparer.Ordinal).ToArray();
+        await using var turn = await database.WriteGate.EnterAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        if (database.IsPostgres)
+        {
+            command.CommandText =
+                "INSERT INTO licensing_heartbeat_counts AS c (license_key, count) " +
+                "SELECT k, n FROM unnest(@keys, @counts) AS r(k, n) ORDER BY k COLLATE \"C\" " +
+                "ON CONFLICT (license_key) DO UPDATE SET count = excluded.count WHERE excluded.count > c.count";
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("keys", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = keys });
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("counts", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint) { Value = keys.Select(k => counts[k]).ToArray() });
+        }
+        else
+        {
+            command.CommandText =
+                "INSERT INTO licensing_heartbeat_counts (license_key, count) " +
+                "SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]') FROM json_each(@rows) AS r WHERE 1 " +
+                "ON CONFLICT (license_key) DO UPDATE SET count = excluded.count WHERE excluded.count > licensing_heartbeat_counts.count";
+            command.AddParameter("rows", JsonSerializer.Serialize(keys.Select(k => new object[] { k, counts[k] })), DbType.String);
+        }
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Deletes replay-window rows last seen before <paramref name="before"/>; returns how many.</summary>

@@ -203,6 +203,9 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
 
         Assert.Equal(before, await LicenseWrites(key));
         Assert.Equal(1_000 - 21, await Balance(account));
+        // Each free heartbeat was counted durably before it was acknowledged, in the counter row.
+        Assert.Equal(9L, Convert.ToInt64(await Cluster.ExecuteSqlAsync(
+            "SELECT count FROM licensing_heartbeat_counts WHERE license_key = $key", ("$key", key))));
     }
 
     private async Task<long> LicenseWrites(string key) => Convert.ToInt64(await Cluster.ExecuteSqlAsync(

@@ -1,0 +1,81 @@
+using OrleansLicensing.Storage;
+
+namespace OrleansLicensing.Server.Auth;
+
+/// <summary>
+/// The silo's writer of heartbeat counters (docs/design.md, "Heartbeat counts"). A non-billable
+/// heartbeat is acknowledged only once its license's counter is stored; here the counters of every
+/// license of the silo that heartbeats meanwhile share one write (group commit): while a write is in
+/// flight, the next one collects whatever arrives, keeping the highest count per license. Nothing
+/// waits for a timer, so a lone heartbeat is written at once.
+/// </summary>
+/// <remarks>
+/// The write raises counters and never lowers them, so a repeated or late write is harmless. If a
+/// write fails, every caller of that batch gets the error (the heartbeat answers <c>system_error</c>
+/// and its license does not count it); a counter that was stored anyway only makes the license's
+/// next heartbeat repeat the same count.
+/// </remarks>
+public sealed class HeartbeatCounterJournal(SqlRequestPathStore store) : IHeartbeatCounterStore
+{
+    private readonly Lock _lock = new();
+    private Dictionary<string, long> _queued = new(StringComparer.Ordinal);
+    private TaskCompletionSource _queuedWritten = NewCompletion();
+    private bool _writing;
+    private long _writes;
+
+    /// <summary>Writes made since start (each carries one or more counters).</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    /// <inheritdoc />
+    public Task<long> ReadAsync(string licenseKey) => store.ReadCounterAsync(licenseKey);
+
+    /// <inheritdoc />
+    public Task RaiseAsync(string licenseKey, long count)
+    {
+        lock (_lock)
+        {
+            if (!_queued.TryGetValue(licenseKey, out var queued) || queued < count) _queued[licenseKey] = count;
+            var written = _queuedWritten.Task;
+            if (!_writing)
+            {
+                _writing = true;
+                // Off the caller's scheduler (a grain's): the loop belongs to no activation.
+                _ = Task.Run(WriteLoopAsync);
+            }
+            return written;
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        while (true)
+        {
+            Dictionary<string, long> batch;
+            TaskCompletionSource written;
+            lock (_lock)
+            {
+                if (_queued.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+                batch = _queued;
+                written = _queuedWritten;
+                _queued = new Dictionary<string, long>(StringComparer.Ordinal);
+                _queuedWritten = NewCompletion();
+            }
+            try
+            {
+                await store.RaiseCountersAsync(batch);
+                Interlocked.Increment(ref _writes);
+                written.SetResult();
+            }
+            catch (Exception error)
+            {
+                written.SetException(error);
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

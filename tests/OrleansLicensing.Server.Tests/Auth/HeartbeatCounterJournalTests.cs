@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansLicensing.Server.Hosting;
+using OrleansLicensing.Testing;
+
+namespace OrleansLicensing.Server.Auth;
+
+/// <summary>
+/// The silo's writer of non-billable heartbeat counts (docs/design.md, "Heartbeat counts"), on a real
+/// SQLite file and a real PostgreSQL database: a raise is stored when it completes, concurrent raises
+/// share writes, a counter is never lowered, and a failed write fails its callers.
+/// </summary>
+public sealed class HeartbeatCounterJournalTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.PostgreSql)]
+    public async Task Concurrent_raises_are_stored_when_they_complete_and_share_writes(StorageProvider provider)
+    {
+        using var data = new TempDirectory("hb-journal");
+        var (database, journal) = await OpenAsync(provider, data.Path);
+        var licenses = Enumerable.Range(0, 40).Select(i => $"KEY{i:D2}-AAAA-BBBB-CCCC").ToArray();
+
+        // 40 licenses × 25 heartbeats, all at once, in no particular order.
+        var raises = licenses.SelectMany(key => Enumerable.Range(1, 25).Select(count => (key, count)))
+            .OrderBy(_ => Random.Shared.Next())
+            .Select(r => journal.RaiseAsync(r.key, r.count))
+            .ToArray();
+        await Task.WhenAll(raises);
+
+        foreach (var key in licenses) Assert.Equal(25, await journal.ReadAsync(key));
+        Assert.Equal(0, await journal.ReadAsync("NONE-NONE-NONE-NONE"));
+        Assert.InRange(journal.Writes, 1, raises.Length / 10); // grouped: far fewer writes than heartbeats
+        Assert.Equal(licenses.Length, await CountRows(database));
+    }
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.PostgreSql)]
+    public async Task A_counter_is_never_lowered(StorageProvider provider)
+    {
+        using var data = new TempDirectory("hb-journal");
+        var (_, journal) = await OpenAsync(provider, data.Path);
+
+        await journal.RaiseAsync("LOWR-AAAA-BBBB-CCCC", 7);
+        await journal.RaiseAsync("LOWR-AAAA-BBBB-CCCC", 3);
+        Assert.Equal(7, await journal.ReadAsync("LOWR-AAAA-BBBB-CCCC"));
+
+        await journal.RaiseAsync("LOWR-AAAA-BBBB-CCCC", 8);
+        Assert.Equal(8, await journal.ReadAsync("LOWR-AAAA-BBBB-CCCC"));
+    }
+
+    [Fact]
+    public async Task A_failed_write_fails_its_callers_and_the_next_write_works()
+    {
+        using var data = new TempDirectory("hb-journal");
+        var (database, journal) = await OpenAsync(StorageProvider.Sqlite, data.Path);
+        await journal.RaiseAsync("FAIL-AAAA-BBBB-CCCC", 1);
+
+        await Sql(database, "ALTER TABLE licensing_heartbeat_counts RENAME TO licensing_heartbeat_counts_away");
+        await Assert.ThrowsAnyAsync<Exception>(() => journal.RaiseAsync("FAIL-AAAA-BBBB-CCCC", 2));
+        await Sql(database, "ALTER TABLE licensing_heartbeat_counts_away RENAME TO licensing_heartbeat_counts");
+
+        Assert.Equal(1, await journal.ReadAsync("FAIL-AAAA-BBBB-CCCC"));
+        await journal.RaiseAsync("FAIL-AAAA-BBBB-CCCC", 2);
+        Assert.Equal(2, await journal.ReadAsync("FAIL-AAAA-BBBB-CCCC"));
+    }
+
+    private static async Task<(LicensingDatabase Database, HeartbeatCounterJournal Journal)> OpenAsync(StorageProvider provider, string directory)
+    {
+        var connectionString = provider == StorageProvider.PostgreSql
+            ? await PostgresServer.CreateDatabaseAsync()
+            : StorageConnections.Sqlite(Path.Combine(directory, "licensing.db"));
+        await SchemaMigrator.ApplyAsync(provider, connectionString, NullLogger.Instance, cancellationToken: Cancel);
+        var database = new LicensingDatabase(provider, connectionString);
+        return (database, new HeartbeatCounterJournal(new SqlRequestPathStore(database)));
+    }
+
+    private static async Task<long> CountRows(LicensingDatabase database)
+    {
+        await using var connection = await database.OpenAsync(Cancel);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM licensing_heartbeat_counts";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(Cancel), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task Sql(LicensingDatabase database, string sql)
+    {
+        await using var connection = await database.OpenAsync(Cancel);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(Cancel);
+    }
+}
