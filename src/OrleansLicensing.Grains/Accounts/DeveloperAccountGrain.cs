@@ -231,7 +231,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         {
             var licenses = _counterLookups;
             _counterLookups = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var license in licenses) _storedCounters[license] = await _heartbeatCounters.ReadAsync(license);
+            foreach (var (license, count) in await _heartbeatCounters.ReadAsync(licenses)) _storedCounters[license] = count;
         }
         var lookups = _nonceLookups;
         _nonceLookups = [];

@@ -29,6 +29,9 @@ public interface IHeartbeatCounterStore
     /// <summary>The stored counter of <paramref name="licenseKey"/>, 0 when none.</summary>
     Task<long> ReadAsync(string licenseKey);
 
+    /// <summary>The stored counters of <paramref name="licenseKeys"/>, in one read; a license without one is absent.</summary>
+    Task<IReadOnlyDictionary<string, long>> ReadAsync(IReadOnlyCollection<string> licenseKeys);
+
     /// <summary>
     /// Raises the stored counter of <paramref name="licenseKey"/> to <paramref name="count"/> (never
     /// lowers it); completes once that is durable. Concurrent calls share one write.

@@ -30,6 +30,9 @@ public sealed class HeartbeatCounterJournal(SqlRequestPathStore store) : IHeartb
     public Task<long> ReadAsync(string licenseKey) => store.ReadCounterAsync(licenseKey);
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, long>> ReadAsync(IReadOnlyCollection<string> licenseKeys) => store.ReadCountersAsync(licenseKeys);
+
+    /// <inheritdoc />
     public Task RaiseAsync(string licenseKey, long count)
     {
         lock (_lock)

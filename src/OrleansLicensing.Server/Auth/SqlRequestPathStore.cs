@@ -64,6 +64,28 @@ public sealed class SqlRequestPathStore(LicensingDatabase database) : IReplayWin
         return await command.ExecuteScalarAsync() is { } count and not DBNull ? Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
+    /// <summary>The stored heartbeat counters of <paramref name="licenseKeys"/>, in one read; a license without one is absent.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> ReadCountersAsync(IReadOnlyCollection<string> licenseKeys)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (licenseKeys.Count == 0) return counts;
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        if (database.IsPostgres)
+        {
+            command.CommandText = "SELECT license_key, count FROM licensing_heartbeat_counts WHERE license_key = ANY(@keys)";
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("keys", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = licenseKeys.ToArray() });
+        }
+        else
+        {
+            command.CommandText = "SELECT license_key, count FROM licensing_heartbeat_counts WHERE license_key IN (SELECT value FROM json_each(@keys))";
+            command.AddParameter("keys", JsonSerializer.Serialize(licenseKeys), DbType.String);
+        }
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
     /// <summary>
     /// Raises each license's stored counter to the given count, never lowering one, in one statement;
     /// returns once the write is durable (on SQLite after the write gate's shared <c>fsync</c>).

@@ -23,6 +23,9 @@ public sealed class SessionGrainTests(SqliteGrainCluster cluster)
         var session = Session(sid);
 
         await session.Record(new SessionActivity("app-1", "AAAA-BBBB-CCCC-DDDD", "hw-1", 300, "203.0.113.7", Start, 1000));
+        // Record is one-way, and Orleans does not order one-way messages: the first must have landed
+        // before the next are sent, or the session may start at a later one.
+        await Eventually.True(async () => (await session.Get())?.Heartbeats == 1, TimeSpan.FromSeconds(10));
         await session.Record(new SessionActivity("app-1", "AAAA-BBBB-CCCC-DDDD", "hw-1", 300, "198.51.100.2", Start.AddMinutes(2), 1120, Heartbeats: 3));
         // A late report of an earlier heartbeat counts, but does not move the last-seen time back.
         await session.Record(new SessionActivity("app-1", "AAAA-BBBB-CCCC-DDDD", "hw-1", 300, "198.51.100.2", Start.AddMinutes(1), 1120));

@@ -31,6 +31,9 @@ public sealed class HeartbeatCounterJournalTests
 
         foreach (var key in licenses) Assert.Equal(25, await journal.ReadAsync(key));
         Assert.Equal(0, await journal.ReadAsync("NONE-NONE-NONE-NONE"));
+        var read = await journal.ReadAsync([.. licenses, "NONE-NONE-NONE-NONE"]);
+        Assert.Equal(licenses.Order().ToArray(), read.Keys.Order().ToArray()); // one read; a license without a row is absent
+        Assert.All(read.Values, count => Assert.Equal(25, count));
         Assert.InRange(journal.Writes, 1, raises.Length / 10); // grouped: far fewer writes than heartbeats
         Assert.Equal(licenses.Length, await CountRows(database));
     }
