@@ -72,9 +72,14 @@ public sealed class AuthDeploymentTests
         Spec.Failure(validate, "system_error", mode, 500);
         Spec.Failure(heartbeat, "system_error", mode, 500);
         Spec.Failure(selfBan, "system_error", mode, 500);
-        var license = await host.Grains.GetGrain<Licenses.ILicenseGrain>(Licenses.ILicenseGrain.KeyFor(key)).Get();
-        Assert.Empty(license!.Hwids);
-        Assert.Equal(999, (await host.Grains.GetGrain<Accounts.IDeveloperAccountGrain>(app.AccountId).Get())!.Credits);
+        // What is stored: an activation whose write and re-read both failed refuses to serve its memory
+        // and deactivates; the next one reads the stored state.
+        var license = await Eventually.Succeeds(async () =>
+            await host.Grains.GetGrain<Licenses.ILicenseGrain>(Licenses.ILicenseGrain.KeyFor(key)).Get()
+            ?? throw new InvalidOperationException("the license's activation is still the broken one"), TimeSpan.FromSeconds(10));
+        Assert.Empty(license.Hwids);
+        var account = await Eventually.Succeeds(() => host.Grains.GetGrain<Accounts.IDeveloperAccountGrain>(app.AccountId).Get(), TimeSpan.FromSeconds(10));
+        Assert.Equal(999, account!.Credits);
     }
 
     [Fact]
