@@ -18,4 +18,13 @@ public sealed class AccountOptions
 
     /// <summary>The default of <see cref="GroupCommitWindow"/>, also the configuration default.</summary>
     public static readonly TimeSpan DefaultGroupCommitWindow = TimeSpan.FromMilliseconds(4);
+
+    /// <summary>
+    /// Operations that make a batch full (<c>Licensing:Storage:GroupCommitBatch</c>): a full batch is
+    /// written at once instead of waiting out the rest of <see cref="GroupCommitWindow"/>. 0 always waits.
+    /// </summary>
+    public int GroupCommitBatch { get; set; } = DefaultGroupCommitBatch;
+
+    /// <summary>The default of <see cref="GroupCommitBatch"/>: 20 validates per write at most 0.05 writes each.</summary>
+    public const int DefaultGroupCommitBatch = 20;
 }

@@ -66,7 +66,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         _logger = logger;
         _replayWindow = replayWindow;
         _views = views;
-        _commit = new GroupCommit(WriteAsync, ReloadAsync, _options.GroupCommitWindow, time, PrepareBatchAsync, metrics);
+        _commit = new GroupCommit(WriteAsync, ReloadAsync, _options.GroupCommitWindow, time, PrepareBatchAsync, metrics, _options.GroupCommitBatch);
     }
 
     /// <summary>The replay window of docs/protocol.md §1.3.</summary>

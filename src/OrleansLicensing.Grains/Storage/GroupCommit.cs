@@ -16,14 +16,18 @@ namespace OrleansLicensing.Storage;
 /// <para>Under sustained load, writes start at most once per <c>window</c>: an operation that
 /// arrives while the previous write is younger than the window waits for the rest of it, and so
 /// does everything queued behind it, so one write carries that window's worth of operations. The
-/// first operation after a quiet period is written at once (no added latency at low load).</para>
+/// first operation after a quiet period is written at once (no added latency at low load). With
+/// <c>fullBatch</c> above 0, a batch that reaches that many operations is written without waiting
+/// out the rest of the window: it already shares its write enough.</para>
 /// <para><c>prepare</c>, when given, runs once per batch after the batch is fixed and before any of
 /// its operations is applied: the place for one asynchronous read that the batch's checks need
 /// (the account's replay-window lookup). If it fails, every operation of the batch fails and
 /// nothing is applied.</para>
 /// </remarks>
-public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan window = default, TimeProvider? time = null, Func<Task>? prepare = null, Diagnostics.LicensingMetrics? metrics = null)
+public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan window = default, TimeProvider? time = null, Func<Task>? prepare = null, Diagnostics.LicensingMetrics? metrics = null, int fullBatch = 0)
 {
+    // Set while the loop waits out the window: completed by the operation that fills the batch.
+    private TaskCompletionSource? _filled;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private long _lastWriteStarted = long.MinValue;
     private List<IQueued> _queue = [];
@@ -48,6 +52,7 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
         if (_broken is not null) return Task.FromException<T>(BrokenError());
         var queued = new Queued<T>(apply);
         _queue.Add(queued);
+        if (_filled is not null && _queue.Count >= fullBatch) _filled.TrySetResult();
         if (!_running)
         {
             _running = true;
@@ -65,7 +70,20 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
                 if (window > TimeSpan.Zero && _lastWriteStarted != long.MinValue)
                 {
                     var rest = window - _time.GetElapsedTime(_lastWriteStarted);
-                    if (rest > TimeSpan.Zero) await Task.Delay(rest, _time);
+                    if (rest > TimeSpan.Zero && (fullBatch <= 0 || _queue.Count < fullBatch))
+                    {
+                        if (fullBatch > 0)
+                        {
+                            // A full batch does not wait for the rest of the window.
+                            _filled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                            await Task.WhenAny(Task.Delay(rest, _time), _filled.Task);
+                            _filled = null;
+                        }
+                        else
+                        {
+                            await Task.Delay(rest, _time);
+                        }
+                    }
                 }
                 var batch = _queue;
                 _queue = [];

@@ -87,6 +87,9 @@ public sealed partial class LicensingOptions
         /// <summary>Group commit window of an account's writes (see <c>AccountOptions.GroupCommitWindow</c>).</summary>
         public TimeSpan GroupCommitWindow { get; set; } = OrleansLicensing.Accounts.AccountOptions.DefaultGroupCommitWindow;
 
+        /// <summary>Operations that end an account's group-commit window early (see <c>AccountOptions.GroupCommitBatch</c>).</summary>
+        public int GroupCommitBatch { get; set; } = OrleansLicensing.Accounts.AccountOptions.DefaultGroupCommitBatch;
+
         /// <summary>How long start-up waits for an unreachable database (it may be starting too) before giving up.</summary>
         public TimeSpan StartupWait { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -103,6 +106,10 @@ public sealed partial class LicensingOptions
         internal void Validate()
         {
             DurationBetween("Licensing:Storage:GroupCommitWindow", GroupCommitWindow, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+            if (GroupCommitBatch is < 0 or > 10_000)
+            {
+                throw Invalid("Licensing:Storage:GroupCommitBatch", GroupCommitBatch.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be an integer from 0 to 10000");
+            }
             DurationBetween("Licensing:Storage:StartupWait", StartupWait, TimeSpan.Zero, TimeSpan.FromHours(1));
         }
     }

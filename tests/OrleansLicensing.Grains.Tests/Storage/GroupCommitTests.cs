@@ -17,7 +17,9 @@ public sealed class GroupCommitTests
         Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.None, _scheduler);
 
     /// <summary>A loop whose writes wait until the test lets each one finish (or fail).</summary>
-    private GroupCommit HeldWrites(Func<Task>? reload = null, Func<Task>? prepare = null) => new(
+    private GroupCommit HeldWrites(Func<Task>? reload = null, Func<Task>? prepare = null, TimeSpan window = default, int fullBatch = 0) => new(
+        window: window,
+        fullBatch: fullBatch,
         write: () =>
         {
             var write = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -59,6 +61,28 @@ public sealed class GroupCommitTests
         (await Write(1)).SetResult();
         var answers = await Task.WhenAll(waiting).WaitAsync(Patience, TestContext.Current.CancellationToken);
         Assert.Equal(new[] { 2, 3 }, answers);
+        Assert.Equal(2, Writes);
+    }
+
+    [Fact]
+    public async Task A_full_batch_is_written_without_waiting_out_the_window()
+    {
+        var loop = HeldWrites(window: TimeSpan.FromMinutes(1), fullBatch: 3);
+        var first = await OnLoop(() => loop.Enqueue(() => (0, true)));
+        (await Write(0)).SetResult();
+        await first.WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+        var batch = new List<Task<int>>
+        {
+            await OnLoop(() => loop.Enqueue(() => (1, true))),
+            await OnLoop(() => loop.Enqueue(() => (2, true))),
+        };
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal(1, Writes); // two of three: the batch waits for the window (a minute)
+
+        batch.Add(await OnLoop(() => loop.Enqueue(() => (3, true))));
+        (await Write(1)).SetResult(); // the third fills it: written at once
+        Assert.Equal(new[] { 1, 2, 3 }, await Task.WhenAll(batch).WaitAsync(Patience, TestContext.Current.CancellationToken));
         Assert.Equal(2, Writes);
     }
 

@@ -32,6 +32,8 @@ public sealed class ConfigurationTests
     [InlineData("Orleans:CollectionAge", "soon", "Orleans:CollectionAge")]
     [InlineData("Licensing:Storage:GroupCommitWindow", "00:00:05", "Licensing:Storage:GroupCommitWindow")]
     [InlineData("Licensing:Storage:GroupCommitWindow", "-00:00:01", "Licensing:Storage:GroupCommitWindow")]
+    [InlineData("Licensing:Storage:GroupCommitBatch", "-1", "Licensing:Storage:GroupCommitBatch")]
+    [InlineData("Licensing:Storage:GroupCommitBatch", "many", "Licensing:Storage:GroupCommitBatch")]
     [InlineData("Licensing:Storage:Provider", "Oracle", "Licensing:Storage:Provider")]
     [InlineData("Licensing:Storage:Provider", "PostgreSql", "ConnectionStrings:Licensing")]
     [InlineData("Licensing:MasterKey", "c2hvcnQ=", "Licensing:MasterKey")]
