@@ -72,17 +72,11 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
                     var rest = window - _time.GetElapsedTime(_lastWriteStarted);
                     if (rest > TimeSpan.Zero && (fullBatch <= 0 || _queue.Count < fullBatch))
                     {
-                        if (fullBatch > 0)
-                        {
-                            // A full batch does not wait for the rest of the window.
-                            _filled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                            await Task.WhenAny(Task.Delay(rest, _time), _filled.Task);
-                            _filled = null;
-                        }
-                        else
-                        {
-                            await Task.Delay(rest, _time);
-                        }
+                        // A batch that fills meanwhile does not wait for the rest of the window.
+                        var windowEnd = Task.Delay(rest, _time);
+                        _filled = fullBatch > 0 ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+                        await (_filled is null ? windowEnd : Task.WhenAny(windowEnd, _filled.Task));
+                        _filled = null;
                     }
                 }
                 var batch = _queue;

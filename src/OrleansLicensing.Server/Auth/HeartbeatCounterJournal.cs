@@ -27,7 +27,7 @@ public sealed class HeartbeatCounterJournal(SqlRequestPathStore store) : IHeartb
     public long Writes => Interlocked.Read(ref _writes);
 
     /// <inheritdoc />
-    public Task<long> ReadAsync(string licenseKey) => store.ReadCounterAsync(licenseKey);
+    public async Task<long> ReadAsync(string licenseKey) => (await store.ReadCountersAsync([licenseKey])).GetValueOrDefault(licenseKey);
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<string, long>> ReadAsync(IReadOnlyCollection<string> licenseKeys) => store.ReadCountersAsync(licenseKeys);

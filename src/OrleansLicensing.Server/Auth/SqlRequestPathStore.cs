@@ -54,16 +54,6 @@ public sealed class SqlRequestPathStore(LicensingDatabase database) : IReplayWin
         return found;
     }
 
-    /// <summary>The stored heartbeat counter of <paramref name="licenseKey"/>, 0 when none.</summary>
-    public async Task<long> ReadCounterAsync(string licenseKey)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count FROM licensing_heartbeat_counts WHERE license_key = @key";
-        command.AddParameter("key", licenseKey, DbType.String);
-        return await command.ExecuteScalarAsync() is { } count and not DBNull ? Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) : 0;
-    }
-
     /// <summary>The stored heartbeat counters of <paramref name="licenseKeys"/>, in one read; a license without one is absent.</summary>
     public async Task<IReadOnlyDictionary<string, long>> ReadCountersAsync(IReadOnlyCollection<string> licenseKeys)
     {

@@ -76,7 +76,8 @@ public static class LicensingSilo
             invariant == StorageConnections.PostgresInvariant ? StorageProvider.PostgreSql : StorageProvider.Sqlite, connectionString));
         silo.Services.AddLicensingWebhooks();
         // The request path: the account's replay window and heartbeat counters (rows its writes
-        // project, and the silo's group-committed writer of non-billable heartbeat counts), and the silo-local view caches every /auth edge keeps correct (docs/design.md).
+        // project, and the silo's group-committed writer of non-billable heartbeat counts), and the
+        // silo-local view caches every /auth edge keeps correct (docs/design.md).
         silo.Services.TryAddSingleton<OrleansLicensing.Server.Auth.SqlRequestPathStore>();
         silo.Services.TryAddSingleton<IReplayWindowStore>(s => s.GetRequiredService<OrleansLicensing.Server.Auth.SqlRequestPathStore>());
         silo.Services.TryAddSingleton<OrleansLicensing.Server.Auth.HeartbeatCounterJournal>();
