@@ -32,6 +32,12 @@ public sealed class LicensingMetrics
     /// <summary>Counter of account state writes that failed.</summary>
     public const string GroupCommitWriteFailures = "licensing.group_commit.write.failures";
 
+    /// <summary>Histogram of licenses whose heartbeat counters one write of the silo's counter journal raised; its count is the number of writes.</summary>
+    public const string HeartbeatCountsBatchSize = "licensing.heartbeat_counts.batch_size";
+
+    /// <summary>Counter of heartbeat counter writes that failed.</summary>
+    public const string HeartbeatCountsWriteFailures = "licensing.heartbeat_counts.write.failures";
+
     /// <summary>Gauge of webhook work waiting in the outbox, tagged <c>kind</c> (<c>events</c>, <c>deliveries</c>).</summary>
     public const string WebhookBacklog = "licensing.webhooks.backlog";
 
@@ -57,6 +63,8 @@ public sealed class LicensingMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _writeDuration;
     private readonly Counter<long> _writeFailures;
+    private readonly Histogram<int> _heartbeatCountsBatch;
+    private readonly Counter<long> _heartbeatCountsFailures;
     private readonly Histogram<double> _webhookDelivery;
     private readonly Counter<long> _webhookFailures;
     private readonly Counter<long> _authLogDropped;
@@ -78,6 +86,9 @@ public sealed class LicensingMetrics
         _writeDuration = Meter.CreateHistogram(GroupCommitWriteDuration, "s", "Duration of an account's state write",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBounds });
         _writeFailures = Meter.CreateCounter<long>(GroupCommitWriteFailures, "{write}", "Account state writes that failed");
+        _heartbeatCountsBatch = Meter.CreateHistogram(HeartbeatCountsBatchSize, "{license}", "Licenses whose heartbeat counters one counter write raised; the count is the number of writes",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBounds });
+        _heartbeatCountsFailures = Meter.CreateCounter<long>(HeartbeatCountsWriteFailures, "{write}", "Heartbeat counter writes that failed");
         Meter.CreateObservableGauge(WebhookBacklog, ObserveBacklog, "{item}", "Webhook events not yet turned into deliveries, and deliveries waiting for an attempt");
         _webhookDelivery = Meter.CreateHistogram(WebhookDeliveryDuration, "s", "Duration of webhook delivery attempts, by outcome",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBounds });
@@ -106,6 +117,13 @@ public sealed class LicensingMetrics
         _batchSize.Record(operations);
         _writeDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", failed ? "failed" : "ok"));
         if (failed) _writeFailures.Add(1);
+    }
+
+    /// <summary>A write of the silo's heartbeat counter journal that raised <paramref name="licenses"/> counters finished (or failed).</summary>
+    public void HeartbeatCountsWritten(int licenses, bool failed)
+    {
+        if (failed) _heartbeatCountsFailures.Add(1);
+        else _heartbeatCountsBatch.Record(licenses);
     }
 
     /// <summary>The outbox backlog as last counted by this silo's sweep.</summary>

@@ -15,7 +15,7 @@ namespace OrleansLicensing.Server.Auth;
 /// and its license does not count it); a counter that was stored anyway only makes the license's
 /// next heartbeat repeat the same count.
 /// </remarks>
-public sealed class HeartbeatCounterJournal(SqlRequestPathStore store) : IHeartbeatCounterStore
+public sealed class HeartbeatCounterJournal(SqlRequestPathStore store, OrleansLicensing.Diagnostics.LicensingMetrics? metrics = null) : IHeartbeatCounterStore
 {
     private readonly Lock _lock = new();
     private Dictionary<string, long> _queued = new(StringComparer.Ordinal);
@@ -71,10 +71,12 @@ public sealed class HeartbeatCounterJournal(SqlRequestPathStore store) : IHeartb
             {
                 await store.RaiseCountersAsync(batch);
                 Interlocked.Increment(ref _writes);
+                metrics?.HeartbeatCountsWritten(batch.Count, failed: false);
                 written.SetResult();
             }
             catch (Exception error)
             {
+                metrics?.HeartbeatCountsWritten(batch.Count, failed: true);
                 written.SetException(error);
             }
         }

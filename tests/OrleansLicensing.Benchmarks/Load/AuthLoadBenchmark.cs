@@ -88,9 +88,20 @@ public static class AuthLoadBenchmark
                 report.Writes(boundValidates, writesAfter.WritesSince(writesBefore), writesAfter.AuthLogRows - writesBefore.AuthLogRows);
             }
 
+            // Heartbeats: the silo's counter-journal writes (from /metrics) and the grain-state writes
+            // (the account's, for billable heartbeats) of the three rows, counted together.
+            const string CounterWrites = "licensing_heartbeat_counts_batch_size_count";
+            var counterWritesBefore = await seed.MetricAsync(CounterWrites);
+            var heartbeatStateBefore = await probe.ReadAsync();
+            long heartbeats = 0;
             foreach (var scheme in new[] { "ed25519", "hmac-v1", "hmac-v2" })
             {
-                await scenarios.RunAsync($"heartbeat, {scheme}", "heartbeat", bound[scheme], Debit.BilledHeartbeats);
+                heartbeats += await scenarios.RunAsync($"heartbeat, {scheme}", "heartbeat", bound[scheme], Debit.BilledHeartbeats);
+            }
+            if (heartbeats > 0)
+            {
+                var counterWrites = (long)(await seed.MetricAsync(CounterWrites) - counterWritesBefore);
+                report.HeartbeatWrites(heartbeats, counterWrites, (await probe.ReadAsync()).WritesSince(heartbeatStateBefore));
             }
             await scenarios.RunAsync("validate, ed25519, load over 16 accounts", "validate", spreadFile, Debit.PerSuccess);
             await scenarios.RunAsync("GET /v1/licenses/{key}", "license", bound["ed25519"], Debit.None, bearer: hot.ApiKey);
@@ -314,6 +325,15 @@ public sealed class LoadReport(LoadOptions options)
         var detail = string.Join(", ", writes.OrderByDescending(w => w.Value).Select(w => $"{w.Key} {w.Value:N0}"));
         _checks.Add($"storage writes per bound-HWID validate: {(double)total / requests:N4} ({total:N0} grain-state writes for {requests:N0} validates: {detail}); " +
                     $"auth-log rows {authLogRows:N0} ({(double)authLogRows / requests:N2}/request, inserted in batches)");
+        Console.WriteLine(_checks[^1]);
+    }
+
+    public void HeartbeatWrites(long requests, long counterWrites, IReadOnlyDictionary<string, long> stateWrites)
+    {
+        var state = stateWrites.Values.Sum();
+        var detail = string.Join(", ", stateWrites.OrderByDescending(w => w.Value).Select(w => $"{w.Key} {w.Value:N0}"));
+        _checks.Add($"storage writes per heartbeat: {(double)(counterWrites + state) / requests:N4} ({counterWrites:N0} counter writes, " +
+                    $"{(double)requests / Math.Max(1, counterWrites):N1} heartbeats each, and {state:N0} grain-state writes{(detail.Length > 0 ? $": {detail}" : "")}, for {requests:N0} heartbeats)");
         Console.WriteLine(_checks[^1]);
     }
 

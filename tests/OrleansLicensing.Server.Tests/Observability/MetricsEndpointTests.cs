@@ -92,6 +92,24 @@ public sealed class MetricsEndpointTests(ObservedServer observed)
     }
 
     [Fact]
+    public async Task Heartbeat_counter_writes_are_counted_with_the_licenses_each_carried()
+    {
+        var (appId, secret, key, _) = await Server.SeedAsync();
+        var hwid = NewHwid();
+        var token = await Server.StartSessionAsync(appId, secret, key, hwid);
+        var before = await Server.ScrapeAsync();
+
+        // One at a time: each heartbeat's counter is written before the next is sent, one license per write.
+        for (var i = 0; i < 3; i++) Assert.Equal("success", await Server.HeartbeatAsync(appId, token, hwid));
+
+        var after = await Server.ScrapeAsync();
+        double Increase(string name) => after.Sum(name) - before.Sum(name);
+        Assert.Equal(3, Increase("licensing_heartbeat_counts_batch_size_count"));
+        Assert.Equal(3, Increase("licensing_heartbeat_counts_batch_size_sum"));
+        Assert.Equal(0, Increase("licensing_heartbeat_counts_write_failures_total"));
+    }
+
+    [Fact]
     public async Task Webhook_attempts_are_timed_by_outcome_and_the_outbox_backlog_is_reported()
     {
         var (appId, _, _, apiKey) = await Server.SeedAsync();

@@ -127,6 +127,26 @@ public sealed class ServerProcess : IAsyncDisposable
         return body.TryGetProperty("error", out var error) ? error.GetString()! : body.GetProperty("status").GetString()!;
     }
 
+    /// <summary>A validate that must succeed; returns the session token of its payload.</summary>
+    public async Task<string> StartSessionAsync(string appId, string appSecret, string licenseKey, string hwid)
+    {
+        using var response = await Http.PostAsJsonAsync("/auth/validate",
+            new { appId, appSecret, licenseKey, hwid, nonce = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(body.TryGetProperty("payload", out var payload), $"validate failed: {body}");
+        using var decoded = JsonDocument.Parse(Convert.FromBase64String(payload.GetString()!));
+        return decoded.RootElement.GetProperty("sessionToken").GetString()!;
+    }
+
+    /// <summary>A heartbeat; returns the body's <c>error</c> (or <c>success</c>).</summary>
+    public async Task<string> HeartbeatAsync(string appId, string sessionToken, string hwid)
+    {
+        using var response = await Http.PostAsJsonAsync("/auth/heartbeat",
+            new { appId, sessionToken, hwid, nonce = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.TryGetProperty("error", out var error) ? error.GetString()! : body.GetProperty("status").GetString()!;
+    }
+
     /// <summary>A scrape of <c>/metrics</c> with the operator token.</summary>
     public async Task<PrometheusText> ScrapeAsync()
     {
