@@ -6,8 +6,10 @@ namespace OrleansLicensing.Server.Auth;
 /// The silo's writer of heartbeat counters (docs/design.md, "Heartbeat counts"). A non-billable
 /// heartbeat is acknowledged only once its license's counter is stored; here the counters of every
 /// license of the silo that heartbeats meanwhile share one write (group commit): while a write is in
-/// flight, the next one collects whatever arrives, keeping the highest count per license. Nothing
-/// waits for a timer, so a lone heartbeat is written at once.
+/// flight, the next one collects whatever arrives, keeping the highest count per license. Like an
+/// account's writes, writes start at most once per group-commit window under sustained load, and a
+/// batch that reaches the full-batch size goes at once; the first raise after a quiet period is
+/// written at once.
 /// </summary>
 /// <remarks>
 /// The write raises counters and never lowers them, so a repeated or late write is harmless. If a
@@ -15,22 +17,42 @@ namespace OrleansLicensing.Server.Auth;
 /// and its license does not count it); a counter that was stored anyway only makes the license's
 /// next heartbeat repeat the same count.
 /// </remarks>
-public sealed class HeartbeatCounterJournal(SqlRequestPathStore store, OrleansLicensing.Diagnostics.LicensingMetrics? metrics = null) : IHeartbeatCounterStore
+public sealed class HeartbeatCounterJournal : IHeartbeatCounterStore
 {
+    private readonly SqlRequestPathStore _store;
+    private readonly OrleansLicensing.Diagnostics.LicensingMetrics? _metrics;
+    private readonly TimeSpan _window;
+    private readonly int _fullBatch;
     private readonly Lock _lock = new();
     private Dictionary<string, long> _queued = new(StringComparer.Ordinal);
     private TaskCompletionSource _queuedWritten = NewCompletion();
+    // Set while the loop waits out the window: completed by the raise that fills the batch.
+    private TaskCompletionSource? _filled;
+    private long _lastWriteStarted = long.MinValue;
     private bool _writing;
     private long _writes;
+
+    /// <summary>
+    /// A journal over <paramref name="store"/>. <paramref name="window"/> and <paramref name="fullBatch"/>
+    /// mean what they mean for an account (<see cref="OrleansLicensing.Accounts.AccountOptions"/>);
+    /// a zero window writes as soon as the previous write is done.
+    /// </summary>
+    public HeartbeatCounterJournal(SqlRequestPathStore store, OrleansLicensing.Diagnostics.LicensingMetrics? metrics = null, TimeSpan window = default, int fullBatch = 0)
+    {
+        _store = store;
+        _metrics = metrics;
+        _window = window;
+        _fullBatch = fullBatch;
+    }
 
     /// <summary>Writes made since start (each carries one or more counters).</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
     /// <inheritdoc />
-    public async Task<long> ReadAsync(string licenseKey) => (await store.ReadCountersAsync([licenseKey])).GetValueOrDefault(licenseKey);
+    public async Task<long> ReadAsync(string licenseKey) => (await _store.ReadCountersAsync([licenseKey])).GetValueOrDefault(licenseKey);
 
     /// <inheritdoc />
-    public Task<IReadOnlyDictionary<string, long>> ReadAsync(IReadOnlyCollection<string> licenseKeys) => store.ReadCountersAsync(licenseKeys);
+    public Task<IReadOnlyDictionary<string, long>> ReadAsync(IReadOnlyCollection<string> licenseKeys) => _store.ReadCountersAsync(licenseKeys);
 
     /// <inheritdoc />
     public Task RaiseAsync(string licenseKey, long count)
@@ -38,6 +60,7 @@ public sealed class HeartbeatCounterJournal(SqlRequestPathStore store, OrleansLi
         lock (_lock)
         {
             if (!_queued.TryGetValue(licenseKey, out var queued) || queued < count) _queued[licenseKey] = count;
+            if (_filled is not null && _queued.Count >= _fullBatch) _filled.TrySetResult();
             var written = _queuedWritten.Task;
             if (!_writing)
             {
@@ -53,8 +76,8 @@ public sealed class HeartbeatCounterJournal(SqlRequestPathStore store, OrleansLi
     {
         while (true)
         {
-            Dictionary<string, long> batch;
-            TaskCompletionSource written;
+            var rest = TimeSpan.Zero;
+            TaskCompletionSource? filled = null;
             lock (_lock)
             {
                 if (_queued.Count == 0)
@@ -62,6 +85,24 @@ public sealed class HeartbeatCounterJournal(SqlRequestPathStore store, OrleansLi
                     _writing = false;
                     return;
                 }
+                if (_window > TimeSpan.Zero && _lastWriteStarted != long.MinValue && (_fullBatch <= 0 || _queued.Count < _fullBatch))
+                {
+                    rest = _window - System.Diagnostics.Stopwatch.GetElapsedTime(_lastWriteStarted);
+                    if (rest > TimeSpan.Zero && _fullBatch > 0) _filled = filled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+            if (rest > TimeSpan.Zero)
+            {
+                // A batch that fills meanwhile does not wait for the rest of the window.
+                var windowEnd = Task.Delay(rest);
+                await (filled is null ? windowEnd : Task.WhenAny(windowEnd, filled.Task));
+            }
+
+            Dictionary<string, long> batch;
+            TaskCompletionSource written;
+            lock (_lock)
+            {
+                _filled = null;
                 batch = _queued;
                 written = _queuedWritten;
                 _queued = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -69,14 +110,15 @@ public sealed class HeartbeatCounterJournal(SqlRequestPathStore store, OrleansLi
             }
             try
             {
-                await store.RaiseCountersAsync(batch);
+                _lastWriteStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                await _store.RaiseCountersAsync(batch);
                 Interlocked.Increment(ref _writes);
-                metrics?.HeartbeatCountsWritten(batch.Count, failed: false);
+                _metrics?.HeartbeatCountsWritten(batch.Count, failed: false);
                 written.SetResult();
             }
             catch (Exception error)
             {
-                metrics?.HeartbeatCountsWritten(batch.Count, failed: true);
+                _metrics?.HeartbeatCountsWritten(batch.Count, failed: true);
                 written.SetException(error);
             }
         }

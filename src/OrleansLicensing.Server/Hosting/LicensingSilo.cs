@@ -80,7 +80,15 @@ public static class LicensingSilo
         // silo-local view caches every /auth edge keeps correct (docs/design.md).
         silo.Services.TryAddSingleton<OrleansLicensing.Server.Auth.SqlRequestPathStore>();
         silo.Services.TryAddSingleton<IReplayWindowStore>(s => s.GetRequiredService<OrleansLicensing.Server.Auth.SqlRequestPathStore>());
-        silo.Services.TryAddSingleton<OrleansLicensing.Server.Auth.HeartbeatCounterJournal>();
+        silo.Services.TryAddSingleton(s =>
+        {
+            // The accounts' group-commit window and full-batch size apply to the counter writes too.
+            var accounts = s.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrleansLicensing.Accounts.AccountOptions>>().Value;
+            return new OrleansLicensing.Server.Auth.HeartbeatCounterJournal(
+                s.GetRequiredService<OrleansLicensing.Server.Auth.SqlRequestPathStore>(),
+                s.GetRequiredService<OrleansLicensing.Diagnostics.LicensingMetrics>(),
+                accounts.GroupCommitWindow, accounts.GroupCommitBatch);
+        });
         silo.Services.TryAddSingleton<IHeartbeatCounterStore>(s => s.GetRequiredService<OrleansLicensing.Server.Auth.HeartbeatCounterJournal>());
         silo.Services.TryAddSingleton<OrleansLicensing.Views.AuthViewBroadcast>();
         silo.Services.TryAddSingleton<OrleansLicensing.Views.IAuthViewCache, OrleansLicensing.Views.NoAuthViewCache>();

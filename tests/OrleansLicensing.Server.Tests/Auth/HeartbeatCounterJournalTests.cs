@@ -55,6 +55,30 @@ public sealed class HeartbeatCounterJournalTests
     }
 
     [Fact]
+    public async Task Under_load_writes_start_at_most_once_per_window_and_a_full_batch_goes_at_once()
+    {
+        using var data = new TempDirectory("hb-journal");
+        var (_, journal) = await OpenAsync(StorageProvider.Sqlite, data.Path, TimeSpan.FromSeconds(2), fullBatch: 5);
+
+        // The first raise after a quiet period is written at once.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await journal.RaiseAsync("WIN0-AAAA-BBBB-CCCC", 1);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromMilliseconds(1900));
+
+        // Right after it, two raises wait out the rest of the window and share one write.
+        await Task.WhenAll(journal.RaiseAsync("WIN1-AAAA-BBBB-CCCC", 1), journal.RaiseAsync("WIN2-AAAA-BBBB-CCCC", 1));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(1990), TimeSpan.FromSeconds(30));
+        Assert.Equal(2, journal.Writes);
+
+        // Five licenses fill a batch: written without waiting for the window (started just now).
+        clock.Restart();
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(i => journal.RaiseAsync($"FUL{i}-AAAA-BBBB-CCCC", 1)));
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromMilliseconds(1900));
+        Assert.Equal(3, journal.Writes);
+        foreach (var key in new[] { "WIN1-AAAA-BBBB-CCCC", "WIN2-AAAA-BBBB-CCCC", "FUL4-AAAA-BBBB-CCCC" }) Assert.Equal(1, await journal.ReadAsync(key));
+    }
+
+    [Fact]
     public async Task A_failed_write_fails_its_callers_and_the_next_write_works()
     {
         using var data = new TempDirectory("hb-journal");
@@ -70,14 +94,14 @@ public sealed class HeartbeatCounterJournalTests
         Assert.Equal(2, await journal.ReadAsync("FAIL-AAAA-BBBB-CCCC"));
     }
 
-    private static async Task<(LicensingDatabase Database, HeartbeatCounterJournal Journal)> OpenAsync(StorageProvider provider, string directory)
+    private static async Task<(LicensingDatabase Database, HeartbeatCounterJournal Journal)> OpenAsync(StorageProvider provider, string directory, TimeSpan window = default, int fullBatch = 0)
     {
         var connectionString = provider == StorageProvider.PostgreSql
             ? await PostgresServer.CreateDatabaseAsync()
             : StorageConnections.Sqlite(Path.Combine(directory, "licensing.db"));
         await SchemaMigrator.ApplyAsync(provider, connectionString, NullLogger.Instance, cancellationToken: Cancel);
         var database = new LicensingDatabase(provider, connectionString);
-        return (database, new HeartbeatCounterJournal(new SqlRequestPathStore(database)));
+        return (database, new HeartbeatCounterJournal(new SqlRequestPathStore(database), window: window, fullBatch: fullBatch));
     }
 
     private static async Task<long> CountRows(LicensingDatabase database)
