@@ -79,7 +79,8 @@ summary=$(find "$results_dir" -name '*.trx' -type f -exec grep -ho '<Counters [^
 # is often seen only by its tail, and a failure's own report can be far above it.
 find "$results_dir" -name '*.trx' -type f -exec cat {} + 2>/dev/null | awk '
     BEGIN { RS = "<UnitTestResult " }
-    NR > 1 && match($0, /outcome="(Failed|Error|Timeout|Aborted)"/) {
+    # The outcome of the record'"'"'s own tag only: the last record also holds <ResultSummary outcome=...>.
+    NR > 1 && match($0, /^[^>]*outcome="(Failed|Error|Timeout|Aborted)"/) {
         name = ""
         if (match($0, /testName="[^"]*"/)) name = substr($0, RSTART + 10, RLENGTH - 11)
         message = ""
