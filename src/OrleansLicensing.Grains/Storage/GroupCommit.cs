@@ -18,7 +18,7 @@ namespace OrleansLicensing.Storage;
 /// does everything queued behind it, so one write carries that window's worth of operations. The
 /// first operation after a quiet period is written at once (no added latency at low load). With
 /// <c>fullBatch</c> above 0, a batch that reaches that many operations is written without waiting
-/// out the rest of the window: it already shares its write enough.</para>
+/// out the rest of the window: it already shares its write enough. (That rule is <see cref="CommitWindow"/>.)</para>
 /// <para><c>prepare</c>, when given, runs once per batch after the batch is fixed and before any of
 /// its operations is applied: the place for one asynchronous read that the batch's checks need
 /// (the account's replay-window lookup). If it fails, every operation of the batch fails and
@@ -26,10 +26,8 @@ namespace OrleansLicensing.Storage;
 /// </remarks>
 public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan window = default, TimeProvider? time = null, Func<Task>? prepare = null, Diagnostics.LicensingMetrics? metrics = null, int fullBatch = 0)
 {
-    // Set while the loop waits out the window: completed by the operation that fills the batch.
-    private TaskCompletionSource? _filled;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private long _lastWriteStarted = long.MinValue;
+    private readonly CommitWindow _pace = new(window, fullBatch, time);
     private List<IQueued> _queue = [];
     private bool _running;
     private Exception? _broken;
@@ -52,7 +50,7 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
         if (_broken is not null) return Task.FromException<T>(BrokenError());
         var queued = new Queued<T>(apply);
         _queue.Add(queued);
-        if (_filled is not null && _queue.Count >= fullBatch) _filled.TrySetResult();
+        _pace.Queued(_queue.Count);
         if (!_running)
         {
             _running = true;
@@ -67,18 +65,7 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
         {
             while (_queue.Count > 0)
             {
-                if (window > TimeSpan.Zero && _lastWriteStarted != long.MinValue)
-                {
-                    var rest = window - _time.GetElapsedTime(_lastWriteStarted);
-                    if (rest > TimeSpan.Zero && (fullBatch <= 0 || _queue.Count < fullBatch))
-                    {
-                        // A batch that fills meanwhile does not wait for the rest of the window.
-                        var windowEnd = Task.Delay(rest, _time);
-                        _filled = fullBatch > 0 ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-                        await (_filled is null ? windowEnd : Task.WhenAny(windowEnd, _filled.Task));
-                        _filled = null;
-                    }
-                }
+                await _pace.WaitBeforeWriteAsync(_queue.Count);
                 var batch = _queue;
                 _queue = [];
                 if (prepare is not null)
@@ -105,20 +92,20 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, TimeSpan wi
                     continue;
                 }
 
+                var started = _pace.WriteStarted();
                 try
                 {
-                    _lastWriteStarted = _time.GetTimestamp();
                     await write();
                 }
                 catch (Exception error)
                 {
-                    metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(_lastWriteStarted), failed: true);
+                    metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(started), failed: true);
                     foreach (var op in batch) op.Fail(error);
                     await ReloadOrFailQueueAsync();
                     continue;
                 }
 
-                metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(_lastWriteStarted), failed: false);
+                metrics?.GroupCommitWritten(batch.Count, _time.GetElapsedTime(started), failed: false);
                 foreach (var op in batch) op.Complete();
             }
         }

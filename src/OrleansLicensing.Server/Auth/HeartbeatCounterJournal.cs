@@ -21,14 +21,10 @@ public sealed class HeartbeatCounterJournal : IHeartbeatCounterStore
 {
     private readonly SqlRequestPathStore _store;
     private readonly OrleansLicensing.Diagnostics.LicensingMetrics? _metrics;
-    private readonly TimeSpan _window;
-    private readonly int _fullBatch;
+    private readonly CommitWindow _pace;
     private readonly Lock _lock = new();
     private Dictionary<string, long> _queued = new(StringComparer.Ordinal);
     private TaskCompletionSource _queuedWritten = NewCompletion();
-    // Set while the loop waits out the window: completed by the raise that fills the batch.
-    private TaskCompletionSource? _filled;
-    private long _lastWriteStarted = long.MinValue;
     private bool _writing;
     private long _writes;
 
@@ -41,8 +37,7 @@ public sealed class HeartbeatCounterJournal : IHeartbeatCounterStore
     {
         _store = store;
         _metrics = metrics;
-        _window = window;
-        _fullBatch = fullBatch;
+        _pace = new CommitWindow(window, fullBatch);
     }
 
     /// <summary>Writes made since start (each carries one or more counters).</summary>
@@ -60,7 +55,7 @@ public sealed class HeartbeatCounterJournal : IHeartbeatCounterStore
         lock (_lock)
         {
             if (!_queued.TryGetValue(licenseKey, out var queued) || queued < count) _queued[licenseKey] = count;
-            if (_filled is not null && _queued.Count >= _fullBatch) _filled.TrySetResult();
+            _pace.Queued(_queued.Count);
             var written = _queuedWritten.Task;
             if (!_writing)
             {
@@ -76,8 +71,7 @@ public sealed class HeartbeatCounterJournal : IHeartbeatCounterStore
     {
         while (true)
         {
-            var rest = TimeSpan.Zero;
-            TaskCompletionSource? filled = null;
+            ValueTask windowEnd;
             lock (_lock)
             {
                 if (_queued.Count == 0)
@@ -85,24 +79,14 @@ public sealed class HeartbeatCounterJournal : IHeartbeatCounterStore
                     _writing = false;
                     return;
                 }
-                if (_window > TimeSpan.Zero && _lastWriteStarted != long.MinValue && (_fullBatch <= 0 || _queued.Count < _fullBatch))
-                {
-                    rest = _window - System.Diagnostics.Stopwatch.GetElapsedTime(_lastWriteStarted);
-                    if (rest > TimeSpan.Zero && _fullBatch > 0) _filled = filled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
+                windowEnd = _pace.WaitBeforeWriteAsync(_queued.Count);
             }
-            if (rest > TimeSpan.Zero)
-            {
-                // A batch that fills meanwhile does not wait for the rest of the window.
-                var windowEnd = Task.Delay(rest);
-                await (filled is null ? windowEnd : Task.WhenAny(windowEnd, filled.Task));
-            }
+            await windowEnd;
 
             Dictionary<string, long> batch;
             TaskCompletionSource written;
             lock (_lock)
             {
-                _filled = null;
                 batch = _queued;
                 written = _queuedWritten;
                 _queued = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -110,7 +94,7 @@ public sealed class HeartbeatCounterJournal : IHeartbeatCounterStore
             }
             try
             {
-                _lastWriteStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                _pace.WriteStarted();
                 await _store.RaiseCountersAsync(batch);
                 Interlocked.Increment(ref _writes);
                 _metrics?.HeartbeatCountsWritten(batch.Count, failed: false);
