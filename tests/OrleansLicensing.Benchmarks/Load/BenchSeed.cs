@@ -100,17 +100,8 @@ public sealed class BenchSeed(string url, string operatorToken)
     }
 
     /// <summary>The sum of every sample of one Prometheus series at <c>/metrics</c> (0 if the series has none yet).</summary>
-    public async Task<double> MetricAsync(string name)
-    {
-        var text = await _operator.GetStringAsync("/metrics");
-        var total = 0.0;
-        foreach (var line in text.Split('\n'))
-        {
-            if (!line.StartsWith(name, StringComparison.Ordinal) || line.Length == name.Length || line[name.Length] is not ('{' or ' ')) continue;
-            total += double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return total;
-    }
+    public async Task<double> MetricAsync(string name) =>
+        new Server.Observability.given.PrometheusText(await _operator.GetStringAsync("/metrics")).Sum(name);
 
     public static void WriteDataFile(string path, IEnumerable<SeededLicense> licenses) =>
         File.WriteAllLines(path, licenses.Select(l => l.ToLine()), new UTF8Encoding(false));

@@ -122,16 +122,15 @@ public sealed class ServerProcess : IAsyncDisposable
     public async Task<string> ValidateAsync(string appId, string appSecret, string licenseKey, string hwid, string? nonce = null)
     {
         using var response = await Http.PostAsJsonAsync("/auth/validate",
-            new { appId, appSecret, licenseKey, hwid, nonce = nonce ?? Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) });
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return body.TryGetProperty("error", out var error) ? error.GetString()! : body.GetProperty("status").GetString()!;
+            new { appId, appSecret, licenseKey, hwid, nonce = nonce ?? NewNonce() });
+        return Outcome(await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
     /// <summary>A validate that must succeed; returns the session token of its payload.</summary>
     public async Task<string> StartSessionAsync(string appId, string appSecret, string licenseKey, string hwid)
     {
         using var response = await Http.PostAsJsonAsync("/auth/validate",
-            new { appId, appSecret, licenseKey, hwid, nonce = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) });
+            new { appId, appSecret, licenseKey, hwid, nonce = NewNonce() });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(body.TryGetProperty("payload", out var payload), $"validate failed: {body}");
         using var decoded = JsonDocument.Parse(Convert.FromBase64String(payload.GetString()!));
@@ -142,10 +141,15 @@ public sealed class ServerProcess : IAsyncDisposable
     public async Task<string> HeartbeatAsync(string appId, string sessionToken, string hwid)
     {
         using var response = await Http.PostAsJsonAsync("/auth/heartbeat",
-            new { appId, sessionToken, hwid, nonce = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) });
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return body.TryGetProperty("error", out var error) ? error.GetString()! : body.GetProperty("status").GetString()!;
+            new { appId, sessionToken, hwid, nonce = NewNonce() });
+        return Outcome(await response.Content.ReadFromJsonAsync<JsonElement>());
     }
+
+    private static string NewNonce() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+
+    /// <summary>An <c>/auth</c> answer's <c>error</c>, or its <c>status</c> (<c>success</c>).</summary>
+    private static string Outcome(JsonElement body) =>
+        body.TryGetProperty("error", out var error) ? error.GetString()! : body.GetProperty("status").GetString()!;
 
     /// <summary>A scrape of <c>/metrics</c> with the operator token.</summary>
     public async Task<PrometheusText> ScrapeAsync()
