@@ -184,7 +184,7 @@ public sealed partial class LicenseGrain(
         {
             var accountId = Exists && S.AppId == request.AppId ? S.AccountId : request.AccountId;
             if (nonce is not null && accountId.Length > 0
-                && !await GrainFactory.GetGrain<IDeveloperAccountGrain>(accountId).RecordNonce(request.AppId, nonce))
+                && !await GrainFactory.Reference<IDeveloperAccountGrain>(accountId).RecordNonce(request.AppId, nonce))
             {
                 return LicenseVerdict.Fail(LicenseVerdictCode.ReplayDetected);                                 // V9
             }
@@ -261,7 +261,7 @@ public sealed partial class LicenseGrain(
         return result.Status;
     }
 
-    private IDeveloperAccountGrain Account => GrainFactory.GetGrain<IDeveloperAccountGrain>(S.AccountId);
+    private IDeveloperAccountGrain Account => GrainFactory.Reference<IDeveloperAccountGrain>(S.AccountId);
 
     /// <summary>
     /// Stores the intent with its effect reserved (the slot, a pending offline file), then asks the

@@ -110,7 +110,7 @@ public sealed partial class AuthController(
 
         var validation = new LicenseValidation(app.AppId, request.Hwid, ip.ToString(), app.DailyCreditCap, app.WantsValidatedEvents,
             app.AccountId, request.Nonce, settings.ValidatePerLicense);
-        var license = grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(licenseKey));
+        var license = grains.Reference<ILicenseGrain>(ILicenseGrain.KeyFor(licenseKey));
         var verdict = await SiloLossRetry.RunAsync(() => license.Validate(validation), time, HttpContext.RequestAborted); // V8–V16
         if (verdict.View is not { } licenseView)
         {
@@ -146,7 +146,7 @@ public sealed partial class AuthController(
             return;
         }
 
-        var verdict = await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(session.LicenseKey))
+        var verdict = await grains.Reference<ILicenseGrain>(ILicenseGrain.KeyFor(session.LicenseKey))
             .Heartbeat(new LicenseHeartbeat(app.AppId, session.Hwid, ip.ToString(), app.DailyCreditCap, settings.HeartbeatBillingInterval,
                 settings.HeartbeatPerLicense));                                                                // H10–H17
         if (verdict.View is not { } license)
@@ -177,7 +177,7 @@ public sealed partial class AuthController(
         {
             var (session, activeApp) = await AdmitSessionAsync(request.AppId, post.SessionToken, request.Hwid, app, requireHmacV2SigKey: false); // SP4–SP7
             if (session is null || activeApp is null) return;
-            var license = grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(session.LicenseKey));
+            var license = grains.Reference<ILicenseGrain>(ILicenseGrain.KeyFor(session.LicenseKey));
             if (!LicenseKey.IsWellFormed(session.LicenseKey) || !await license.ExistsIn(activeApp.AppId))
             {
                 await FailAsync(AuthError.SessionExpired);                                                     // SP8
@@ -205,7 +205,7 @@ public sealed partial class AuthController(
         }
         if (!await NonceIsFreshAsync(app, pre.Nonce)) return;                                                 // SK8
         var key = LicenseKey.Canonicalize(pre.LicenseKey);
-        if (!LicenseKey.IsWellFormed(key) || !await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(key)).ExistsIn(app.AppId))
+        if (!LicenseKey.IsWellFormed(key) || !await grains.Reference<ILicenseGrain>(ILicenseGrain.KeyFor(key)).ExistsIn(app.AppId))
         {
             await FailAsync(AuthError.InvalidKey);                                                             // SK9
             return;
@@ -241,7 +241,7 @@ public sealed partial class AuthController(
     private async Task<SelfBanListing> BlockAsync(AppAuthView app, string? hwid, IPAddress? ip) =>
         hwid is null && ip is null
             ? new SelfBanListing(false, false)
-            : await grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(app.AppId)).BlockForSelfBan(hwid, ip?.ToString());
+            : await grains.Reference<IAppGrain>(IAppGrain.KeyFor(app.AppId)).BlockForSelfBan(hwid, ip?.ToString());
 
     /// <summary>
     /// The first steps every endpoint shares: a readable body with valid fields, the app it names (whose
@@ -327,7 +327,7 @@ public sealed partial class AuthController(
     /// </summary>
     private async Task<bool> NonceIsFreshAsync(AppAuthView app, string nonce)
     {
-        if (await grains.GetGrain<IDeveloperAccountGrain>(app.AccountId).RecordNonce(app.AppId, nonce)) return true;
+        if (await grains.Reference<IDeveloperAccountGrain>(app.AccountId).RecordNonce(app.AppId, nonce)) return true;
         await FailAsync(AuthError.ReplayDetected);
         return false;
     }
@@ -354,7 +354,7 @@ public sealed partial class AuthController(
     private async Task<bool> TakeSharedAsync(TokenBucketSpec? spec, string bucket)
     {
         if (spec is null) return true;
-        var decision = await grains.GetGrain<IRateLimitGrain>(bucket).TryTake(spec);
+        var decision = await grains.Reference<IRateLimitGrain>(bucket).TryTake(spec);
         if (decision.Allowed) return true;
         await FailAsync(AuthError.RateLimited, retryAfterSeconds: decision.RetryAfterSeconds);
         return false;

@@ -22,13 +22,13 @@ public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthVi
     /// <summary>The app's view, or <c>null</c> when no such app exists (absence is not cached).</summary>
     public ValueTask<AppAuthView?> App(string appId) =>
         GetAsync(_apps.GetOrAdd(appId, static id => new Slot<AppAuthView>(id)),
-            id => SiloLossRetry.RunAsync(() => grains.GetGrain<IAppGrain>(IAppGrain.KeyFor(id)).GetAuthView(), time, CancellationToken.None));
+            id => SiloLossRetry.RunAsync(() => grains.Reference<IAppGrain>(IAppGrain.KeyFor(id)).GetAuthView(), time, CancellationToken.None));
 
     /// <summary>The account's status, or <c>null</c> when no such account exists.</summary>
     public async ValueTask<AccountStatus?> AccountStatus(string accountId)
     {
         var view = await GetAsync(_accounts.GetOrAdd(accountId, static id => new Slot<AccountView>(id)),
-            async id => (await SiloLossRetry.RunAsync(() => grains.GetGrain<IDeveloperAccountGrain>(id).Get(), time, CancellationToken.None)) is { } account
+            async id => (await SiloLossRetry.RunAsync(() => grains.Reference<IDeveloperAccountGrain>(id).Get(), time, CancellationToken.None)) is { } account
                 ? new AccountView(account.Status)
                 : null);
         return view?.Status;

@@ -41,7 +41,7 @@ public sealed class SessionActivityBuffer(IGrainFactory grains, TimeProvider tim
         {
             try
             {
-                _ = grains.GetGrain<ISessionGrain>(ISessionGrain.KeyFor(sid)).Record(activity);
+                _ = grains.Reference<ISessionGrain>(ISessionGrain.KeyFor(sid)).Record(activity);
             }
             catch (Exception error)
             {
