@@ -8,9 +8,10 @@ namespace OrleansLicensing.Storage;
 /// </summary>
 /// <remarks>
 /// Callers serialize <see cref="WaitBeforeWriteAsync"/>, <see cref="WriteStarted"/> and
-/// <see cref="Queued"/> (a grain's scheduler, or a lock). The one exception is harmless: the end of
-/// a wait forgets its full-batch signal without the caller's lock, so a <see cref="Queued"/> racing
-/// with it completes a signal nobody waits for any more.
+/// <see cref="Queued"/> (a grain's scheduler, or a lock). The one exception: the end of a wait
+/// forgets its full-batch signal without the caller's lock (the heartbeat counter journal's wait ends
+/// on a pool thread), so <see cref="Queued"/> reads the signal once and a call racing with the end
+/// completes a signal nobody waits for any more, which is harmless.
 /// </remarks>
 public sealed class CommitWindow(TimeSpan window, int fullBatch, TimeProvider? time = null)
 {
@@ -22,7 +23,9 @@ public sealed class CommitWindow(TimeSpan window, int fullBatch, TimeProvider? t
     /// <summary>The batch now holds <paramref name="operations"/>: a full batch ends the wait at once.</summary>
     public void Queued(int operations)
     {
-        if (_filled is not null && operations >= fullBatch) _filled.TrySetResult();
+        // One read of the field: the end of a wait clears it from another thread (see the remarks),
+        // so a second read could find null after the first found a signal.
+        if (Volatile.Read(ref _filled) is { } filled && operations >= fullBatch) filled.TrySetResult();
     }
 
     /// <summary>Completes when a batch of <paramref name="operations"/> may be written (at once if it may now).</summary>
