@@ -24,12 +24,17 @@ public sealed class LocalRateLimits(TimeProvider time, IClusterMembershipService
     /// <summary>Takes a token from this silo's share of <paramref name="spec"/> for <paramref name="name"/>.</summary>
     public RateDecision TryTake(string name, TokenBucketSpec spec)
     {
-        var bucket = _buckets.GetOrAdd(name, static (_, self) => self.NewBucket(), this);
         var share = Share(spec);
-        lock (bucket)
+        while (true)
         {
-            bucket.LastUsed = time.GetTimestamp();
-            return bucket.Tokens.TryTake(share);
+            var bucket = _buckets.GetOrAdd(name, static (_, self) => self.NewBucket(), this);
+            lock (bucket)
+            {
+                // Swept between the lookup and the lock: its tokens no longer count, take from its successor.
+                if (bucket.Removed) continue;
+                bucket.LastUsed = time.GetTimestamp();
+                return bucket.Tokens.TryTake(share);
+            }
         }
     }
 
@@ -39,28 +44,32 @@ public sealed class LocalRateLimits(TimeProvider time, IClusterMembershipService
         return silos <= 1 ? spec : new TokenBucketSpec(Math.Max(1, spec.Capacity / silos), spec.RefillPerSecond / silos);
     }
 
-    private long _countedAt = long.MinValue;
-    private int _activeSilos = 1;
+    /// <summary>The active silos of one membership version: one object, so a reader never pairs a version with another version's count.</summary>
+    private sealed record SiloCount(long Version, int Silos);
+
+    private volatile SiloCount _silos = new(long.MinValue, 1);
 
     /// <summary>Active silos in the membership snapshot, recounted only when the snapshot changes.</summary>
     private int ActiveSilos()
     {
         var snapshot = membership.CurrentSnapshot;
-        if (snapshot.Version.Value == Volatile.Read(ref _countedAt)) return Volatile.Read(ref _activeSilos);
+        var counted = _silos;
+        if (snapshot.Version.Value == counted.Version) return counted.Silos;
         var silos = 0;
         foreach (var member in snapshot.Members.Values)
         {
             if (member.Status == SiloStatus.Active) silos++;
         }
-        Volatile.Write(ref _activeSilos, Math.Max(1, silos));
-        Volatile.Write(ref _countedAt, snapshot.Version.Value);
+        // A slower recount of an older version may overwrite this one: the pair stays consistent, and
+        // the next call sees the version differ from the current snapshot and counts again.
+        _silos = new SiloCount(snapshot.Version.Value, Math.Max(1, silos));
         return Math.Max(1, silos);
     }
 
     private Bucket NewBucket()
     {
         if (Interlocked.Increment(ref _created) % SweepEvery == 0) SweepIdle();
-        return new Bucket(new TokenBucket(time));
+        return new Bucket(new TokenBucket(time)) { LastUsed = time.GetTimestamp() };
     }
 
     private void SweepIdle()
@@ -68,7 +77,14 @@ public sealed class LocalRateLimits(TimeProvider time, IClusterMembershipService
         var now = time.GetTimestamp();
         foreach (var (name, bucket) in _buckets)
         {
-            if (time.GetElapsedTime(Volatile.Read(ref bucket.LastUsed), now) > IdleAfter) _buckets.TryRemove(name, out _);
+            // Decided under the bucket's lock, so a request that holds the bucket either used it first
+            // (then it is not idle) or sees it removed and takes from a new one.
+            lock (bucket)
+            {
+                if (time.GetElapsedTime(bucket.LastUsed, now) <= IdleAfter) continue;
+                bucket.Removed = true;
+            }
+            _buckets.TryRemove(new KeyValuePair<string, Bucket>(name, bucket));
         }
     }
 
@@ -76,5 +92,6 @@ public sealed class LocalRateLimits(TimeProvider time, IClusterMembershipService
     {
         public readonly TokenBucket Tokens = tokens;
         public long LastUsed;
+        public bool Removed;
     }
 }

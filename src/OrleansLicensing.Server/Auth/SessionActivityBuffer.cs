@@ -14,7 +14,7 @@ public sealed class SessionActivityBuffer(IGrainFactory grains, TimeProvider tim
     /// <summary>How often buffered activity is handed over.</summary>
     internal static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
-    private ConcurrentDictionary<string, SessionActivity> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SessionActivity> _pending = new(StringComparer.Ordinal);
 
     /// <summary>Notes one successful heartbeat of session <paramref name="sid"/>.</summary>
     public void Record(string sid, SessionActivity activity) =>
@@ -25,28 +25,36 @@ public sealed class SessionActivityBuffer(IGrainFactory grains, TimeProvider tim
         using var timer = new PeriodicTimer(FlushInterval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) Flush();
+            while (await timer.WaitForNextTickAsync(stoppingToken)) Drain(Send);
         }
         catch (OperationCanceledException)
         {
         }
-        Flush();
+        Drain(Send);
     }
 
-    private void Flush()
+    /// <summary>
+    /// Hands every buffered session to <paramref name="send"/>, each removed from the buffer by itself:
+    /// a heartbeat recorded meanwhile is either in the entry removed or in a new one for the next
+    /// drain, never added to an entry already handed over (as it could be to a swapped-out buffer).
+    /// </summary>
+    internal void Drain(Action<string, SessionActivity> send)
     {
-        if (_pending.IsEmpty) return;
-        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, SessionActivity>(StringComparer.Ordinal));
-        foreach (var (sid, activity) in batch)
+        foreach (var (sid, _) in _pending)
         {
-            try
-            {
-                _ = grains.Reference<ISessionGrain>(ISessionGrain.KeyFor(sid)).Record(activity);
-            }
-            catch (Exception error)
-            {
-                logger.LogDebug(error, "Handing session activity to its grain failed");
-            }
+            if (_pending.TryRemove(sid, out var activity)) send(sid, activity);
+        }
+    }
+
+    private void Send(string sid, SessionActivity activity)
+    {
+        try
+        {
+            _ = grains.Reference<ISessionGrain>(ISessionGrain.KeyFor(sid)).Record(activity);
+        }
+        catch (Exception error)
+        {
+            logger.LogDebug(error, "Handing session activity to its grain failed");
         }
     }
 }
