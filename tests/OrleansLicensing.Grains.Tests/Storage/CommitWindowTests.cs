@@ -7,11 +7,13 @@ namespace OrleansLicensing.Storage;
 /// <remarks>
 /// The race this guards (a caller reading the full-batch signal twice, the second time after the
 /// wait's end cleared it: a <c>NullReferenceException</c> and a heartbeat answered <c>system_error</c>)
-/// shows reliably with <c>DOTNET_JITMinOpts=1</c>; optimized code usually reads the field once.
+/// shows reliably with <c>DOTNET_JITMinOpts=1</c>; optimized code usually reads the field once, so
+/// scripts/test.sh runs the tests of trait <c>Category=Race</c> a second time with that setting.
 /// </remarks>
 public sealed class CommitWindowTests
 {
     [Fact]
+    [Trait("Category", "Race")]
     public async Task A_full_batch_ends_each_wait_at_once_and_never_fails_the_caller_while_the_wait_ends_on_another_thread()
     {
         const int fullBatch = 20;
