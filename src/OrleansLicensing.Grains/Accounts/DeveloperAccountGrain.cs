@@ -226,15 +226,18 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
     /// </summary>
     private async Task PrepareBatchAsync()
     {
-        _storedCounters.Clear();
-        if (_counterLookups.Count > 0)
-        {
-            var licenses = _counterLookups;
-            _counterLookups = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (license, count) in await _heartbeatCounters.ReadAsync(licenses)) _storedCounters[license] = count;
-        }
+        // Both lists are taken before the first await: they hold exactly this batch's operations (each
+        // call adds its lookup in the turn that queues it). The account is reentrant, so a call that
+        // arrives during a read below belongs to the next batch, and so must its lookup.
+        var licenses = _counterLookups;
+        _counterLookups = new HashSet<string>(StringComparer.Ordinal);
         var lookups = _nonceLookups;
         _nonceLookups = [];
+        _storedCounters.Clear();
+        if (licenses.Count > 0)
+        {
+            foreach (var (license, count) in await _heartbeatCounters.ReadAsync(licenses)) _storedCounters[license] = count;
+        }
         _batchNonces.Clear();
         _recordedNonces = lookups.Count == 0
             ? new HashSet<(string, string)>()

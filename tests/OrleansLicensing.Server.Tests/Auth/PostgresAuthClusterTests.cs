@@ -47,6 +47,7 @@ public sealed class PostgresAuthClusterTests : IAsyncLifetime
         public Task<TestApp> App(long credits) => NewApp(credits: credits);
         public Task<string> Key(TestApp app, int slots) => NewLicense(app, slots);
         public Task<AuthReply> Send(TestApp app, string key, string hwid) => Validate(app, key, hwid);
+        public OrleansLicensing.Accounts.IDeveloperAccountGrain Account(TestApp app) => Grains.GetGrain<OrleansLicensing.Accounts.IDeveloperAccountGrain>(app.AccountId);
         public Task<long> Credits(string account) => Balance(account);
         public Task<LicenseSnapshot?> Snapshot(string key) => License(key).Get();
         public Task<VerifiedSession> SignIn(TestApp app, string key, string hwid) => Login(app, key, hwid);
@@ -58,6 +59,46 @@ public sealed class PostgresAuthClusterTests : IAsyncLifetime
         public Task Disable(TestApp app) => App(app).Update(new UpdateApp(Status: AppStatus.Disabled));
         public Task<SigningKeyChange> AddNextKey(TestApp app) => App(app).AddNextSigningKey();
         public Task<SigningKeyChange> Promote(TestApp app, string keyId) => App(app).PromoteSigningKey(keyId);
+    }
+
+    [Fact]
+    public async Task A_stored_nonce_is_refused_even_when_it_arrives_while_a_batch_reads_heartbeat_counters()
+    {
+        // A batch with a billable heartbeat reads its license's stored counter before it is applied
+        // (on PostgreSQL a real asynchronous read, during which the reentrant account takes new calls);
+        // a replay arriving then belongs to the next batch, whose replay lookup must still see it.
+        var spec = new Spec(_siloA);
+        var app = await spec.App(credits: 1_000_000);
+        var account = spec.Account(app);
+        var nonce = Guid.NewGuid().ToString("N");
+        var first = await account.DebitUsage(new OrleansLicensing.Accounts.UsageDebit(app.AppId, "KEY", OrleansLicensing.Accounts.CreditEntryKind.Validate, null, null, Nonce: nonce));
+        Assert.Equal(OrleansLicensing.Accounts.UsageDebitStatus.Debited, first.Status);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var ordinal = 0L;
+        var heartbeats = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await account.DebitUsage(new OrleansLicensing.Accounts.UsageDebit(app.AppId, "KEY-HB", OrleansLicensing.Accounts.CreditEntryKind.Heartbeat, null, null, HeartbeatOrdinal: ++ordinal));
+            }
+        }, TestContext.Current.CancellationToken);
+        var replays = Task.Run(async () =>
+        {
+            var outcomes = new List<OrleansLicensing.Accounts.UsageDebitStatus>();
+            while (!stop.IsCancellationRequested)
+            {
+                // Out of step with the heartbeats: each replay lands at another point of a batch.
+                Thread.SpinWait(Random.Shared.Next(0, 200_000));
+                outcomes.Add((await account.DebitUsage(new OrleansLicensing.Accounts.UsageDebit(app.AppId, "KEY", OrleansLicensing.Accounts.CreditEntryKind.Validate, null, null, Nonce: nonce))).Status);
+            }
+            return outcomes;
+        }, TestContext.Current.CancellationToken);
+        await heartbeats;
+        var answered = await replays;
+
+        Assert.True(ordinal > 50 && answered.Count > 100, $"{ordinal} heartbeat batches and {answered.Count} replays: too few to meet each other");
+        Assert.All(answered, status => Assert.Equal(OrleansLicensing.Accounts.UsageDebitStatus.ReplayDetected, status));
     }
 
     [Fact]
