@@ -76,8 +76,22 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        IndexOperations();
+        AdoptStoredState();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The state as read from storage (on activation, and again after a failed write). Its outbox
+    /// events, nonces and counter raises were projected by the write that stored them; carried again,
+    /// the next write would project them again, which once the events' rows have been pruned (webhook
+    /// retention) would send those webhooks twice.
+    /// </summary>
+    private void AdoptStoredState()
+    {
+        S.Outbox.Clear();
+        S.PendingNonces.Clear();
+        S.PendingHeartbeatCounts.Clear();
+        IndexOperations();
     }
 
     public async Task<CreateAccountResult> Create(CreateAccount command)
@@ -484,7 +498,7 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
         try
         {
             await _state.ReadStateAsync();
-            IndexOperations();
+            AdoptStoredState();
         }
         catch (Exception error)
         {

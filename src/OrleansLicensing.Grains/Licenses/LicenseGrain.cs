@@ -51,13 +51,7 @@ public sealed partial class LicenseGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Created)
-        {
-            // Heartbeats are made durable by the stored counter (raised before each is acknowledged),
-            // not by this state's lazy write: the counter here is the higher of the two.
-            S.HeartbeatCount = Math.Max(S.HeartbeatCount, await heartbeatCounters.ReadAsync(S.LicenseKey));
-        }
-        _needsResolution = S.Intents.Count > 0;
+        await AdoptStoredStateAsync();
         // A random first tick spreads the flushes of licenses activated together (a launch spike)
         // over the interval instead of queueing them all for the storage at the same moment.
         var firstFlush = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * FlushInterval.TotalMilliseconds);
@@ -435,6 +429,25 @@ public sealed partial class LicenseGrain(
         catch (Exception error) { LogConfirmFailed(error, S.LicenseKey); }
     }
 
+    /// <summary>
+    /// The state as read from storage (on activation, and again after a failed write), made current:
+    /// <list type="bullet">
+    /// <item>Heartbeats are made durable by the stored counter (raised before each is acknowledged),
+    /// not by this state's lazy write: the count is the higher of the two. Without this after a
+    /// failed write, heartbeats already counted would be counted again and a billable one skipped.</item>
+    /// <item>Events in a stored state went into <c>licensing_events</c> with the write that stored
+    /// them; carried again, the next write would project them again, which once the events' rows
+    /// have been pruned (webhook retention) would send them twice.</item>
+    /// <item>A stored intent is decided before anything else runs.</item>
+    /// </list>
+    /// </summary>
+    private async Task AdoptStoredStateAsync()
+    {
+        if (S.Created) S.HeartbeatCount = Math.Max(S.HeartbeatCount, await heartbeatCounters.ReadAsync(S.LicenseKey));
+        S.Outbox.Clear();
+        _needsResolution = S.Intents.Count > 0;
+    }
+
     private async Task ReloadAsync()
     {
         _dirty = false;
@@ -442,7 +455,7 @@ public sealed partial class LicenseGrain(
         try
         {
             await state.ReadStateAsync();
-            _needsResolution = S.Intents.Count > 0;
+            await AdoptStoredStateAsync();
         }
         catch (Exception error)
         {

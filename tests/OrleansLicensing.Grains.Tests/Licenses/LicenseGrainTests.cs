@@ -125,6 +125,51 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     }
 
     [Fact]
+    public async Task A_failed_license_write_does_not_take_back_heartbeats_already_counted()
+    {
+        var account = await NewAccountId(credits: 100);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account, slots: 2);
+        Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code); // balance 99
+        // Seven free heartbeats: counted by the counter row; the license's own state is written lazily.
+        for (var i = 0; i < 7; i++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, "h", every: 10))).Code);
+
+        // A license write fails (the database refuses every update for a moment) and the license re-reads its state.
+        await Cluster.ExecuteSqlAsync("CREATE TRIGGER test_refuse_state_updates BEFORE UPDATE ON licensing_grain_state BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => license.Validate(ValidateFrom(app, "h2")));
+        }
+        finally
+        {
+            await Cluster.ExecuteSqlAsync("DROP TRIGGER test_refuse_state_updates");
+        }
+
+        // Heartbeats 8, 9 and 10: the 10th is billed, once.
+        for (var i = 0; i < 3; i++) Assert.Equal(LicenseVerdictCode.Ok, (await license.Heartbeat(HeartbeatFrom(app, "h", every: 10))).Code);
+        Assert.Equal(10, (await license.Get())!.HeartbeatCount);
+        Assert.Equal(98, await Balance(account));
+    }
+
+    [Fact]
+    public async Task An_event_committed_before_a_reactivation_is_not_committed_again_by_the_next_write()
+    {
+        var account = await NewAccountId(credits: 100);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account);
+        long Count(object? scalar) => Convert.ToInt64(scalar);
+        Assert.Equal(1, Count(await Cluster.ExecuteSqlAsync("SELECT COUNT(*) FROM licensing_events WHERE account_id = @a AND type = 'license.created'", ("a", account))));
+
+        // The event's row ages out (webhook retention), the license's activation goes, and it writes again.
+        await Cluster.ExecuteSqlAsync("DELETE FROM licensing_events WHERE account_id = @a", ("a", account));
+        await Cluster.Cluster.DeactivateAsync(license);
+        Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code);
+
+        Assert.Equal(0, Count(await Cluster.ExecuteSqlAsync("SELECT COUNT(*) FROM licensing_events WHERE account_id = @a AND type = 'license.created'", ("a", account))));
+        Assert.Equal(1, Count(await Cluster.ExecuteSqlAsync("SELECT COUNT(*) FROM licensing_events WHERE account_id = @a AND type = 'license.hwid_bound'", ("a", account))));
+    }
+
+    [Fact]
     public async Task Management_changes_take_effect_on_the_next_call()
     {
         var account = await NewAccountId(credits: 100);
