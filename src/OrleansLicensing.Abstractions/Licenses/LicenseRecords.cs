@@ -81,7 +81,9 @@ public sealed record LicenseChange(
 /// A validate's license-side request (docs/protocol.md §8.2, V8–V16): the license takes its
 /// per-license bucket (V8), has the account record <see cref="Nonce"/> in the app's replay window
 /// (V9) and decides V10–V16. <see cref="AccountId"/> is the app's account: the replay window's owner
-/// even when the key names no license of this app.
+/// even when the key names no license of this app. <see cref="Repeat"/> is set by the edge only, when it
+/// sends the same request again after a silo loss (docs/design.md, "A silo dies"): a request takes
+/// one V8 token, so a repeat of the request whose token this activation took takes none.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record LicenseValidation(
@@ -92,7 +94,8 @@ public sealed record LicenseValidation(
     [property: Id(4)] bool RaiseValidatedEvent = true,
     [property: Id(5)] string AccountId = "",
     [property: Id(6)] string Nonce = "",
-    [property: Id(7)] Limits.TokenBucketSpec? LicenseBucket = null);
+    [property: Id(7)] Limits.TokenBucketSpec? LicenseBucket = null,
+    [property: Id(8)] bool Repeat = false);
 
 /// <summary>A heartbeat's license-side request (docs/protocol.md §9.2, H11–H17).</summary>
 [GenerateSerializer, Immutable]

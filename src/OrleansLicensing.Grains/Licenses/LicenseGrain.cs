@@ -46,6 +46,11 @@ public sealed partial class LicenseGrain(
     private readonly Dictionary<string, Limits.TokenBucket> _validateBuckets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Limits.TokenBucket> _heartbeatBuckets = new(StringComparer.Ordinal);
 
+    // The nonce of the last validate that took a V8 token here: the edge's repeat of that request
+    // after a silo loss (LicenseValidation.Repeat) takes no second one. Repeats are sequential (the
+    // edge awaits each attempt) and this grain takes one call at a time, so the last one suffices.
+    private string? _lastValidateToken;
+
     private LicenseState S => state.State;
     private bool Exists => S.Created && !S.Deleted;
 
@@ -157,9 +162,13 @@ public sealed partial class LicenseGrain(
     public async Task<LicenseVerdict> Validate(LicenseValidation request)
     {
         ThrowIfBroken();
-        if (request.LicenseBucket is { } bucket && Take(_validateBuckets, request.AppId, bucket) is { Allowed: false } refused)
+        if (request.LicenseBucket is { } bucket && !(request.Repeat && request.Nonce.Length > 0 && request.Nonce == _lastValidateToken))
         {
-            return new LicenseVerdict(LicenseVerdictCode.RateLimited, null, refused.RetryAfterSeconds);          // V8
+            if (Take(_validateBuckets, request.AppId, bucket) is { Allowed: false } refused)
+            {
+                return new LicenseVerdict(LicenseVerdictCode.RateLimited, null, refused.RetryAfterSeconds);      // V8
+            }
+            _lastValidateToken = request.Nonce;
         }
         await ResolveIntentsAsync();
         var nonce = string.IsNullOrEmpty(request.Nonce) ? null : request.Nonce;

@@ -111,7 +111,8 @@ public sealed partial class AuthController(
         var validation = new LicenseValidation(app.AppId, request.Hwid, ip.ToString(), app.DailyCreditCap, app.WantsValidatedEvents,
             app.AccountId, request.Nonce, settings.ValidatePerLicense);
         var license = grains.Reference<ILicenseGrain>(ILicenseGrain.KeyFor(licenseKey));
-        var verdict = await SiloLossRetry.RunAsync(() => license.Validate(validation), time, HttpContext.RequestAborted); // V8–V16
+        var verdict = await SiloLossRetry.RunAsync(repeat => license.Validate(repeat ? validation with { Repeat = true } : validation),
+            time, HttpContext.RequestAborted);                                                                 // V8–V16 (one V8 token per request)
         if (verdict.View is not { } licenseView)
         {
             await FailAsync(Map(verdict.Code, heartbeat: false), retryAfterSeconds: verdict.Code == LicenseVerdictCode.RateLimited ? verdict.RetryAfterSeconds : null);

@@ -21,18 +21,21 @@ public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthVi
 
     /// <summary>The app's view, or <c>null</c> when no such app exists (absence is not cached).</summary>
     public ValueTask<AppAuthView?> App(string appId) =>
-        GetAsync(_apps.GetOrAdd(appId, static id => new Slot<AppAuthView>(id)),
+        GetAsync(_apps.GetOrAdd(appId, static (id, apps) => new Slot<AppAuthView>(id, apps), _apps),
             id => SiloLossRetry.RunAsync(() => grains.Reference<IAppGrain>(IAppGrain.KeyFor(id)).GetAuthView(), time, CancellationToken.None));
 
     /// <summary>The account's status, or <c>null</c> when no such account exists.</summary>
     public async ValueTask<AccountStatus?> AccountStatus(string accountId)
     {
-        var view = await GetAsync(_accounts.GetOrAdd(accountId, static id => new Slot<AccountView>(id)),
+        var view = await GetAsync(_accounts.GetOrAdd(accountId, static (id, accounts) => new Slot<AccountView>(id, accounts), _accounts),
             async id => (await SiloLossRetry.RunAsync(() => grains.Reference<IDeveloperAccountGrain>(id).Get(), time, CancellationToken.None)) is { } account
                 ? new AccountView(account.Status)
                 : null);
         return view?.Status;
     }
+
+    /// <summary>Apps and accounts this silo holds a slot for (cached, or being fetched).</summary>
+    internal int Slots => _apps.Count + _accounts.Count;
 
     /// <inheritdoc />
     public void Invalidate(AuthViewKey key)
@@ -66,9 +69,12 @@ public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthVi
     /// <summary>
     /// One cached view. Every invalidation starts a new generation; a fetch stores its result only if
     /// no invalidation arrived while it ran, and a request joins a fetch in flight only if that fetch
-    /// started in the current generation (so never one that may have read the old view).
+    /// started in the current generation (so never one that may have read the old view). A fetch that
+    /// finds nothing removes its slot from <paramref name="owner"/>: ids that name nothing (any client
+    /// can send them) hold no memory once their fetch is done. A later request for the id starts a
+    /// new slot, which fetches again, as an absent view always does.
     /// </summary>
-    private sealed class Slot<T>(string id) where T : class
+    private sealed class Slot<T>(string id, ConcurrentDictionary<string, Slot<T>> owner) where T : class
     {
         private readonly Lock _gate = new();
         private long _generation;
@@ -118,13 +124,16 @@ public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthVi
             try
             {
                 var value = await fetch(id);
+                var forget = false;
                 lock (_gate)
                 {
                     if (generation == _generation && value is not null)
                     {
                         Current = new Entry<T>(value, started + lease, started + lease / 2);
                     }
+                    forget = value is null && Current is null;
                 }
+                if (forget) owner.TryRemove(new KeyValuePair<string, Slot<T>>(id, this));
                 return value;
             }
             finally

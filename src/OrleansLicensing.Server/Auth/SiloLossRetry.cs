@@ -14,20 +14,29 @@ public static class SiloLossRetry
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(8);
 
     /// <summary>Runs <paramref name="operation"/>, repeating it while the failure is the loss of a silo.</summary>
-    public static async Task<T> RunAsync<T>(Func<Task<T>> operation, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<T> RunAsync<T>(Func<Task<T>> operation, TimeProvider time, CancellationToken cancellationToken) =>
+        RunAsync(_ => operation(), time, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/>, repeating it while the failure is the loss of a silo; its
+    /// argument says whether this run is a repeat (for an operation that must count a request once).
+    /// </summary>
+    public static async Task<T> RunAsync<T>(Func<bool, Task<T>> operation, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var pause = TimeSpan.FromMilliseconds(100);
+        var repeat = false;
         while (true)
         {
             try
             {
-                return await operation();
+                return await operation(repeat);
             }
             catch (Exception error) when (IsSiloLoss(error) && time.GetElapsedTime(started) + pause < Budget && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(pause, time, cancellationToken);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+                repeat = true;
             }
         }
     }

@@ -170,6 +170,24 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
     }
 
     [Fact]
+    public async Task A_validate_the_edge_repeats_after_a_silo_loss_takes_one_license_token()
+    {
+        var account = await NewAccountId(credits: 100);
+        var app = await NewApp(account);
+        var license = await NewLicense(app, account);
+        var oncePerMinute = new Limits.TokenBucketSpec(1, 1.0 / 60);
+        var request = ValidateFrom(app, "h") with { AccountId = account, Nonce = Guid.NewGuid().ToString("N"), LicenseBucket = oncePerMinute };
+
+        Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(request)).Code);
+        // The edge sends the same request again (its answer was lost with a silo): no second token,
+        // so the repeat reaches the replay step, which knows the nonce.
+        Assert.Equal(LicenseVerdictCode.ReplayDetected, (await license.Validate(request with { Repeat = true })).Code);
+        // A client sending the same request again takes a token (V8 comes before V9): none is left.
+        Assert.Equal(LicenseVerdictCode.RateLimited, (await license.Validate(request)).Code);
+        Assert.Equal(99, await Balance(account));
+    }
+
+    [Fact]
     public async Task Management_changes_take_effect_on_the_next_call()
     {
         var account = await NewAccountId(credits: 100);
