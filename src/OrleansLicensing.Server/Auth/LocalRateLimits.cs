@@ -60,10 +60,11 @@ public sealed class LocalRateLimits(TimeProvider time, IClusterMembershipService
         {
             if (member.Status == SiloStatus.Active) silos++;
         }
+        silos = Math.Max(1, silos);
         // A slower recount of an older version may overwrite this one: the pair stays consistent, and
         // the next call sees the version differ from the current snapshot and counts again.
-        _silos = new SiloCount(snapshot.Version.Value, Math.Max(1, silos));
-        return Math.Max(1, silos);
+        _silos = new SiloCount(snapshot.Version.Value, silos);
+        return silos;
     }
 
     private Bucket NewBucket()

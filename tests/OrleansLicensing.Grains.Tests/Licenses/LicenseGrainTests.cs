@@ -157,16 +157,17 @@ public sealed class LicenseGrainTests(SqliteGrainCluster cluster) : LicenseSpec(
         var account = await NewAccountId(credits: 100);
         var app = await NewApp(account);
         var license = await NewLicense(app, account);
-        long Count(object? scalar) => Convert.ToInt64(scalar);
-        Assert.Equal(1, Count(await Cluster.ExecuteSqlAsync("SELECT COUNT(*) FROM licensing_events WHERE account_id = @a AND type = 'license.created'", ("a", account))));
+        async Task<long> Events(string type) => Convert.ToInt64(await Cluster.ExecuteSqlAsync(
+            "SELECT COUNT(*) FROM licensing_events WHERE account_id = @a AND type = @t", ("a", account), ("t", type)));
+        Assert.Equal(1, await Events("license.created"));
 
         // The event's row ages out (webhook retention), the license's activation goes, and it writes again.
         await Cluster.ExecuteSqlAsync("DELETE FROM licensing_events WHERE account_id = @a", ("a", account));
         await Cluster.Cluster.DeactivateAsync(license);
         Assert.Equal(LicenseVerdictCode.Ok, (await license.Validate(ValidateFrom(app, "h"))).Code);
 
-        Assert.Equal(0, Count(await Cluster.ExecuteSqlAsync("SELECT COUNT(*) FROM licensing_events WHERE account_id = @a AND type = 'license.created'", ("a", account))));
-        Assert.Equal(1, Count(await Cluster.ExecuteSqlAsync("SELECT COUNT(*) FROM licensing_events WHERE account_id = @a AND type = 'license.hwid_bound'", ("a", account))));
+        Assert.Equal(0, await Events("license.created"));
+        Assert.Equal(1, await Events("license.hwid_bound"));
     }
 
     [Fact]
