@@ -3,7 +3,9 @@
 # (SQLite) and then on PostgreSQL, seeds accounts, apps and licenses through the API, drives load
 # with wrk (a separate process, Lua script scripts/bench/load.lua) and prints one table per engine:
 # scenario, requests/s, ratio to GET /health/live measured in the same run, p50/p99/p99.9, errors,
-# p99 at 70 % of the peak rate, server CPU per request and the exact credit check.
+# p99 at 70 % of the peak rate, server CPU per request and the exact credit check. The rows "floor: …"
+# run the product's validate code without grains and storage, then with one and two no-op grain calls
+# (tests/OrleansLicensing.Benchmarks.Floor), as ratios to the product's /health/live of the same run.
 #
 #   scripts/bench.sh                       # both engines (installs wrk and PostgreSQL if missing)
 #   scripts/bench.sh --sqlite              # embedded default only
@@ -49,9 +51,11 @@ trap cleanup EXIT
 echo "bench.sh: building Release" >&2
 dotnet build src/OrleansLicensing.Server -c Release -v quiet -nologo >/dev/null
 dotnet build tests/OrleansLicensing.Benchmarks -c Release -v quiet -nologo >/dev/null
+dotnet build tests/OrleansLicensing.Benchmarks.Floor -c Release -v quiet -nologo >/dev/null
 
 server_dll=$root/src/OrleansLicensing.Server/bin/Release/net10.0/OrleansLicensing.Server.dll
 driver=$root/tests/OrleansLicensing.Benchmarks/bin/Release/net10.0/OrleansLicensing.Benchmarks.dll
+floor_dll=$root/tests/OrleansLicensing.Benchmarks.Floor/bin/Release/net10.0/OrleansLicensing.Benchmarks.Floor.dll
 echo "bench.sh: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 
 rc=0
@@ -64,7 +68,7 @@ for engine in "${engines[@]}"; do
         fi
         engine_args=(--postgres "$ConnectionStrings__Licensing")
     fi
-    dotnet "$driver" auth --server-dll "$server_dll" --work "$work/$engine" --script "$root/scripts/bench/load.lua" \
+    dotnet "$driver" auth --server-dll "$server_dll" --work "$work/$engine" --script "$root/scripts/bench/load.lua" --floor-dll "$floor_dll" \
         "${engine_args[@]}" "${driver_args[@]}" || rc=$?
 done
 exit $rc

@@ -24,6 +24,7 @@ public static class AuthLoadBenchmark
         var report = new LoadReport(options);
         var environment = ServerEnvironment(options, limitsOn: true);
 
+        var productBaseline = 0.0;
         Console.WriteLine($"bench: {options.Engine}, {Environment.ProcessorCount} cores, wrk with {options.Connections} connections, {options.Duration.TotalSeconds:N0} s per run");
         var server = await BenchServer.StartAsync(options.ServerDll, environment, Path.Combine(options.Work, "server.log"));
         try
@@ -70,6 +71,7 @@ public static class AuthLoadBenchmark
             var scenarios = new ScenarioRunner(runner, server, report, credits, options);
 
             await scenarios.BaselineAsync("baseline: GET /health/live");
+            productBaseline = scenarios.Baseline;
 
             // Bound-HWID validates: the storage writes of the three rows are counted together, after
             // the licenses' lazy observability flush (once a minute) has had time to land.
@@ -128,6 +130,11 @@ public static class AuthLoadBenchmark
             await server.DisposeAsync();
         }
 
+        if (options.FloorDll is { } floorDll)
+        {
+            await FloorRowsAsync(options, floorDll, report, productBaseline);
+        }
+
         // The limiter's own cost: the same validate with every /auth limit switched off.
         if (!options.Includes("limits off"))
         {
@@ -149,6 +156,48 @@ public static class AuthLoadBenchmark
 
         report.Print();
         return report.AllChecksPassed ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The compute floor (docs/benchmarks.md): the product's validate code without grains and storage
+    /// (tests/OrleansLicensing.Benchmarks.Floor), then with one and two no-op grain calls, as ratios to
+    /// the product's <c>GET /health/live</c> of this run. One server start per number of calls.
+    /// </summary>
+    private static async Task FloorRowsAsync(LoadOptions options, string floorDll, LoadReport report, double productBaseline)
+    {
+        const string Secret = "floor-secret";
+        var data = new Dictionary<string, string>();
+        foreach (var scheme in new[] { "ed25519", "hmac-v1" })
+        {
+            data[scheme] = Path.Combine(options.Work, $"floor-{scheme}.tsv");
+            BenchSeed.WriteDataFile(data[scheme], Enumerable.Range(0, options.BoundLicenses).Select(i =>
+                new SeededLicense($"floor-{scheme}", Secret, $"FLOOR-{i:D8}", $"hw-floor-{i}", "")));
+        }
+        var runner = new WrkRunner(options.Wrk, options.Script, options.Work);
+        foreach (var (calls, label) in new[] { (0, "no grains"), (1, "1 grain call"), (2, "2 grain calls") })
+        {
+            var rows = new[] { "ed25519", "hmac-v1" }.Select(scheme => (Scheme: scheme, Name: $"floor: validate, {label}, {scheme}"))
+                .Where(row => options.Includes(row.Name)).ToList();
+            var ownBaseline = calls == 0 && options.Includes("floor: GET /health/live");
+            if (rows.Count == 0 && !ownBaseline) continue;
+            var environment = new Dictionary<string, string>
+            {
+                ["Floor__GrainCalls"] = calls.ToString(CultureInfo.InvariantCulture),
+                ["Floor__AppSecret"] = Secret,
+                ["DOTNET_gcServer"] = Environment.GetEnvironmentVariable("DOTNET_gcServer") ?? "1",
+            };
+            var floor = await BenchServer.StartAsync(floorDll, environment, Path.Combine(options.Work, "floor.log"));
+            try
+            {
+                var scenarios = new ScenarioRunner(runner, floor, report, null, options) { Baseline = productBaseline };
+                if (ownBaseline) await scenarios.RunAsync("floor: GET /health/live of the floor server", "health", null, Debit.None, paced: false);
+                foreach (var (scheme, name) in rows) await scenarios.RunAsync(name, "validate", data[scheme], Debit.None, paced: false);
+            }
+            finally
+            {
+                await floor.DisposeAsync();
+            }
+        }
     }
 
     private static Dictionary<string, string> ServerEnvironment(LoadOptions options, bool limitsOn)
@@ -230,12 +279,17 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
 {
     private double _baseline;
 
+    /// <summary>The <c>GET /health/live</c> rate the rows' ratios are taken to.</summary>
+    public double Baseline { get => _baseline; init => _baseline = value; }
+
     public async Task BaselineAsync(string name)
     {
         await wrk.RunAsync(server.Url, "health", null, options.Connections, options.WarmUp); // warm-up
+        var cpuBefore = server.CpuSeconds();
         var result = await wrk.RunAsync(server.Url, "health", null, options.Connections, options.Duration);
+        var cpu = (server.CpuSeconds() - cpuBefore) / result.Requests;
         _baseline = result.PerSecond;
-        report.Row(name, result, _baseline, null, null);
+        report.Row(name, result, _baseline, null, null, cpu);
     }
 
     /// <summary>Warm-up, peak run, then (if <paramref name="paced"/>) a run paced at 70 % of the peak rate. Returns every request made.</summary>
@@ -270,7 +324,7 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
 public sealed record LoadOptions(
     string Engine, string ServerDll, string OperatorToken, string Work, string Wrk, string Script,
     string? Sqlite, string? Postgres, int Connections, TimeSpan Duration, int BoundLicenses, int OnceLicenses,
-    TimeSpan CollectionAge, string MasterKey, string TokenSecret, string ClusterId, string[] Only, TimeSpan WarmUp)
+    TimeSpan CollectionAge, string MasterKey, string TokenSecret, string ClusterId, string[] Only, TimeSpan WarmUp, string? FloorDll)
 {
     /// <summary>Whether a row runs: all of them unless <c>--only</c> named parts of it (separated by |).</summary>
     public bool Includes(string scenario) => Only.Length == 0 || Only.Any(word => scenario.Contains(word, StringComparison.OrdinalIgnoreCase));
@@ -293,7 +347,8 @@ public sealed record LoadOptions(
             "bench" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
             Optional("--only")?.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
             // Unmeasured run before each row, long enough for the tiered JIT to finish on 2 busy cores.
-            TimeSpan.FromSeconds(Number("--warm-up", 3)));
+            TimeSpan.FromSeconds(Number("--warm-up", 3)),
+            Optional("--floor-dll"));
     }
 }
 
