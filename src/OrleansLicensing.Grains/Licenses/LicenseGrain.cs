@@ -274,7 +274,11 @@ public sealed partial class LicenseGrain(
     private async Task<UsageDebitStatus> CommitIntentAsync(LicenseIntent intent, CreditEntryKind kind, long? cap, OutboxEvent? debitEvent, string? nonce)
     {
         S.Intents.Add(intent);
-        await WriteAsync();
+        // The stored intent only reserves the slot; the listing shows the binding once it is decided.
+        // With lazy changes pending the write projects them as every other write does.
+        S.ListingUnchanged = !_dirty;
+        try { await WriteAsync(); }
+        finally { S.ListingUnchanged = false; }
 
         UsageDebitResult result;
         try

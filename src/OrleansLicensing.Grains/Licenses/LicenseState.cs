@@ -57,10 +57,18 @@ public sealed class LicenseState : IProjectedState
         LicenseKey, AppId, AccountId, Status, ExpiresAt, MaxHwidSlots, UnlimitedHwidSlots,
         Hwids.ToArray(), Label, Variables.ToArray(), CreatedAt, LastValidatedAt, HeartbeatCount);
 
+    /// <summary>
+    /// Not stored: set by the grain for a write that changes nothing the listing row shows and raises
+    /// no event (a bind intent stored while nothing lazy is pending), so that write is a plain state
+    /// write and the database's listing triggers do not run for it.
+    /// </summary>
+    [field: NonSerialized]
+    public bool ListingUnchanged { get; set; }
+
     /// <inheritdoc />
-    public StateProjection? Projection() => Created
-        ? new StateProjection(new LicenseProjection(ToSnapshot(), Deleted, ExpiresAt is not null && ExpiryNotifiedFor == ExpiresAt), Outbox.ToArray())
-        : null;
+    public StateProjection? Projection() => !Created || (ListingUnchanged && Outbox.Count == 0)
+        ? null
+        : new StateProjection(new LicenseProjection(ToSnapshot(), Deleted, ExpiresAt is not null && ExpiryNotifiedFor == ExpiresAt), Outbox.ToArray());
 }
 
 /// <summary>What an intent does once its debit is known to have happened.</summary>

@@ -130,7 +130,7 @@ public static class AuthLoadBenchmark
             await server.DisposeAsync();
         }
 
-        if (options.FloorDll is { } floorDll)
+        if (options.FloorDll is { } floorDll && options.Postgres is null) // no storage: once, with the SQLite table
         {
             await FloorRowsAsync(options, floorDll, report, productBaseline);
         }
