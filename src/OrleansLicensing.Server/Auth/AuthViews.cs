@@ -16,18 +16,18 @@ namespace OrleansLicensing.Server.Auth;
 /// </summary>
 public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthViewCache
 {
-    private readonly ConcurrentDictionary<string, Slot<AppAuthView>> _apps = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Slot<AccountView>> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AuthViewSlot<AppAuthView>> _apps = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AuthViewSlot<AccountView>> _accounts = new(StringComparer.Ordinal);
 
     /// <summary>The app's view, or <c>null</c> when no such app exists (absence is not cached).</summary>
     public ValueTask<AppAuthView?> App(string appId) =>
-        GetAsync(_apps.GetOrAdd(appId, static (id, apps) => new Slot<AppAuthView>(id, apps), _apps),
+        GetAsync(_apps.GetOrAdd(appId, static (id, apps) => new AuthViewSlot<AppAuthView>(id, apps), _apps),
             id => SiloLossRetry.RunAsync(() => grains.Reference<IAppGrain>(IAppGrain.KeyFor(id)).GetAuthView(), time, CancellationToken.None));
 
     /// <summary>The account's status, or <c>null</c> when no such account exists.</summary>
     public async ValueTask<AccountStatus?> AccountStatus(string accountId)
     {
-        var view = await GetAsync(_accounts.GetOrAdd(accountId, static (id, accounts) => new Slot<AccountView>(id, accounts), _accounts),
+        var view = await GetAsync(_accounts.GetOrAdd(accountId, static (id, accounts) => new AuthViewSlot<AccountView>(id, accounts), _accounts),
             async id => (await SiloLossRetry.RunAsync(() => grains.Reference<IDeveloperAccountGrain>(id).Get(), time, CancellationToken.None)) is { } account
                 ? new AccountView(account.Status)
                 : null);
@@ -51,98 +51,119 @@ public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthVi
         }
     }
 
-    private ValueTask<T?> GetAsync<T>(Slot<T> slot, Func<string, Task<T?>> fetch) where T : class
-    {
-        var now = time.GetTimestamp();
-        if (slot.Current is { } entry && now < entry.ValidUntil)
-        {
-            if (now >= entry.RefreshAfter) slot.RefreshInBackground(fetch, time);
-            return ValueTask.FromResult<T?>(entry.Value);
-        }
-        return new ValueTask<T?>(slot.Fetch(fetch, time));
-    }
+    private ValueTask<T?> GetAsync<T>(AuthViewSlot<T> slot, Func<string, Task<T?>> fetch) where T : class => slot.GetAsync(fetch, time);
 
     private sealed record AccountView(AccountStatus Status);
+}
 
-    private sealed record Entry<T>(T Value, long ValidUntil, long RefreshAfter);
+/// <summary>
+/// One cached view of <see cref="AuthViews"/>. Every invalidation starts a new generation; a fetch
+/// stores its result only if no invalidation arrived while it ran, and a request joins a fetch in
+/// flight only if that fetch started in the current generation and less than a lease ago (so never
+/// one that may have read a view older than an acknowledged change: a silo that did not confirm an
+/// invalidation is covered by the writer waiting one lease, and a fetch that started before that
+/// wait began is not joined). A fetch that finds nothing removes its slot from <c>owner</c>: ids
+/// that name nothing (any client can send them) hold no memory once their fetch is done. A later
+/// request for the id starts a new slot, which fetches again, as an absent view always does.
+/// </summary>
+internal sealed class AuthViewSlot<T>(string id, ConcurrentDictionary<string, AuthViewSlot<T>> owner) where T : class
+{
+    private readonly Lock _gate = new();
+    private long _generation;
+    private Fetching? _fetching;
 
-    /// <summary>
-    /// One cached view. Every invalidation starts a new generation; a fetch stores its result only if
-    /// no invalidation arrived while it ran, and a request joins a fetch in flight only if that fetch
-    /// started in the current generation (so never one that may have read the old view). A fetch that
-    /// finds nothing removes its slot from <paramref name="owner"/>: ids that name nothing (any client
-    /// can send them) hold no memory once their fetch is done. A later request for the id starts a
-    /// new slot, which fetches again, as an absent view always does.
-    /// </summary>
-    private sealed class Slot<T>(string id, ConcurrentDictionary<string, Slot<T>> owner) where T : class
+    private volatile Entry? _current;
+
+    /// <summary>The cached value if its lease has not run out (else a fetch, joined or started).</summary>
+    public ValueTask<T?> GetAsync(Func<string, Task<T?>> fetch, TimeProvider time)
     {
-        private readonly Lock _gate = new();
-        private long _generation;
-        private Task<T?>? _fetching;
-        private long _fetchingGeneration;
-
-        public volatile Entry<T>? Current;
-
-        public void Invalidate()
+        var now = time.GetTimestamp();
+        if (_current is { } entry && now < entry.ValidUntil)
         {
+            if (now >= entry.RefreshAfter) RefreshInBackground(fetch, time);
+            return ValueTask.FromResult<T?>(entry.Value);
+        }
+        return new ValueTask<T?>(Fetch(fetch, time));
+    }
+
+    public void Invalidate()
+    {
+        lock (_gate)
+        {
+            _generation++;
+            _current = null;
+        }
+    }
+
+    private void RefreshInBackground(Func<string, Task<T?>> fetch, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            if (Joinable(time.GetTimestamp(), time) is not null) return;
+        }
+        // A failed refresh leaves the current copy until its lease ends; the next request retries.
+        // The refresh is the silo's work, not the request's: it does not carry the request's context.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Fetch(fetch, time).ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        }
+    }
+
+    /// <summary>A fetch in flight that a request may still join, or a new one.</summary>
+    public Task<T?> Fetch(Func<string, Task<T?>> fetch, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            var now = time.GetTimestamp();
+            if (Joinable(now, time) is { } running) return running.Task;
+            var fetching = new Fetching(_generation, now);
+            _fetching = fetching;
+            return fetching.Task = RunAsync(fetching, fetch, time);
+        }
+    }
+
+    /// <summary>The fetch in flight if it started in this generation and within a lease of <paramref name="now"/> (call under the gate).</summary>
+    private Fetching? Joinable(long now, TimeProvider time) =>
+        _fetching is { } running && running.Generation == _generation && now - running.Started < Lease(time) ? running : null;
+
+    private static long Lease(TimeProvider time) => (long)(AuthViewLease.Duration.TotalSeconds * time.TimestampFrequency);
+
+    private async Task<T?> RunAsync(Fetching fetching, Func<string, Task<T?>> fetch, TimeProvider time)
+    {
+        await Task.Yield(); // the caller's lock is released before the fetch starts
+        var lease = Lease(time);
+        try
+        {
+            var value = await fetch(id);
+            var forget = false;
             lock (_gate)
             {
-                _generation++;
-                Current = null;
-            }
-        }
-
-        public void RefreshInBackground(Func<string, Task<T?>> fetch, TimeProvider time)
-        {
-            lock (_gate)
-            {
-                if (_fetching is not null && _fetchingGeneration == _generation) return;
-            }
-            // A failed refresh leaves the current copy until its lease ends; the next request retries.
-            // The refresh is the silo's work, not the request's: it does not carry the request's context.
-            using (ExecutionContext.SuppressFlow())
-            {
-                _ = Fetch(fetch, time).ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-            }
-        }
-
-        public Task<T?> Fetch(Func<string, Task<T?>> fetch, TimeProvider time)
-        {
-            lock (_gate)
-            {
-                if (_fetching is not null && _fetchingGeneration == _generation) return _fetching;
-                _fetchingGeneration = _generation;
-                return _fetching = RunAsync(_generation, fetch, time);
-            }
-        }
-
-        private async Task<T?> RunAsync(long generation, Func<string, Task<T?>> fetch, TimeProvider time)
-        {
-            await Task.Yield(); // the caller's lock is released before the fetch starts
-            var started = time.GetTimestamp();
-            var lease = (long)(AuthViewLease.Duration.TotalSeconds * time.TimestampFrequency);
-            try
-            {
-                var value = await fetch(id);
-                var forget = false;
-                lock (_gate)
+                // A fetch that finishes after a later one does not replace the later one's copy.
+                if (fetching.Generation == _generation && value is not null && (_current is null || _current.Started < fetching.Started))
                 {
-                    if (generation == _generation && value is not null)
-                    {
-                        Current = new Entry<T>(value, started + lease, started + lease / 2);
-                    }
-                    forget = value is null && Current is null;
+                    _current = new Entry(value, fetching.Started, fetching.Started + lease, fetching.Started + lease / 2);
                 }
-                if (forget) owner.TryRemove(new KeyValuePair<string, Slot<T>>(id, this));
-                return value;
+                forget = value is null && _current is null;
             }
-            finally
+            if (forget) owner.TryRemove(new KeyValuePair<string, AuthViewSlot<T>>(id, this));
+            return value;
+        }
+        finally
+        {
+            lock (_gate)
             {
-                lock (_gate)
-                {
-                    if (_fetchingGeneration == generation) _fetching = null;
-                }
+                if (ReferenceEquals(_fetching, fetching)) _fetching = null;
             }
         }
+    }
+
+    private sealed record Entry(T Value, long Started, long ValidUntil, long RefreshAfter);
+
+    /// <summary>One fetch: the generation it belongs to and when it started (before its read).</summary>
+    private sealed class Fetching(long generation, long started)
+    {
+        public long Generation { get; } = generation;
+        public long Started { get; } = started;
+        public Task<T?> Task { get; set; } = null!;
     }
 }
