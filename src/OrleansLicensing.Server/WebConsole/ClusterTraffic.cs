@@ -14,7 +14,8 @@ public sealed record TrafficMinute(DateTimeOffset Minute, long Requests, long Fa
 /// instrument (every request is recorded there once, with its result code) and writes its running
 /// totals for the current and the previous minute to <c>licensing_cluster_traffic</c> every
 /// <see cref="FlushInterval"/>, keyed by silo and minute (so a write replaces, never double counts).
-/// The page adds the silos up per minute. A silo that stops loses at most its last few seconds.
+/// The page adds the silos up per minute. A silo that stops loses at most its last few seconds; a silo
+/// whose flushes fail or stall writes a minute's final totals on its next successful flush.
 /// </summary>
 public sealed class ClusterTraffic : BackgroundService
 {
@@ -28,6 +29,10 @@ public sealed class ClusterTraffic : BackgroundService
     {
         public long Requests;
         public long Failures;
+
+        /// <summary>The totals the last successful flush wrote (touched by one flush at a time).</summary>
+        public long WrittenRequests;
+        public long WrittenFailures;
     }
 
     private readonly ConcurrentDictionary<long, Counts> _minutes = new();
@@ -87,7 +92,7 @@ public sealed class ClusterTraffic : BackgroundService
         return rows;
     }
 
-    /// <summary>Writes this silo's totals of the minutes it has counted (the current and the previous one).</summary>
+    /// <summary>Writes this silo's totals of the current and the previous minute, and of any older minute whose final totals are not written yet.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         await _flushing.WaitAsync(cancellationToken);
@@ -95,16 +100,24 @@ public sealed class ClusterTraffic : BackgroundService
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var current = now / 60_000;
-            var pending = _minutes.Where(m => m.Key >= current - 1).Select(m => (m.Key, Interlocked.Read(ref m.Value.Requests), Interlocked.Read(ref m.Value.Failures))).ToList();
+            // The current and previous minute, and any older minute whose final totals are not written
+            // yet (a flush failed, or none ran for more than a minute: the process stalled).
+            var pending = _minutes
+                .Select(m => (Minute: m.Key, Counts: m.Value, Requests: Interlocked.Read(ref m.Value.Requests), Failures: Interlocked.Read(ref m.Value.Failures)))
+                .Where(m => m.Minute >= current - 1 || m.Requests != m.Counts.WrittenRequests || m.Failures != m.Counts.WrittenFailures)
+                .ToList();
             await using (var turn = await _database.WriteGate.EnterAsync(cancellationToken))
             await using (var connection = await _database.OpenAsync(cancellationToken))
             {
-                foreach (var (minute, requests, failures) in pending)
+                foreach (var (minute, _, requests, failures) in pending)
                 {
                     await using var upsert = connection.CreateCommand();
                     upsert.CommandText =
                         "INSERT INTO licensing_cluster_traffic (silo, minute, requests, failures) VALUES (@silo, @minute, @requests, @failures) " +
-                        "ON CONFLICT (silo, minute) DO UPDATE SET requests = excluded.requests, failures = excluded.failures";
+                        // Totals only grow: a late count never lowers a minute's final totals.
+                        "ON CONFLICT (silo, minute) DO UPDATE SET " +
+                        "requests = CASE WHEN excluded.requests > licensing_cluster_traffic.requests THEN excluded.requests ELSE licensing_cluster_traffic.requests END, " +
+                        "failures = CASE WHEN excluded.failures > licensing_cluster_traffic.failures THEN excluded.failures ELSE licensing_cluster_traffic.failures END";
                     upsert.AddParameter("silo", _silo.Value);
                     upsert.AddParameter("minute", minute);
                     upsert.AddParameter("requests", requests);
@@ -120,8 +133,18 @@ public sealed class ClusterTraffic : BackgroundService
                     _lastPrune = now;
                 }
             }
-            // Minutes before the previous one were written with their final totals above, on an earlier flush.
-            foreach (var old in _minutes.Keys.Where(m => m < current - 1)) _minutes.TryRemove(old, out _);
+            foreach (var (_, counts, requests, failures) in pending)
+            {
+                counts.WrittenRequests = requests;
+                counts.WrittenFailures = failures;
+            }
+            // A minute before the previous one gets no more requests: once its totals are written it is
+            // dropped. Past the retention it is dropped anyway (its row would be pruned).
+            foreach (var (minute, counts) in _minutes)
+            {
+                var written = Interlocked.Read(ref counts.Requests) == counts.WrittenRequests && Interlocked.Read(ref counts.Failures) == counts.WrittenFailures;
+                if (minute < current - 1 && (written || minute < current - (long)Retention.TotalMinutes)) _minutes.TryRemove(minute, out _);
+            }
         }
         finally
         {
