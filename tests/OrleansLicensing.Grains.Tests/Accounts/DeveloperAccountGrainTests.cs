@@ -146,6 +146,26 @@ public sealed class DeveloperAccountGrainTests(SqliteGrainCluster cluster, ITest
     }
 
     [Fact]
+    public async Task An_event_committed_before_a_reactivation_is_not_committed_again_by_the_next_write()
+    {
+        var (id, grain) = await NewAccount(credits: AccountOptions.DefaultCreditsLowThreshold + 50);
+        async Task<long> CreditsLowEvents() => Convert.ToInt64(await Cluster.ExecuteSqlAsync(
+            "SELECT COUNT(*) FROM licensing_events WHERE account_id = @a AND type = @t", ("a", id), ("t", Events.WebhookEvents.CreditsLow)));
+
+        // The debit crosses the threshold: credits.low is committed with the write that stores it.
+        await grain.ChangeCredits(new CreditChange("below", -60, CreditEntryKind.Validate, AppId: "app_a"));
+        Assert.Equal(1, await CreditsLowEvents());
+
+        // The event's row ages out (webhook retention), the activation goes, and the account writes again.
+        await Cluster.ExecuteSqlAsync("DELETE FROM licensing_events WHERE account_id = @a", ("a", id));
+        await Cluster.Cluster.DeactivateAsync(grain);
+        var again = await Account(id).ChangeCredits(new CreditChange("again", -1, CreditEntryKind.Validate, AppId: "app_a"));
+
+        Assert.Equal((CreditChangeStatus.Applied, AccountOptions.DefaultCreditsLowThreshold - 11), (again.Status, again.Balance));
+        Assert.Equal(0, await CreditsLowEvents());
+    }
+
+    [Fact]
     public async Task Sustained_debits_write_the_account_once_per_group_commit_window_or_full_batch_and_lose_none()
     {
         const long initial = 1_000_000;
