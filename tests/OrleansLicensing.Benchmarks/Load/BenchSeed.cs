@@ -99,9 +99,17 @@ public sealed class BenchSeed(string url, string operatorToken)
         return total;
     }
 
-    /// <summary>The sum of every sample of one Prometheus series at <c>/metrics</c> (0 if the series has none yet).</summary>
-    public async Task<double> MetricAsync(string name) =>
-        new Server.Observability.given.PrometheusText(await _operator.GetStringAsync("/metrics")).Sum(name);
+    /// <summary>
+    /// The sum of every sample of one Prometheus series at <c>/metrics</c> (0 if the series has none
+    /// yet), or <c>null</c> when the server does not serve <c>/metrics</c> (<c>Licensing:Metrics:Prometheus</c> off).
+    /// </summary>
+    public async Task<double?> MetricAsync(string name)
+    {
+        using var response = await _operator.GetAsync("/metrics");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        return new Server.Observability.given.PrometheusText(await response.Content.ReadAsStringAsync()).Sum(name);
+    }
 
     public static void WriteDataFile(string path, IEnumerable<SeededLicense> licenses) =>
         File.WriteAllLines(path, licenses.Select(l => l.ToLine()), new UTF8Encoding(false));
