@@ -21,16 +21,17 @@ public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthVi
 
     /// <summary>The app's view, or <c>null</c> when no such app exists (absence is not cached).</summary>
     public ValueTask<AppAuthView?> App(string appId) =>
-        GetAsync(_apps.GetOrAdd(appId, static (id, apps) => new AuthViewSlot<AppAuthView>(id, apps), _apps),
-            id => SiloLossRetry.RunAsync(() => grains.Reference<IAppGrain>(IAppGrain.KeyFor(id)).GetAuthView(), time, CancellationToken.None));
+        _apps.GetOrAdd(appId, static (id, apps) => new AuthViewSlot<AppAuthView>(id, apps), _apps).GetAsync(
+            id => SiloLossRetry.RunAsync(() => grains.Reference<IAppGrain>(IAppGrain.KeyFor(id)).GetAuthView(), time, CancellationToken.None), time);
 
     /// <summary>The account's status, or <c>null</c> when no such account exists.</summary>
     public async ValueTask<AccountStatus?> AccountStatus(string accountId)
     {
-        var view = await GetAsync(_accounts.GetOrAdd(accountId, static (id, accounts) => new AuthViewSlot<AccountView>(id, accounts), _accounts),
+        var view = await _accounts.GetOrAdd(accountId, static (id, accounts) => new AuthViewSlot<AccountView>(id, accounts), _accounts).GetAsync(
             async id => (await SiloLossRetry.RunAsync(() => grains.Reference<IDeveloperAccountGrain>(id).Get(), time, CancellationToken.None)) is { } account
                 ? new AccountView(account.Status)
-                : null);
+                : null,
+            time);
         return view?.Status;
     }
 
@@ -50,8 +51,6 @@ public sealed class AuthViews(IGrainFactory grains, TimeProvider time) : IAuthVi
                 break;
         }
     }
-
-    private ValueTask<T?> GetAsync<T>(AuthViewSlot<T> slot, Func<string, Task<T?>> fetch) where T : class => slot.GetAsync(fetch, time);
 
     private sealed record AccountView(AccountStatus Status);
 }

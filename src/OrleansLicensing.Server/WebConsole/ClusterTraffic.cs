@@ -33,6 +33,9 @@ public sealed class ClusterTraffic : BackgroundService
         /// <summary>The totals the last successful flush wrote (touched by one flush at a time).</summary>
         public long WrittenRequests;
         public long WrittenFailures;
+
+        /// <summary>Whether these totals are the ones the last successful flush wrote.</summary>
+        public bool Written(long requests, long failures) => requests == WrittenRequests && failures == WrittenFailures;
     }
 
     private readonly ConcurrentDictionary<long, Counts> _minutes = new();
@@ -104,7 +107,7 @@ public sealed class ClusterTraffic : BackgroundService
             // yet (a flush failed, or none ran for more than a minute: the process stalled).
             var pending = _minutes
                 .Select(m => (Minute: m.Key, Counts: m.Value, Requests: Interlocked.Read(ref m.Value.Requests), Failures: Interlocked.Read(ref m.Value.Failures)))
-                .Where(m => m.Minute >= current - 1 || m.Requests != m.Counts.WrittenRequests || m.Failures != m.Counts.WrittenFailures)
+                .Where(m => m.Minute >= current - 1 || !m.Counts.Written(m.Requests, m.Failures))
                 .ToList();
             await using (var turn = await _database.WriteGate.EnterAsync(cancellationToken))
             await using (var connection = await _database.OpenAsync(cancellationToken))
@@ -142,8 +145,9 @@ public sealed class ClusterTraffic : BackgroundService
             // dropped. Past the retention it is dropped anyway (its row would be pruned).
             foreach (var (minute, counts) in _minutes)
             {
-                var written = Interlocked.Read(ref counts.Requests) == counts.WrittenRequests && Interlocked.Read(ref counts.Failures) == counts.WrittenFailures;
-                if (minute < current - 1 && (written || minute < current - (long)Retention.TotalMinutes)) _minutes.TryRemove(minute, out _);
+                if (minute >= current - 1) continue;
+                var written = counts.Written(Interlocked.Read(ref counts.Requests), Interlocked.Read(ref counts.Failures));
+                if (written || minute < current - (long)Retention.TotalMinutes) _minutes.TryRemove(minute, out _);
             }
         }
         finally
