@@ -118,7 +118,7 @@ do_start() {
         port=$(pick_port)
         log "starting PostgreSQL on 127.0.0.1:$port"
         if as_owner "$PG_BIN/pg_ctl" start -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-            -o "-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200" >/dev/null 2>&1; then
+            -o "-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=400" >/dev/null 2>&1; then
             break
         fi
         if is_running; then
