@@ -11,7 +11,7 @@ public static class BackgroundJobs
 {
     /// <summary>
     /// License expiry sweep, idempotency cleanup, replay-window pruning, webhook sweep, auth-log
-    /// retention and idle memory trim; each needs the services the host registers (license index,
+    /// retention, idle memory trim and the SQLite checkpoint; each needs the services the host registers (license index,
     /// idempotency store, request-path store, webhook outbox, auth log store, settings).
     /// </summary>
     public static IServiceCollection AddLicensingBackgroundJobs(this IServiceCollection services)
@@ -22,6 +22,7 @@ public static class BackgroundJobs
         services.AddHostedService<OrleansLicensing.Server.Webhooks.WebhookSweeper>();
         services.AddHostedService<OrleansLicensing.Server.AuthLogs.AuthLogRetention>();
         services.AddHostedService<IdleMemoryTrim>();
+        services.AddHostedService<SqliteCheckpoint>();
         return services;
     }
 }

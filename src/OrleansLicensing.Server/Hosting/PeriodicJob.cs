@@ -2,7 +2,7 @@ namespace OrleansLicensing.Server.Hosting;
 
 /// <summary>
 /// The one shape of the silo's background work (expiry sweep, idempotency cleanup, replay-window
-/// pruning, webhook sweep, auth-log retention, idle memory trim): <see cref="RunOnceAsync"/> every
+/// pruning, webhook sweep, auth-log retention, idle memory trim, SQLite checkpoint): <see cref="RunOnceAsync"/> every
 /// <see cref="Interval"/> on the injected clock. A failed run is logged and the next tick tries
 /// again (storage may be away, or the silo not serving yet); stopping the host ends the loop.
 /// </summary>

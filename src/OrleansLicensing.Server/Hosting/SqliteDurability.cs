@@ -111,7 +111,8 @@ public sealed class SqliteWalSync
 /// <summary>
 /// The connections of this process to the embedded SQLite database, for the Orleans providers and the
 /// product's own tables alike: each native connection is switched to <c>synchronous=NORMAL</c> once,
-/// because the durability of a commit comes from <see cref="SqliteWalSync"/>.
+/// because the durability of a commit comes from <see cref="SqliteWalSync"/>, and its inline
+/// checkpoint is moved to <see cref="BackstopPages"/>, because <see cref="SqliteCheckpoint"/> does it.
 /// </summary>
 public sealed class SqliteDataSource(string connectionString) : DbDataSource
 {
@@ -157,6 +158,12 @@ public sealed class SqliteDataSource(string connectionString) : DbDataSource
         }
     }
 
+    /// <summary>
+    /// WAL size (pages) at which a commit checkpoints inline (SQLite's default is 1,000). Under load
+    /// <see cref="SqliteCheckpoint"/> has copied most of it by then, so that checkpoint is short.
+    /// </summary>
+    public const int BackstopPages = 10_000;
+
     private static void Prepare(SqliteConnection connection)
     {
         // A pooled connection keeps its native handle, and the pragma stays set on it.
@@ -165,6 +172,8 @@ public sealed class SqliteDataSource(string connectionString) : DbDataSource
         using (var command = connection.CreateCommand())
         {
             command.CommandText = "PRAGMA synchronous=NORMAL";
+            command.ExecuteNonQuery();
+            command.CommandText = $"PRAGMA wal_autocheckpoint={BackstopPages}";
             command.ExecuteNonQuery();
         }
         Prepared.TryAdd(handle, handle);
