@@ -15,7 +15,7 @@ public sealed class BackgroundJobsTests(SqliteServer server)
     {
         var jobs = server.Host.Services.GetServices<IHostedService>().OfType<PeriodicJob>().Select(job => job.GetType().Name).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["AuthLogRetention", "IdempotencyCleanup", "IdleMemoryTrim", "LicenseExpirySweep", "ReplayWindowPruning", "WebhookSweeper"], jobs);
+        Assert.Equal(["AuthLogRetention", "IdempotencyCleanup", "IdleMemoryTrim", "LicenseExpirySweep", "ReplayWindowPruning", "SqliteCheckpoint", "WebhookSweeper"], jobs);
     }
 
     [Fact]
