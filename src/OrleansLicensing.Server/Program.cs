@@ -139,7 +139,7 @@ public sealed class Program
             silo.AddLicensingDashboard(observability);
         });
         // Every periodic job, once (after the silo, so the jobs that call grains start with it serving).
-        builder.Services.AddLicensingBackgroundJobs();
+        builder.Services.AddLicensingBackgroundJobs(settings.Provider);
         // The /auth edge's silo-local state (docs/design.md, "The request path"): the cached app and
         // account views (which the silo's invalidation grain drops), the per-app and per-IP buckets,
         // and buffered session records. Registered after the silo so the views replace its no-op cache.

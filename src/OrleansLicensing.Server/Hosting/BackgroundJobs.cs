@@ -11,10 +11,11 @@ public static class BackgroundJobs
 {
     /// <summary>
     /// License expiry sweep, idempotency cleanup, replay-window pruning, webhook sweep, auth-log
-    /// retention, idle memory trim and the SQLite checkpoint; each needs the services the host registers (license index,
-    /// idempotency store, request-path store, webhook outbox, auth log store, settings).
+    /// retention, idle memory trim and, on <paramref name="provider"/> SQLite, the checkpoint; each needs
+    /// the services the host registers (license index, idempotency store, request-path store, webhook
+    /// outbox, auth log store, settings).
     /// </summary>
-    public static IServiceCollection AddLicensingBackgroundJobs(this IServiceCollection services)
+    public static IServiceCollection AddLicensingBackgroundJobs(this IServiceCollection services, StorageProvider provider)
     {
         services.AddHostedService<OrleansLicensing.Server.Developer.Licenses.LicenseExpirySweep>();
         services.AddHostedService<OrleansLicensing.Server.Http.IdempotencyCleanup>();
@@ -22,7 +23,7 @@ public static class BackgroundJobs
         services.AddHostedService<OrleansLicensing.Server.Webhooks.WebhookSweeper>();
         services.AddHostedService<OrleansLicensing.Server.AuthLogs.AuthLogRetention>();
         services.AddHostedService<IdleMemoryTrim>();
-        services.AddHostedService<SqliteCheckpoint>();
+        if (provider == StorageProvider.Sqlite) services.AddHostedService<SqliteCheckpoint>();
         return services;
     }
 }

@@ -14,11 +14,12 @@ namespace OrleansLicensing.Server.Hosting;
 /// <see cref="SqliteDataSource.BackstopPages"/> (about 40 MiB), where a commit's own checkpoint
 /// copies what is left (about a tenth of it in the benchmark) and the WAL starts over; when writes pause, the next
 /// writer after this job's checkpoint starts it over. The backstop also bounds the WAL where this
-/// job does not run (the grain test clusters do not start the jobs). Durability is SQLite's: a
+/// job does not run (the grain test clusters do not start the jobs). The host registers it only on
+/// SQLite (<see cref="BackgroundJobs"/>). Durability is SQLite's: a
 /// checkpoint syncs the WAL before it copies and the database file before the WAL may be reused, and
 /// acknowledged commits are durable in the WAL already (<see cref="SqliteWalSync"/>).
 /// </remarks>
-public sealed partial class SqliteCheckpoint(LicensingDatabase database, TimeProvider time, ILogger<SqliteCheckpoint> logger) : PeriodicJob(time, logger)
+public sealed class SqliteCheckpoint(LicensingDatabase database, TimeProvider time, ILogger<SqliteCheckpoint> logger) : PeriodicJob(time, logger)
 {
     /// <summary>Time between two checkpoints.</summary>
     internal static readonly TimeSpan Every = TimeSpan.FromMilliseconds(250);

@@ -18,6 +18,16 @@ public sealed class BackgroundJobsTests(SqliteServer server)
         Assert.Equal(["AuthLogRetention", "IdempotencyCleanup", "IdleMemoryTrim", "LicenseExpirySweep", "ReplayWindowPruning", "SqliteCheckpoint", "WebhookSweeper"], jobs);
     }
 
+    [Theory]
+    [InlineData(StorageProvider.Sqlite, true)]
+    [InlineData(StorageProvider.PostgreSql, false)]
+    public void The_SQLite_checkpoint_is_registered_on_SQLite_only(StorageProvider provider, bool registered)
+    {
+        var services = new ServiceCollection().AddLicensingBackgroundJobs(provider);
+
+        Assert.Equal(registered, services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(SqliteCheckpoint)));
+    }
+
     [Fact]
     public async Task Auth_log_retention_deletes_entries_past_the_retention_when_it_starts_and_keeps_the_rest()
     {

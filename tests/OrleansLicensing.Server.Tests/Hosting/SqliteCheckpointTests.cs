@@ -33,8 +33,7 @@ public sealed class SqliteCheckpointTests
         await job.StartAsync(Cancel);
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (RowsInDatabaseFileAlone(path, data.Path) < rows && DateTime.UtcNow < deadline) await Task.Delay(50, Cancel);
+            await Eventually.True(() => Task.FromResult(RowsInDatabaseFileAlone(path, data.Path) == rows), TimeSpan.FromSeconds(10));
         }
         finally
         {
