@@ -128,6 +128,7 @@ public sealed class Program
             o.CreditsLowThreshold = settings.Licensing.Webhooks.CreditsLowThreshold;
             o.GroupCommitWindow = settings.Licensing.Storage.GroupCommitWindow;
             o.GroupCommitBatch = settings.Licensing.Storage.GroupCommitBatch;
+            o.HeartbeatCounterBatch = settings.Licensing.Storage.HeartbeatCounterBatch;
         });
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<Idempotency>();

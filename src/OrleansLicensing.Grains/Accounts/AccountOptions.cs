@@ -25,6 +25,17 @@ public sealed class AccountOptions
     /// </summary>
     public int GroupCommitBatch { get; set; } = DefaultGroupCommitBatch;
 
-    /// <summary>The default of <see cref="GroupCommitBatch"/>: 20 validates per write at most 0.05 writes each.</summary>
+    /// <summary>The default of <see cref="GroupCommitBatch"/> (docs/benchmarks.md, "The account's full batch").</summary>
     public const int DefaultGroupCommitBatch = 20;
+
+    /// <summary>
+    /// Licenses that make a batch of the silo's heartbeat-counter writes full
+    /// (<c>Licensing:Storage:HeartbeatCounterBatch</c>); those writes take <see cref="GroupCommitWindow"/>
+    /// too. Separate from <see cref="GroupCommitBatch"/>: a counter batch that waits for more licenses
+    /// holds more of the clients' connections, so it is tuned on its own. 0 always waits.
+    /// </summary>
+    public int HeartbeatCounterBatch { get; set; } = DefaultHeartbeatCounterBatch;
+
+    /// <summary>The default of <see cref="HeartbeatCounterBatch"/>.</summary>
+    public const int DefaultHeartbeatCounterBatch = 20;
 }

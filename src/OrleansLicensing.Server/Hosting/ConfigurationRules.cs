@@ -21,6 +21,14 @@ internal static class ConfigurationRules
         if (value < 0) throw Invalid(key, value.ToString(), "must be >= 0 (0 = no limit)");
     }
 
+    public static void IntegerBetween(string key, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            throw Invalid(key, value.ToString(CultureInfo.InvariantCulture), $"must be an integer from {min} to {max}");
+        }
+    }
+
     public static void DurationWithin(string key, TimeSpan value, TimeSpan max)
     {
         if (value <= TimeSpan.Zero || value > max) throw Invalid(key, value.ToString(), $"must be a duration above 0 and at most {max} (e.g. 00:00:10)");

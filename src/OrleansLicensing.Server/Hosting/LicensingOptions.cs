@@ -90,6 +90,9 @@ public sealed partial class LicensingOptions
         /// <summary>Operations that end an account's group-commit window early (see <c>AccountOptions.GroupCommitBatch</c>).</summary>
         public int GroupCommitBatch { get; set; } = OrleansLicensing.Accounts.AccountOptions.DefaultGroupCommitBatch;
 
+        /// <summary>Licenses that end a heartbeat-counter write's window early (see <c>AccountOptions.HeartbeatCounterBatch</c>).</summary>
+        public int HeartbeatCounterBatch { get; set; } = OrleansLicensing.Accounts.AccountOptions.DefaultHeartbeatCounterBatch;
+
         /// <summary>How long start-up waits for an unreachable database (it may be starting too) before giving up.</summary>
         public TimeSpan StartupWait { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -106,10 +109,8 @@ public sealed partial class LicensingOptions
         internal void Validate()
         {
             DurationBetween("Licensing:Storage:GroupCommitWindow", GroupCommitWindow, TimeSpan.Zero, TimeSpan.FromSeconds(1));
-            if (GroupCommitBatch is < 0 or > 10_000)
-            {
-                throw Invalid("Licensing:Storage:GroupCommitBatch", GroupCommitBatch.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be an integer from 0 to 10000");
-            }
+            IntegerBetween("Licensing:Storage:GroupCommitBatch", GroupCommitBatch, 0, 10_000);
+            IntegerBetween("Licensing:Storage:HeartbeatCounterBatch", HeartbeatCounterBatch, 0, 10_000);
             DurationBetween("Licensing:Storage:StartupWait", StartupWait, TimeSpan.Zero, TimeSpan.FromHours(1));
         }
     }
@@ -126,10 +127,7 @@ public sealed partial class LicensingOptions
         {
             NotNegative("Licensing:Api:RateLimits:Burst", RateLimits.Burst);
             NotNegative("Licensing:Api:RateLimits:PerSecond", RateLimits.PerSecond);
-            if (AuthLogRetentionDays is < 1 or > 3650)
-            {
-                throw Invalid("Licensing:Api:AuthLogRetentionDays", AuthLogRetentionDays.ToString(), "must be an integer from 1 to 3650");
-            }
+            IntegerBetween("Licensing:Api:AuthLogRetentionDays", AuthLogRetentionDays, 1, 3650);
         }
     }
 
@@ -181,10 +179,7 @@ public sealed partial class LicensingOptions
             {
                 throw Invalid("Licensing:Webhooks:CreditsLowThreshold", CreditsLowThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be an integer >= 0");
             }
-            if (MaxAttempts is < 1 or > 100)
-            {
-                throw Invalid("Licensing:Webhooks:MaxAttempts", MaxAttempts.ToString(), "must be an integer from 1 to 100");
-            }
+            IntegerBetween("Licensing:Webhooks:MaxAttempts", MaxAttempts, 1, 100);
         }
     }
 

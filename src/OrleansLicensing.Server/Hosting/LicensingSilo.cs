@@ -82,12 +82,12 @@ public static class LicensingSilo
         silo.Services.TryAddSingleton<IReplayWindowStore>(s => s.GetRequiredService<OrleansLicensing.Server.Auth.SqlRequestPathStore>());
         silo.Services.TryAddSingleton(s =>
         {
-            // The accounts' group-commit window and full-batch size apply to the counter writes too.
+            // The counter writes take the accounts' group-commit window and a full batch of their own.
             var accounts = s.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrleansLicensing.Accounts.AccountOptions>>().Value;
             return new OrleansLicensing.Server.Auth.HeartbeatCounterJournal(
                 s.GetRequiredService<OrleansLicensing.Server.Auth.SqlRequestPathStore>(),
                 s.GetRequiredService<OrleansLicensing.Diagnostics.LicensingMetrics>(),
-                accounts.GroupCommitWindow, accounts.GroupCommitBatch);
+                accounts.GroupCommitWindow, accounts.HeartbeatCounterBatch);
         });
         silo.Services.TryAddSingleton<IHeartbeatCounterStore>(s => s.GetRequiredService<OrleansLicensing.Server.Auth.HeartbeatCounterJournal>());
         silo.Services.TryAddSingleton<OrleansLicensing.Views.AuthViewBroadcast>();

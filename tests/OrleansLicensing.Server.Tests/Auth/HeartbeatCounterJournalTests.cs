@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansLicensing.Server.Hosting;
 using OrleansLicensing.Testing;
@@ -76,6 +77,30 @@ public sealed class HeartbeatCounterJournalTests
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromMilliseconds(1900));
         Assert.Equal(3, journal.Writes);
         foreach (var key in new[] { "WIN1-AAAA-BBBB-CCCC", "WIN2-AAAA-BBBB-CCCC", "FUL4-AAAA-BBBB-CCCC" }) Assert.Equal(1, await journal.ReadAsync(key));
+    }
+
+    [Fact]
+    public async Task The_server_takes_the_counter_writes_full_batch_from_its_own_setting_not_the_accounts()
+    {
+        using var data = new TempDirectory("hb-journal-host");
+        var settings = LicensingTestHost.SqliteSettings(data.Path);
+        settings["Licensing:Storage:GroupCommitWindow"] = "00:00:01"; // the longest allowed
+        settings["Licensing:Storage:GroupCommitBatch"] = "1";
+        settings["Licensing:Storage:HeartbeatCounterBatch"] = "3";
+        await using var host = await LicensingTestHost.StartAsync(settings);
+        var journal = host.Services.GetRequiredService<HeartbeatCounterJournal>();
+
+        await journal.RaiseAsync("HOST-AAAA-BBBB-CCCC", 1); // the first after a quiet period: at once
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // Two licenses are not a full batch of 3 (they would be of the accounts' 1): they wait out the window.
+        await Task.WhenAll(journal.RaiseAsync("HOS1-AAAA-BBBB-CCCC", 1), journal.RaiseAsync("HOS2-AAAA-BBBB-CCCC", 1));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(30));
+
+        // Three are: written without waiting for the window that started just now.
+        clock.Restart();
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(i => journal.RaiseAsync($"HFL{i}-AAAA-BBBB-CCCC", 1)));
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromMilliseconds(900));
     }
 
     [Fact]

@@ -34,6 +34,8 @@ public sealed class ConfigurationTests
     [InlineData("Licensing:Storage:GroupCommitWindow", "-00:00:01", "Licensing:Storage:GroupCommitWindow")]
     [InlineData("Licensing:Storage:GroupCommitBatch", "-1", "Licensing:Storage:GroupCommitBatch")]
     [InlineData("Licensing:Storage:GroupCommitBatch", "many", "Licensing:Storage:GroupCommitBatch")]
+    [InlineData("Licensing:Storage:HeartbeatCounterBatch", "10001", "Licensing:Storage:HeartbeatCounterBatch")]
+    [InlineData("Licensing:Storage:HeartbeatCounterBatch", "-1", "Licensing:Storage:HeartbeatCounterBatch")]
     [InlineData("Licensing:Storage:Provider", "Oracle", "Licensing:Storage:Provider")]
     [InlineData("Licensing:Storage:Provider", "PostgreSql", "ConnectionStrings:Licensing")]
     [InlineData("Licensing:MasterKey", "c2hvcnQ=", "Licensing:MasterKey")]
