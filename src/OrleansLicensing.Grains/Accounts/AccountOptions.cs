@@ -26,7 +26,7 @@ public sealed class AccountOptions
     public int GroupCommitBatch { get; set; } = DefaultGroupCommitBatch;
 
     /// <summary>The default of <see cref="GroupCommitBatch"/> (docs/benchmarks.md, "The account's full batch").</summary>
-    public const int DefaultGroupCommitBatch = 20;
+    public const int DefaultGroupCommitBatch = 28;
 
     /// <summary>
     /// Licenses that make a batch of the silo's heartbeat-counter writes full
