@@ -147,7 +147,7 @@ public sealed class Program
         builder.Services.AddSingleton<AuthViews>();
         builder.Services.AddSingleton<OrleansLicensing.Views.IAuthViewCache>(s => s.GetRequiredService<AuthViews>());
         builder.Services.AddSingleton<LocalRateLimits>();
-        builder.Services.AddSingleton<GrainCallsPerRequest>();
+        builder.Services.AddSingleton(s => new GrainCallsPerRequest(s.GetRequiredService<OrleansLicensing.Diagnostics.LicensingMetrics>(), observability.Metrics.GrainCallsSampling));
         builder.Services.AddSingleton<IOutgoingGrainCallFilter>(s => s.GetRequiredService<GrainCallsPerRequest>());
         builder.Services.AddSingleton<SessionActivityBuffer>();
         builder.Services.AddHostedService(s => s.GetRequiredService<SessionActivityBuffer>());

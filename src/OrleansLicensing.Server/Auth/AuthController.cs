@@ -60,7 +60,7 @@ public sealed partial class AuthController(
         _mode = settings.DefaultFailureMode;
         var requestId = HttpContext.TraceIdentifier;
         HttpContext.Features.Set(_log); // the outcome, for the request metrics and log line (Observability/RequestObserver.cs)
-        grainCalls.Begin(requestId);
+        var countingCalls = grainCalls.Begin(requestId);
         try
         {
             var body = await AuthRequestReader.ReadBodyAsync(Request, HttpContext.RequestAborted);
@@ -80,7 +80,7 @@ public sealed partial class AuthController(
         {
             // Queued only (AuthLogs/AuthLog.cs): no storage write on this path.
             var endpoint = ControllerContext.ActionDescriptor.ActionName.ToLowerInvariant();
-            grainCalls.End(requestId, endpoint);
+            if (countingCalls) grainCalls.End(requestId, endpoint);
             authLog.Record(_log, endpoint, Response.HasStarted);
         }
     }

@@ -9,7 +9,9 @@ namespace OrleansLicensing.Server.Auth;
 /// count in the histogram <c>licensing.auth.grain_calls</c>, tagged with the endpoint. The design
 /// budget (docs/design.md, "The request path") is two for a validate of a bound HWID and for a
 /// non-billable heartbeat; this is how that is watched in production and guarded in tests. Calls a
-/// grain on another silo makes are not seen here.
+/// grain on another silo makes are not seen here. Only one request in
+/// <c>Licensing:Metrics:GrainCallsSampling</c> is counted (default 16): a counted request's id rides in
+/// the request context of every call it makes, and Orleans copies that context with every message.
 /// </summary>
 public sealed class GrainCallsPerRequest : IOutgoingGrainCallFilter
 {
@@ -21,17 +23,28 @@ public sealed class GrainCallsPerRequest : IOutgoingGrainCallFilter
 
     private readonly ConcurrentDictionary<string, Count> _active = new(StringComparer.Ordinal);
     private readonly Histogram<int> _calls;
+    private readonly int _every;
+    private long _requests;
 
-    public GrainCallsPerRequest(OrleansLicensing.Diagnostics.LicensingMetrics metrics) => _calls = metrics.GrainCalls;
-
-    /// <summary>Starts counting for <paramref name="requestId"/>; the calls it makes from here on carry the id.</summary>
-    public void Begin(string requestId)
+    public GrainCallsPerRequest(OrleansLicensing.Diagnostics.LicensingMetrics metrics, int every = Observability.ObservabilityOptions.MetricsOptions.DefaultGrainCallsSampling)
     {
-        _active[requestId] = new Count();
-        RequestContext.Set(RequestIdKey, requestId);
+        _calls = metrics.GrainCalls;
+        _every = every;
     }
 
-    /// <summary>Stops counting and records the request's count.</summary>
+    /// <summary>
+    /// Starts counting for <paramref name="requestId"/> if it is one of the sampled requests; the calls
+    /// it makes from here on carry the id. Returns whether it is counted: then call <see cref="End"/>.
+    /// </summary>
+    public bool Begin(string requestId)
+    {
+        if (_every <= 0 || Interlocked.Increment(ref _requests) % _every != 0) return false;
+        _active[requestId] = new Count();
+        RequestContext.Set(RequestIdKey, requestId);
+        return true;
+    }
+
+    /// <summary>Stops counting a request <see cref="Begin"/> counted and records its count.</summary>
     public void End(string requestId, string endpoint)
     {
         RequestContext.Remove(RequestIdKey);

@@ -83,11 +83,22 @@ public static class DbCommandParameters
     public static DbParameter AddParameter(this DbCommand command, string name, object? value, System.Data.DbType? type = null)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = Prefixed(name);
         parameter.Value = value ?? DBNull.Value;
         var dbType = type ?? (value is null ? System.Data.DbType.String : null);
         if (dbType is not null) parameter.DbType = dbType.Value;
         command.Parameters.Add(parameter);
         return parameter;
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> PrefixedNames = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <paramref name="name"/> as the SQL names it, with its <c>@</c>. Microsoft.Data.Sqlite binds a
+    /// parameter named without one by looking the bare name up in the statement, failing, then
+    /// building and trying each prefixed form, on every execution; named with it, one lookup. Npgsql
+    /// takes either form.
+    /// </summary>
+    public static string Prefixed(string name) =>
+        name.Length > 0 && name[0] is '@' or '$' or ':' ? name : PrefixedNames.GetOrAdd(name, static n => "@" + n);
 }

@@ -231,7 +231,12 @@ public sealed class StatementCachingSqliteDataSource(SqliteDataSource inner, int
         {
             var statement = lease.Statement(CommandText);
             statement.Parameters.Clear();
-            foreach (SqliteParameter parameter in _parameters.Parameters) statement.Parameters.Add(parameter);
+            foreach (SqliteParameter parameter in _parameters.Parameters)
+            {
+                // Named as the SQL names them (the provider's names come without the @): one lookup per bind.
+                parameter.ParameterName = DbCommandParameters.Prefixed(parameter.ParameterName);
+                statement.Parameters.Add(parameter);
+            }
             statement.Transaction = (SqliteTransaction?)DbTransaction;
             statement.CommandTimeout = CommandTimeout;
             _running = statement;

@@ -40,6 +40,17 @@ public sealed class ObservabilityOptions
 
         /// <summary>How often metrics are pushed to the OTLP endpoint.</summary>
         public TimeSpan OtlpInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+        /// <summary>
+        /// <c>licensing.auth.grain_calls</c> counts the grain calls of one <c>/auth</c> request in this many
+        /// (1: every request; 0: none). Counting a request carries its id in the Orleans request context of
+        /// every call it makes, which every message then copies; a sample keeps the histogram's mean and
+        /// spread without that cost on every request.
+        /// </summary>
+        public int GrainCallsSampling { get; set; } = DefaultGrainCallsSampling;
+
+        /// <summary>Default of <see cref="GrainCallsSampling"/>.</summary>
+        public const int DefaultGrainCallsSampling = 16;
     }
 
     /// <summary>The <c>Licensing:Dashboard</c> section.</summary>
@@ -80,6 +91,7 @@ public sealed class ObservabilityOptions
         {
             throw new LicensingConfigurationException($"Licensing:Metrics:OtlpInterval = '{metrics.OtlpInterval}' is invalid: must be between 00:00:01 and 01:00:00");
         }
+        ConfigurationRules.IntegerBetween("Licensing:Metrics:GrainCallsSampling", metrics.GrainCallsSampling, 0, 1_000_000);
         return new ObservabilityOptions { Metrics = metrics, Dashboard = dashboard };
     }
 }

@@ -68,7 +68,7 @@ public static class AuthLoadBenchmark
             var probe = new StorageProbe(options.Sqlite, options.Postgres);
             var runner = new WrkRunner(options.Wrk, options.Script, options.Work);
             var credits = new CreditCheck(seed, accounts, await seed.CreditsAsync(accounts));
-            var scenarios = new ScenarioRunner(runner, server, report, credits, options);
+            var scenarios = new ScenarioRunner(runner, server, report, credits, options) { AllocatedBytes = seed.AllocatedBytesAsync };
 
             await scenarios.BaselineAsync("baseline: GET /health/live");
             productBaseline = scenarios.Baseline;
@@ -153,7 +153,7 @@ public static class AuthLoadBenchmark
         try
         {
             var runner = new WrkRunner(options.Wrk, options.Script, options.Work);
-            var scenarios = new ScenarioRunner(runner, unlimited, report, null, options);
+            var scenarios = new ScenarioRunner(runner, unlimited, report, null, options) { AllocatedBytes = new BenchSeed(unlimited.Url, options.OperatorToken).AllocatedBytesAsync };
             await scenarios.BaselineAsync("baseline again, limits off (restart)");
             await scenarios.RunAsync("validate, bound HWID, ed25519, limits off", "validate", Path.Combine(options.Work, "bound-ed25519.tsv"), Debit.PerSuccess, paced: false);
         }
@@ -290,15 +290,26 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
     /// <summary>The <c>GET /health/live</c> rate the rows' ratios are taken to.</summary>
     public double Baseline { get => _baseline; init => _baseline = value; }
 
+    /// <summary>The server's managed allocations since start (from <c>/metrics</c>), or <c>null</c> where it does not serve them.</summary>
+    public Func<Task<double?>>? AllocatedBytes { get; init; }
+
     public async Task BaselineAsync(string name)
     {
         await wrk.RunAsync(server.Url, "health", null, options.Connections, options.WarmUp); // warm-up
         var cpuBefore = server.CpuSeconds();
+        var allocatedBefore = await AllocatedAsync();
         var result = await wrk.RunAsync(server.Url, "health", null, options.Connections, options.Duration);
         var cpu = (server.CpuSeconds() - cpuBefore) / result.Requests;
+        var allocated = await AllocatedPerRequestAsync(allocatedBefore, result.Requests);
         _baseline = result.PerSecond;
-        report.Row(name, result, _baseline, null, null, cpu);
+        report.Row(name, result, _baseline, null, null, cpu, allocated);
     }
+
+    private async Task<double?> AllocatedAsync() => AllocatedBytes is null ? null : await AllocatedBytes();
+
+    /// <summary>Bytes the server allocated per request of a run (the metric is read once before and once after it).</summary>
+    private async Task<double?> AllocatedPerRequestAsync(double? before, long requests) =>
+        before is { } start && await AllocatedAsync() is { } end && requests > 0 ? (end - start) / requests : null;
 
     /// <summary>Warm-up, peak run, then (if <paramref name="paced"/>) a run paced at 70 % of the peak rate. Returns every request made.</summary>
     public async Task<long> RunAsync(string name, string mode, string? file, Debit debit, bool paced = true, string? bearer = null)
@@ -314,8 +325,10 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
             warmUpRequests = warmUp.Requests;
         }
         var cpuBefore = server.CpuSeconds();
+        var allocatedBefore = await AllocatedAsync();
         var peak = await wrk.RunAsync(server.Url, mode, file, options.Connections, duration, bearer: bearer);
         var cpu = (server.CpuSeconds() - cpuBefore) / peak.Requests;
+        var allocated = await AllocatedPerRequestAsync(allocatedBefore, peak.Requests);
         debits += credits?.Debits(debit, file, peak) ?? 0;
         WrkResult? seventy = null;
         if (paced)
@@ -324,7 +337,7 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
             debits += credits?.Debits(debit, file, seventy) ?? 0;
         }
         (long Expected, long Actual)? check = credits is null || debit == Debit.None ? null : await credits.ApplyAsync(debits);
-        report.Row(name, peak, _baseline, seventy, check, cpu);
+        report.Row(name, peak, _baseline, seventy, check, cpu, allocated);
         return warmUpRequests + peak.Requests + (seventy?.Requests ?? 0);
     }
 }
@@ -368,14 +381,15 @@ public sealed class LoadReport(LoadOptions options)
 
     public bool AllChecksPassed { get; private set; } = true;
 
-    public void Row(string name, WrkResult peak, double baseline, WrkResult? seventy, (long Expected, long Actual)? credits, double? cpuPerRequest = null)
+    public void Row(string name, WrkResult peak, double baseline, WrkResult? seventy, (long Expected, long Actual)? credits, double? cpuPerRequest = null, double? allocatedPerRequest = null)
     {
         var ratio = baseline > 0 ? peak.PerSecond / baseline : 0;
         var paced = seventy is null ? "" : $"{seventy.PerSecond,7:N0} {seventy.P99Ms,6:N2} {seventy.Errors,4}";
         var check = credits is { } c ? (c.Expected == c.Actual ? $"exact ({c.Actual:N0})" : $"MISMATCH expected {c.Expected:N0} got {c.Actual:N0}") : "";
         if (credits is { } m && m.Expected != m.Actual) AllChecksPassed = false;
         var cpu = cpuPerRequest is { } us ? $"{us * 1e6,5:N0}" : "";
-        var row = $"| {name,-58} | {peak.PerSecond,8:N0} | {ratio,5:P0} | {peak.P50Ms,6:N2} | {peak.P99Ms,6:N2} | {peak.P999Ms,7:N2} | {peak.Errors,6} | {paced,-20} | {cpu,5} | {check}";
+        var allocated = allocatedPerRequest is { } bytes ? $"{bytes / 1024,4:N1}" : "";
+        var row = $"| {name,-58} | {peak.PerSecond,8:N0} | {ratio,5:P0} | {peak.P50Ms,6:N2} | {peak.P99Ms,6:N2} | {peak.P999Ms,7:N2} | {peak.Errors,6} | {paced,-20} | {cpu,5} | {allocated,8} | {check}";
         if (peak.Codes.Length > 0) row += $" errors: {peak.Codes}";
         if (seventy is { Codes.Length: > 0 }) row += $" errors at 70%: {seventy.Codes}";
         _rows.Add(row);
@@ -418,8 +432,8 @@ public sealed class LoadReport(LoadOptions options)
         sb.AppendLine();
         sb.AppendLine($"## {options.Engine}: {Environment.ProcessorCount} cores, load generator (wrk, {options.Connections} connections) on the same machine, {options.Duration.TotalSeconds:N0} s per run");
         sb.AppendLine();
-        sb.AppendLine($"| {"scenario",-58} | {"req/s",8} | {"×base",5} | {"p50 ms",6} | {"p99 ms",6} | {"p99.9 ms",7} | {"errors",6} | {"at 70%: req/s p99 err",-20} | {"µs cpu",5} | credits (exact check)");
-        sb.AppendLine($"|{new string('-', 60)}|{new string('-', 10)}|{new string('-', 7)}|{new string('-', 8)}|{new string('-', 8)}|{new string('-', 9)}|{new string('-', 8)}|{new string('-', 22)}|{new string('-', 7)}|---");
+        sb.AppendLine($"| {"scenario",-58} | {"req/s",8} | {"×base",5} | {"p50 ms",6} | {"p99 ms",6} | {"p99.9 ms",7} | {"errors",6} | {"at 70%: req/s p99 err",-20} | {"µs cpu",5} | {"KiB alloc",8} | credits (exact check)");
+        sb.AppendLine($"|{new string('-', 60)}|{new string('-', 10)}|{new string('-', 7)}|{new string('-', 8)}|{new string('-', 8)}|{new string('-', 9)}|{new string('-', 8)}|{new string('-', 22)}|{new string('-', 7)}|{new string('-', 10)}|---");
         foreach (var row in _rows) sb.AppendLine(row);
         sb.AppendLine();
         foreach (var check in _checks) sb.AppendLine("- " + check);

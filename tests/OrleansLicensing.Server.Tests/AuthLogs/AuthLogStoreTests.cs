@@ -46,6 +46,36 @@ public sealed class AuthLogStoreTests(DeveloperRoutesServer server)
         Assert.Equal(now.ToUnixTimeMilliseconds(), first[0].Entry.At.ToUnixTimeMilliseconds());
     }
 
+    [Fact]
+    public async Task Every_field_is_stored_as_given_across_slices_nulls_and_multi_byte_text_included()
+    {
+        var appId = Guid.NewGuid().ToString();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_796_000_000_123);
+        var longHwid = string.Concat(Enumerable.Repeat("hwid-é€😀-", 300)); // more than the first kilobyte of the bind buffer
+        var entries = Enumerable.Range(0, AuthLogStore.SqliteSlice + 6)
+            .Select(i => new AuthLogEntry(appId, at.AddMilliseconds(i), i % 2 == 0 ? "validate" : "heartbeat", i == 3 ? "replay_detected" : "success",
+                i == 5 ? null : $"KEY-{i:D4}", i switch { 7 => null, 8 => "", 9 => longHwid, _ => $"hw-ü-{i}" }, i == 10 ? "2001:db8::1" : "192.0.2.1"))
+            .ToArray();
+
+        await Store.InsertAsync(entries, TestContext.Current.CancellationToken);
+
+        var stored = await Store.PageAsync(appId, null, 500, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(entries.Reverse(), stored.Select(e => e.Entry));
+        Assert.True(stored.Zip(stored.Skip(1)).All(p => p.First.Id > p.Second.Id), "ids grow in insertion order");
+    }
+
+    [Fact]
+    public async Task A_slice_with_a_row_the_table_refuses_stores_none_of_its_rows()
+    {
+        var appId = Guid.NewGuid().ToString();
+        var now = DateTimeOffset.UtcNow;
+        var entries = new[] { Entry(appId, now, "a"), Entry(appId, now, "b") with { Ip = null! }, Entry(appId, now, "c") };
+
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => Store.InsertAsync(entries, TestContext.Current.CancellationToken));
+
+        Assert.Empty(await Store.PageAsync(appId, null, 10, cancellationToken: TestContext.Current.CancellationToken));
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("3651")]

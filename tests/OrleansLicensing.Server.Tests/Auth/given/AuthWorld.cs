@@ -32,6 +32,7 @@ public sealed class AuthServer : IAsyncLifetime
         settings["Licensing:Auth:TrustedProxies:0"] = "127.0.0.1";
         settings["Licensing:Auth:TrustedProxies:1"] = "::1";
         settings["Licensing:Auth:HeartbeatBillingInterval"] = "3";
+        settings["Licensing:Metrics:GrainCallsSampling"] = "1"; // GrainCallBudgetTests reads every request's count
         Host = await LicensingTestHost.StartAsync(settings);
     }
 

@@ -184,7 +184,8 @@ public sealed class ObservedServer : IAsyncLifetime
 
     // Webhooks may target the test's loopback receiver; the sweeper (which counts the backlog) runs every second.
     public async ValueTask InitializeAsync() => Server = await ServerProcess.StartAsync(
-        "--Licensing:Webhooks:AllowPrivateTargets=true", "--Licensing:Webhooks:SweepInterval=00:00:01");
+        "--Licensing:Webhooks:AllowPrivateTargets=true", "--Licensing:Webhooks:SweepInterval=00:00:01",
+        "--Licensing:Metrics:GrainCallsSampling=1"); // every request's grain calls, as MetricsEndpointTests counts them
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();
 }
