@@ -72,9 +72,7 @@ public static class Program
                 now.ToUnixTimeSeconds(), now.ToUnixTimeSeconds() + 86400, scheme == SigningScheme.HmacV2 ? SessionTokenCodec.NewSigKey() : null);
             var payload = new AuthPayload(tokens.Issue(token), token.Exp, request.Nonce, now, context.TraceIdentifier, view.ExpiresAt,
                 view.MaxHwidSlots, view.HwidCount, view.Label, view.UnlimitedHwidSlots, [], view.Variables);
-            var p = payload.ToPayloadString();
-            var signature = ResponseSigning.For(scheme).Sign(p, keys, request.Nonce, null);
-            await AuthResponses.WriteJsonAsync(context.Response, StatusCodes.Status200OK, SuccessEnvelope.Write(p, signature));
+            await SuccessEnvelope.WriteAsync(context.Response, payload, ResponseSigning.For(scheme), keys, request.Nonce, null);
         });
         await app.RunAsync();
     }

@@ -230,9 +230,7 @@ public sealed partial class AuthController(
             settings.Tokens.Issue(token), token.Exp, nonce, now, HttpContext.TraceIdentifier, license.ExpiresAt,
             license.UnlimitedHwidSlots ? 0 : license.MaxHwidSlots, license.HwidCount, license.Label, license.UnlimitedHwidSlots,
             app.Variables, license.Variables);
-        var p = payload.ToPayloadString();
-        var signature = ResponseSigning.For(app.SigningScheme).Sign(p, material.Keys, nonce, requestSigKey);
-        await AuthResponses.WriteJsonAsync(Response, StatusCodes.Status200OK, SuccessEnvelope.Write(p, signature));
+        await SuccessEnvelope.WriteAsync(Response, payload, ResponseSigning.For(app.SigningScheme), material.Keys, nonce, requestSigKey);
     }
 
     /// <summary>The session's live record (observability only, §5.5): buffered, handed to its grain once a second.</summary>

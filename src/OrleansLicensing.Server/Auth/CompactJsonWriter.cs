@@ -41,8 +41,25 @@ internal sealed class CompactJsonWriter : IDisposable
     /// <summary>The bytes written so far; valid until the next write or <see cref="Dispose"/>.</summary>
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
+    /// <summary>The bytes written so far, as memory; valid until the next write or <see cref="Dispose"/>.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
     /// <summary>A copy of the bytes written.</summary>
     public byte[] ToArray() => Written.ToArray();
+
+    /// <summary>
+    /// The standard base64 of <paramref name="data"/> as a quoted string (base64 has nothing to
+    /// escape). Returns where its characters are in <see cref="Written"/>.
+    /// </summary>
+    public Range Base64String(ReadOnlySpan<byte> data)
+    {
+        Raw("\""u8);
+        var start = _length;
+        System.Buffers.Text.Base64.EncodeToUtf8(data, Free(System.Buffers.Text.Base64.GetMaxEncodedToUtf8Length(data.Length)), out _, out var written);
+        _length += written;
+        Raw("\""u8);
+        return start..(start + written);
+    }
 
     /// <summary>Writes bytes that are already JSON (keys with their quotes, punctuation).</summary>
     public void Raw(ReadOnlySpan<byte> utf8Json)

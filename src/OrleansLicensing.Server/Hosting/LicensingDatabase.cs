@@ -83,7 +83,7 @@ public static class DbCommandParameters
     public static DbParameter AddParameter(this DbCommand command, string name, object? value, System.Data.DbType? type = null)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = Prefixed(name);
+        parameter.ParameterName = command is SqliteCommand ? Prefixed(name) : name;
         parameter.Value = value ?? DBNull.Value;
         var dbType = type ?? (value is null ? System.Data.DbType.String : null);
         if (dbType is not null) parameter.DbType = dbType.Value;
@@ -96,8 +96,7 @@ public static class DbCommandParameters
     /// <summary>
     /// <paramref name="name"/> as the SQL names it, with its <c>@</c>. Microsoft.Data.Sqlite binds a
     /// parameter named without one by looking the bare name up in the statement, failing, then
-    /// building and trying each prefixed form, on every execution; named with it, one lookup. Npgsql
-    /// takes either form.
+    /// building and trying each prefixed form, on every execution; named with it, one lookup.
     /// </summary>
     public static string Prefixed(string name) =>
         name.Length > 0 && name[0] is '@' or '$' or ':' ? name : PrefixedNames.GetOrAdd(name, static n => "@" + n);

@@ -233,12 +233,20 @@ public sealed class AuthPayloadTests : IDisposable
         return (payload, nonce, requestSigKey);
     }
 
+    /// <summary>
+    /// The body the endpoints write (P encoded and signed as bytes in the body's own buffer), checked
+    /// against the one built from the payload string P.
+    /// </summary>
     private string Respond(SigningScheme scheme, string example)
     {
         var (payload, nonce, requestSigKey) = Example(example);
+        var keys = new ResponseSigningKeys(AppendixA.AppSecret, _signer);
+        using var body = new CompactJsonWriter(16); // small, so the body's buffer grows while P is in it
+        SuccessEnvelope.Write(body, payload.ToUtf8Json(), ResponseSigning.For(scheme), keys, nonce, requestSigKey);
+
         var p = payload.ToPayloadString();
-        var signature = ResponseSigning.For(scheme).Sign(p, new ResponseSigningKeys(AppendixA.AppSecret, _signer), nonce, requestSigKey);
-        return Encoding.UTF8.GetString(SuccessEnvelope.Write(p, signature));
+        Assert.Equal(SuccessEnvelope.Write(p, ResponseSigning.For(scheme).Sign(p, keys, nonce, requestSigKey)), body.Written.ToArray());
+        return Encoding.UTF8.GetString(body.Written);
     }
 
     private static string Json(AuthPayload payload) => Encoding.UTF8.GetString(payload.ToUtf8Json());

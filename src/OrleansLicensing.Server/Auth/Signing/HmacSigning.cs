@@ -67,24 +67,37 @@ public static class HmacSigning
     /// <exception cref="ArgumentException"><paramref name="payload"/> is not ASCII (a payload string P is base64).</exception>
     public static string Sign(ReadOnlySpan<byte> derivedKey, string payload)
     {
+        using var ascii = new AsciiPayload(payload, stackalloc byte[AsciiPayload.StackSize]);
+        return SignAscii(derivedKey, ascii.Bytes);
+    }
+
+    /// <summary>Lowercase hex of <c>HMAC-SHA256(derivedKey, asciiPayload)</c>, P given as its ASCII bytes.</summary>
+    public static string SignAscii(ReadOnlySpan<byte> derivedKey, ReadOnlySpan<byte> asciiPayload)
+    {
         if (derivedKey.Length != KeySize)
         {
             throw new ArgumentException($"A derived key is {KeySize} bytes.", nameof(derivedKey));
         }
-        using var ascii = new AsciiPayload(payload, stackalloc byte[AsciiPayload.StackSize]);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(derivedKey, ascii.Bytes, mac);
+        HMACSHA256.HashData(derivedKey, asciiPayload, mac);
         return Convert.ToHexStringLower(mac);
     }
 
     /// <summary>Derives the key from <paramref name="keyMaterial"/> and <paramref name="nonce"/> and signs <paramref name="payload"/>.</summary>
     public static string Sign(string keyMaterial, string nonce, string payload)
     {
+        using var ascii = new AsciiPayload(payload, stackalloc byte[AsciiPayload.StackSize]);
+        return SignAscii(keyMaterial, nonce, ascii.Bytes);
+    }
+
+    /// <summary>Derives the key from <paramref name="keyMaterial"/> and <paramref name="nonce"/> and signs P given as its ASCII bytes.</summary>
+    public static string SignAscii(string keyMaterial, string nonce, ReadOnlySpan<byte> asciiPayload)
+    {
         Span<byte> key = stackalloc byte[KeySize];
         DeriveKey(keyMaterial, nonce, key);
         try
         {
-            return Sign(key, payload);
+            return SignAscii(key, asciiPayload);
         }
         finally
         {

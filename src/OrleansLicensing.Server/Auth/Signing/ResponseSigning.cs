@@ -37,6 +37,9 @@ public interface IResponseSigningScheme
     /// of the token sent in the <em>request</em> (§4.4). Ignored by the other schemes.
     /// </param>
     ResponseSignature Sign(string payload, ResponseSigningKeys keys, string nonce, string? sessionSigKey);
+
+    /// <summary>The same, with P given as its ASCII bytes (as the envelope carries it).</summary>
+    ResponseSignature SignAscii(ReadOnlySpan<byte> payload, ResponseSigningKeys keys, string nonce, string? sessionSigKey);
 }
 
 /// <summary>Picks the <see cref="IResponseSigningScheme"/> of an app's <see cref="SigningScheme"/>.</summary>
@@ -62,11 +65,16 @@ public static class ResponseSigning
 
         public ResponseSignature Sign(string payload, ResponseSigningKeys keys, string nonce, string? sessionSigKey)
         {
+            using var ascii = new AsciiPayload(payload, stackalloc byte[AsciiPayload.StackSize]);
+            return SignAscii(ascii.Bytes, keys, nonce, sessionSigKey);
+        }
+
+        public ResponseSignature SignAscii(ReadOnlySpan<byte> payload, ResponseSigningKeys keys, string nonce, string? sessionSigKey)
+        {
             ArgumentNullException.ThrowIfNull(keys);
             var signer = keys.Ed25519 ?? throw new ArgumentException("An ed25519 app needs its signing key.", nameof(keys));
-            using var ascii = new AsciiPayload(payload, stackalloc byte[AsciiPayload.StackSize]);
             Span<byte> signature = stackalloc byte[Ed25519Keys.SignatureSize];
-            signer.Sign(ascii.Bytes, signature);
+            signer.Sign(payload, signature);
             return new ResponseSignature(Convert.ToBase64String(signature), signer.KeyId);
         }
     }
@@ -81,9 +89,15 @@ public static class ResponseSigning
 
         public ResponseSignature Sign(string payload, ResponseSigningKeys keys, string nonce, string? sessionSigKey)
         {
+            using var ascii = new AsciiPayload(payload, stackalloc byte[AsciiPayload.StackSize]);
+            return SignAscii(ascii.Bytes, keys, nonce, sessionSigKey);
+        }
+
+        public ResponseSignature SignAscii(ReadOnlySpan<byte> payload, ResponseSigningKeys keys, string nonce, string? sessionSigKey)
+        {
             ArgumentNullException.ThrowIfNull(keys);
             var keyMaterial = scheme == SigningScheme.HmacV2 && sessionSigKey is not null ? sessionSigKey : keys.AppSecret;
-            return new ResponseSignature(HmacSigning.Sign(keyMaterial, nonce, payload), KeyId: null);
+            return new ResponseSignature(HmacSigning.SignAscii(keyMaterial, nonce, payload), KeyId: null);
         }
     }
 }
