@@ -47,6 +47,8 @@ public sealed class AuthLogStore(LicensingDatabase database)
     /// </summary>
     private static async Task InsertPreparedAsync(DbConnection connection, IReadOnlyList<AuthLogEntry> entries, int start, int count, CancellationToken cancellationToken)
     {
+        // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default, with its busy retries): the write lock is held
+        // from here, so the rows below never meet a busy database.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         InsertRows(((SqliteConnection)connection).Handle!, entries, start, count);
         await transaction.CommitAsync(cancellationToken);
