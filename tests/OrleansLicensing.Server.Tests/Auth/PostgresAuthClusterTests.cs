@@ -74,23 +74,27 @@ public sealed class PostgresAuthClusterTests : IAsyncLifetime
         var first = await account.DebitUsage(new OrleansLicensing.Accounts.UsageDebit(app.AppId, "KEY", OrleansLicensing.Accounts.CreditEntryKind.Validate, null, null, Nonce: nonce));
         Assert.Equal(OrleansLicensing.Accounts.UsageDebitStatus.Debited, first.Status);
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        // Both streams run until they have met often enough (at most 60 s; about 3 s on an idle machine).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var ordinal = 0L;
+        var replayed = 0;
+        bool Enough() => (Interlocked.Read(ref ordinal) > 50 && Volatile.Read(ref replayed) > 100) || DateTime.UtcNow > deadline;
         var heartbeats = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested)
+            while (!Enough())
             {
-                await account.DebitUsage(new OrleansLicensing.Accounts.UsageDebit(app.AppId, "KEY-HB", OrleansLicensing.Accounts.CreditEntryKind.Heartbeat, null, null, HeartbeatOrdinal: ++ordinal));
+                await account.DebitUsage(new OrleansLicensing.Accounts.UsageDebit(app.AppId, "KEY-HB", OrleansLicensing.Accounts.CreditEntryKind.Heartbeat, null, null, HeartbeatOrdinal: Interlocked.Increment(ref ordinal)));
             }
         }, TestContext.Current.CancellationToken);
         var replays = Task.Run(async () =>
         {
             var outcomes = new List<OrleansLicensing.Accounts.UsageDebitStatus>();
-            while (!stop.IsCancellationRequested)
+            while (!Enough())
             {
                 // Out of step with the heartbeats: each replay lands at another point of a batch.
                 Thread.SpinWait(Random.Shared.Next(0, 200_000));
                 outcomes.Add((await account.DebitUsage(new OrleansLicensing.Accounts.UsageDebit(app.AppId, "KEY", OrleansLicensing.Accounts.CreditEntryKind.Validate, null, null, Nonce: nonce))).Status);
+                Interlocked.Increment(ref replayed);
             }
             return outcomes;
         }, TestContext.Current.CancellationToken);
