@@ -13,7 +13,8 @@
 #   scripts/bench.sh --quick               # smaller run to try it out (5 s runs, 10,000 activations)
 #   scripts/bench.sh -- --duration 20      # anything after -- goes to the load driver
 #                                          # (--connections, --duration, --bound, --once, --collection-age, --only 'a|b')
-#                                          # (--warm-up S: unmeasured seconds before each row, default 3)
+#                                          # (--warm-up S: unmeasured seconds before each row, default 3; the warm-up
+#                                          #  then goes on in 1 s runs, up to 30 s, until the server's JIT is quiet)
 #   BENCH_KEEP=1 scripts/bench.sh          # keep the work directory (server logs, data) for a look afterwards
 set -euo pipefail
 

@@ -148,7 +148,11 @@ public sealed class Program
         builder.Services.AddSingleton<OrleansLicensing.Views.IAuthViewCache>(s => s.GetRequiredService<AuthViews>());
         builder.Services.AddSingleton<LocalRateLimits>();
         builder.Services.AddSingleton(s => new GrainCallsPerRequest(s.GetRequiredService<OrleansLicensing.Diagnostics.LicensingMetrics>(), observability.Metrics.GrainCallsSampling));
-        builder.Services.AddSingleton<IOutgoingGrainCallFilter>(s => s.GetRequiredService<GrainCallsPerRequest>());
+        // Without sampling nothing is counted, and no filter sits in the way of every grain call.
+        if (observability.Metrics.GrainCallsSampling > 0)
+        {
+            builder.Services.AddSingleton<IOutgoingGrainCallFilter>(s => s.GetRequiredService<GrainCallsPerRequest>());
+        }
         builder.Services.AddSingleton<SessionActivityBuffer>();
         builder.Services.AddHostedService(s => s.GetRequiredService<SessionActivityBuffer>());
 

@@ -68,7 +68,7 @@ public static class AuthLoadBenchmark
             var probe = new StorageProbe(options.Sqlite, options.Postgres);
             var runner = new WrkRunner(options.Wrk, options.Script, options.Work);
             var credits = new CreditCheck(seed, accounts, await seed.CreditsAsync(accounts));
-            var scenarios = new ScenarioRunner(runner, server, report, credits, options) { AllocatedBytes = seed.AllocatedBytesAsync };
+            var scenarios = new ScenarioRunner(runner, server, report, credits, options) { AllocatedBytes = seed.AllocatedBytesAsync, JitSeconds = seed.JitSecondsAsync };
 
             await scenarios.BaselineAsync("baseline: GET /health/live");
             productBaseline = scenarios.Baseline;
@@ -153,7 +153,8 @@ public static class AuthLoadBenchmark
         try
         {
             var runner = new WrkRunner(options.Wrk, options.Script, options.Work);
-            var scenarios = new ScenarioRunner(runner, unlimited, report, null, options) { AllocatedBytes = new BenchSeed(unlimited.Url, options.OperatorToken).AllocatedBytesAsync };
+            var unlimitedSeed = new BenchSeed(unlimited.Url, options.OperatorToken);
+            var scenarios = new ScenarioRunner(runner, unlimited, report, null, options) { AllocatedBytes = unlimitedSeed.AllocatedBytesAsync, JitSeconds = unlimitedSeed.JitSecondsAsync };
             await scenarios.BaselineAsync("baseline again, limits off (restart)");
             await scenarios.RunAsync("validate, bound HWID, ed25519, limits off", "validate", Path.Combine(options.Work, "bound-ed25519.tsv"), Debit.PerSuccess, paced: false);
         }
@@ -197,7 +198,12 @@ public static class AuthLoadBenchmark
             var floor = await BenchServer.StartAsync(floorDll, environment, Path.Combine(options.Work, "floor.log"));
             try
             {
-                var scenarios = new ScenarioRunner(runner, floor, report, null, options) { Baseline = productBaseline };
+                using var http = new HttpClient { BaseAddress = new Uri(floor.Url) };
+                var scenarios = new ScenarioRunner(runner, floor, report, null, options)
+                {
+                    Baseline = productBaseline,
+                    JitSeconds = async () => double.Parse(await http.GetStringAsync("/bench/jit-seconds"), CultureInfo.InvariantCulture),
+                };
                 if (ownBaseline) await scenarios.RunAsync("floor: GET /health/live of the floor server", "health", null, Debit.None, paced: false);
                 foreach (var (scheme, name) in rows) await scenarios.RunAsync(name, "validate", data[scheme], Debit.None, paced: false);
             }
@@ -293,9 +299,47 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
     /// <summary>The server's managed allocations since start (from <c>/metrics</c>), or <c>null</c> where it does not serve them.</summary>
     public Func<Task<double?>>? AllocatedBytes { get; init; }
 
+    /// <summary>
+    /// The server's JIT compilation time since start in seconds (the .NET runtime's
+    /// <c>dotnet.jit.compilation.time</c>), or <c>null</c> where it does not serve it. With it, a warm-up
+    /// goes on in 1 s runs until the JIT is quiet (<see cref="SettleAsync"/>).
+    /// </summary>
+    public Func<Task<double?>>? JitSeconds { get; init; }
+
+    /// <summary>JIT time per 1 s warm-up run below which the server's code counts as settled.</summary>
+    private static readonly TimeSpan QuietJit = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>At most this much warm-up beyond <c>--warm-up</c> waiting for the JIT to go quiet.</summary>
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// More unmeasured load, in 1 s runs, while the server's JIT is still compiling: tiered compilation
+    /// recompiles a path's hot methods (instrumented, then optimized) for several seconds after the
+    /// path first runs, on a background thread that competes with the load on two cores, so a fixed
+    /// warm-up of a few seconds let the peak run measure JIT work (up to a quarter of the server's CPU
+    /// in its first two seconds, docs/benchmarks.md, stop 32). Returns the runs made.
+    /// </summary>
+    private async Task<IReadOnlyList<WrkResult>> SettleAsync(string mode, string? file, string? bearer)
+    {
+        var runs = new List<WrkResult>();
+        if (JitSeconds is null || await JitSeconds() is not { } before) return runs;
+        var started = DateTime.UtcNow;
+        while (DateTime.UtcNow - started < SettleLimit)
+        {
+            runs.Add(await wrk.RunAsync(server.Url, mode, file, options.Connections, TimeSpan.FromSeconds(1), bearer: bearer));
+            if (await JitSeconds() is not { } after) break;
+            var compiling = TimeSpan.FromSeconds(after - before);
+            before = after;
+            if (compiling < QuietJit) break;
+        }
+        Console.Error.WriteLine($"bench: warm-up went on {(DateTime.UtcNow - started).TotalSeconds:N0} s until the JIT was quiet");
+        return runs;
+    }
+
     public async Task BaselineAsync(string name)
     {
         await wrk.RunAsync(server.Url, "health", null, options.Connections, options.WarmUp); // warm-up
+        await SettleAsync("health", null, null);
         var cpuBefore = server.CpuSeconds();
         var allocatedBefore = await AllocatedAsync();
         var result = await wrk.RunAsync(server.Url, "health", null, options.Connections, options.Duration);
@@ -323,6 +367,11 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
             var warmUp = await wrk.RunAsync(server.Url, mode, file, options.Connections, options.WarmUp, bearer: bearer);
             debits += credits?.Debits(debit, file, warmUp) ?? 0;
             warmUpRequests = warmUp.Requests;
+            foreach (var more in await SettleAsync(mode, file, bearer))
+            {
+                debits += credits?.Debits(debit, file, more) ?? 0;
+                warmUpRequests += more.Requests;
+            }
         }
         var cpuBefore = server.CpuSeconds();
         var allocatedBefore = await AllocatedAsync();

@@ -114,6 +114,9 @@ public sealed class BenchSeed(string url, string operatorToken)
     /// <summary>The server's managed allocations since start (the .NET runtime's <c>dotnet.gc.heap.total_allocated</c>), or <c>null</c> without <c>/metrics</c>.</summary>
     public Task<double?> AllocatedBytesAsync() => MetricAsync("dotnet_gc_heap_total_allocated_bytes_total");
 
+    /// <summary>The server's JIT compilation time since start in seconds (<c>dotnet.jit.compilation.time</c>), or <c>null</c> without <c>/metrics</c>.</summary>
+    public Task<double?> JitSecondsAsync() => MetricAsync("dotnet_jit_compilation_time_seconds_total");
+
     public static void WriteDataFile(string path, IEnumerable<SeededLicense> licenses) =>
         File.WriteAllLines(path, licenses.Select(l => l.ToLine()), new UTF8Encoding(false));
 
