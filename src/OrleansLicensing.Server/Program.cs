@@ -154,6 +154,7 @@ public sealed class Program
             builder.Services.AddSingleton<IOutgoingGrainCallFilter>(s => s.GetRequiredService<GrainCallsPerRequest>());
         }
         builder.Services.AddSingleton<SessionActivityBuffer>();
+        builder.Services.AddSingleton<AuthEndpoints>();
         builder.Services.AddHostedService(s => s.GetRequiredService<SessionActivityBuffer>());
 
         builder.Services.AddLicensingConsole();
@@ -165,7 +166,6 @@ public sealed class Program
             .AddControllers(o =>
             {
                 o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
-                o.Conventions.Add(new AuthPathPrefixConvention(settings.Licensing.Auth.PathPrefix));
             })
             .AddJsonOptions(o => JsonDefaults.Apply(o.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(o =>
@@ -187,6 +187,7 @@ public sealed class Program
         app.UseConsoleHeaders();
         app.MapLicensingHealth();
         app.MapLicensingDocs();
+        AuthEndpoints.MapAuthEndpoints(app, settings.Licensing.Auth.PathPrefix);
         app.MapControllers();
         app.MapLicensingConsole();
         return app;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc.ApplicationModels;
-
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
@@ -36,19 +34,5 @@ public static class AuthPaths
             }
             await next(context);
         });
-    }
-}
-
-/// <summary>Mounts <see cref="AuthController"/> under <c>Licensing:Auth:PathPrefix</c>.</summary>
-public sealed class AuthPathPrefixConvention(string prefix) : IControllerModelConvention
-{
-    /// <inheritdoc />
-    public void Apply(ControllerModel controller)
-    {
-        if (controller.ControllerType != typeof(AuthController) || prefix.Length == 0) return;
-        foreach (var selector in controller.Selectors)
-        {
-            if (selector.AttributeRouteModel is { } route) route.Template = prefix.TrimStart('/') + "/" + route.Template;
-        }
     }
 }

@@ -19,7 +19,7 @@ public sealed record StoredAuthLogEntry(long Id, AuthLogEntry Entry);
 
 /// <summary>
 /// What one <c>/auth/*</c> request contributes to its app's log, filled in by
-/// <see cref="AuthController"/> as its steps run and handed to <see cref="AuthLog.Record"/> once at the end.
+/// <see cref="Auth.AuthExchange"/> as its steps run and handed to <see cref="AuthLog.Record"/> once at the end.
 /// </summary>
 public sealed class AuthLogDraft
 {

@@ -45,7 +45,7 @@ public static partial class RequestObserver
         string? result;
         if (context.Features.Get<AuthLogDraft>() is { } auth)
         {
-            // The /auth edge (AuthController) hands its outcome over; failures are in the body, whatever the status.
+            // The /auth edge (AuthExchange) hands its outcome over; failures are in the body, whatever the status.
             result = auth.ResultCode(context.Response.HasStarted) ?? "no_answer";
             metrics.AuthRequest(AuthEndpoint(context.Request.Path), result, elapsed);
             if (result == RateLimitedCode) metrics.RateLimited("auth");

@@ -10,9 +10,10 @@ public sealed class ObservabilityOptionsTests
         ObservabilityOptions.Load(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).Build());
 
     [Fact]
-    public void Grain_calls_are_counted_for_one_request_in_16_unless_configured()
+    public void Grain_calls_are_not_counted_unless_configured()
     {
-        Assert.Equal(16, Load().Metrics.GrainCallsSampling);
+        Assert.Equal(0, Load().Metrics.GrainCallsSampling);
+        Assert.Equal(16, Load(("Licensing:Metrics:GrainCallsSampling", "16")).Metrics.GrainCallsSampling);
         Assert.Equal(1, Load(("Licensing:Metrics:GrainCallsSampling", "1")).Metrics.GrainCallsSampling);
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Accounts;
 using OrleansLicensing.Apps;
 using OrleansLicensing.Licenses;
@@ -13,9 +12,10 @@ using OrleansLicensing.Sessions;
 namespace OrleansLicensing.Server.Auth;
 
 /// <summary>
-/// The SDK-facing protocol (docs/protocol.md §8–§10): the steps of each endpoint in the normative
+/// One <c>/auth</c> request (docs/protocol.md §8–§10): the steps of each endpoint in the normative
 /// order. Decisions about licenses, credits and lists are made by the grains; this class reads
-/// requests, picks the failure mode, asks in order, and writes the exact wire form.
+/// requests, picks the failure mode, asks in order, and writes the exact wire form. Made per request
+/// by <see cref="AuthEndpoints"/>, which routes the three endpoints to it without MVC.
 /// </summary>
 /// <remarks>
 /// Grain calls per request (docs/design.md, "The request path"): the app's view, its account's
@@ -24,30 +24,29 @@ namespace OrleansLicensing.Server.Auth;
 /// bucket (V8) and makes one call to its account (replay step and debit in one group-committed
 /// write). A heartbeat makes the same one or two.
 /// </remarks>
-[ApiController, Route("auth")]
-public sealed partial class AuthController(
-    IGrainFactory grains,
-    AuthSettings settings,
-    AppMaterialCache materials,
-    AuthViews views,
-    LocalRateLimits limits,
-    SessionActivityBuffer sessions,
-    GrainCallsPerRequest grainCalls,
-    TimeProvider time,
-    AuthLogs.AuthLog authLog,
-    ILogger<AuthController> logger) : ControllerBase
+public sealed partial class AuthExchange(AuthEndpoints edge, HttpContext context)
 {
+    private readonly IGrainFactory grains = edge.Grains;
+    private readonly AuthSettings settings = edge.Settings;
+    private readonly AppMaterialCache materials = edge.Materials;
+    private readonly AuthViews views = edge.Views;
+    private readonly LocalRateLimits limits = edge.Limits;
+    private readonly SessionActivityBuffer sessions = edge.Sessions;
+    private readonly TimeProvider time = edge.Time;
+    private readonly ILogger logger = edge.Logger;
+
+    private HttpContext HttpContext => context;
+    private HttpRequest Request => context.Request;
+    private HttpResponse Response => context.Response;
+
     /// <summary><c>POST /auth/validate</c> (§8).</summary>
-    [HttpPost("validate")]
-    public Task Validate() => RunAsync(ValidateAsync);
+    public Task Validate() => RunAsync(ValidateAsync, "validate");
 
     /// <summary><c>POST /auth/heartbeat</c> (§9).</summary>
-    [HttpPost("heartbeat")]
-    public Task Heartbeat() => RunAsync(HeartbeatAsync);
+    public Task Heartbeat() => RunAsync(HeartbeatAsync, "heartbeat");
 
     /// <summary><c>POST /auth/selfban</c> (§10).</summary>
-    [HttpPost("selfban")]
-    public Task SelfBan() => RunAsync(SelfBanAsync);
+    public Task SelfBan() => RunAsync(SelfBanAsync, "selfban");
 
     /// <summary>Failure mode of the request so far: the app's once known, else the deployment default.</summary>
     private FailureMode _mode;
@@ -55,12 +54,12 @@ public sealed partial class AuthController(
     /// <summary>What this request's outcome adds to its app's auth log (recorded once, in <see cref="RunAsync"/>).</summary>
     private readonly AuthLogs.AuthLogDraft _log = new();
 
-    private async Task RunAsync(Func<ReadOnlyMemory<byte>, Task> handle)
+    private async Task RunAsync(Func<ReadOnlyMemory<byte>, Task> handle, string endpoint)
     {
         _mode = settings.DefaultFailureMode;
         var requestId = HttpContext.TraceIdentifier;
         HttpContext.Features.Set(_log); // the outcome, for the request metrics and log line (Observability/RequestObserver.cs)
-        var countingCalls = grainCalls.Begin(requestId);
+        var countingCalls = edge.GrainCalls.Begin(requestId);
         try
         {
             var body = await AuthRequestReader.ReadBodyAsync(Request, HttpContext.RequestAborted);
@@ -79,9 +78,8 @@ public sealed partial class AuthController(
         finally
         {
             // Queued only (AuthLogs/AuthLog.cs): no storage write on this path.
-            var endpoint = ControllerContext.ActionDescriptor.ActionName.ToLowerInvariant();
-            if (countingCalls) grainCalls.End(requestId, endpoint);
-            authLog.Record(_log, endpoint, Response.HasStarted);
+            if (countingCalls) edge.GrainCalls.End(requestId, endpoint);
+            edge.AuthLog.Record(_log, endpoint, Response.HasStarted);
         }
     }
 
