@@ -26,10 +26,10 @@ public static class AuthRequestReader
     private static readonly StringRule NonceRule = new(Trim: false, MaxLength: 128, MinLength: 8, VisibleAscii: true);
     private static readonly StringRule SessionTokenRule = new(Trim: true);
 
-    private static readonly string[] ValidateFields = ["appId", "appSecret", "licenseKey", "hwid", "nonce", "ttlSeconds"];
-    private static readonly string[] HeartbeatFields = ["appId", "sessionToken", "nonce", "hwid"];
-    private static readonly string[] SelfBanFields =
-        ["appId", "sessionToken", "appSecret", "licenseKey", "hwid", "nonce", "revokeLicense", "blacklistHwid", "blacklistIp"];
+    private static readonly FieldNames ValidateFields = new(["appId", "appSecret", "licenseKey", "hwid", "nonce", "ttlSeconds"]);
+    private static readonly FieldNames HeartbeatFields = new(["appId", "sessionToken", "nonce", "hwid"]);
+    private static readonly FieldNames SelfBanFields =
+        new(["appId", "sessionToken", "appSecret", "licenseKey", "hwid", "nonce", "revokeLicense", "blacklistHwid", "blacklistIp"]);
 
     /// <summary>The <c>details</c> of a body over <see cref="MaxBodyBytes"/>: <c>["body: too large (max 16384 bytes)"]</c>.</summary>
     public static IReadOnlyList<string> BodyTooLargeDetails { get; } = [BodyTooLarge];
@@ -155,27 +155,57 @@ public static class AuthRequestReader
     /// <summary>A captured top-level value: the string, or the number's JSON text.</summary>
     private readonly record struct Value(ValueKind Kind, string? Text = null, byte[]? Number = null);
 
+    /// <summary>An endpoint's field names, as strings and as the UTF-8 the reader compares them in.</summary>
+    private sealed class FieldNames(string[] names)
+    {
+        public string[] Names { get; } = names;
+
+        private readonly byte[][] _utf8 = [.. names.Select(System.Text.Encoding.UTF8.GetBytes)];
+
+        /// <summary>The index of the property name under the reader (escaped or not), or -1 for a name the endpoint does not read.</summary>
+        public int IndexOf(ref Utf8JsonReader reader)
+        {
+            for (var i = 0; i < _utf8.Length; i++)
+            {
+                if (reader.ValueTextEquals(_utf8[i])) return i;
+            }
+            return -1;
+        }
+    }
+
     /// <summary>The top level of a body: a body-level problem, or the endpoint's fields (first occurrences).</summary>
     private sealed class TopLevel
     {
         private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-        private TopLevel(IReadOnlyList<string>? problems, Dictionary<string, Value> fields, string? appIdForMode)
+        private readonly string[] _names;
+        private readonly Value[] _values;
+        private readonly int[] _counts;
+
+        private TopLevel(IReadOnlyList<string>? problems, string[] names, Value[] values, int[] counts, string? appIdForMode)
         {
             Problems = problems;
-            Fields = fields;
+            _names = names;
+            _values = values;
+            _counts = counts;
             AppIdForMode = appIdForMode;
         }
 
         public IReadOnlyList<string>? Problems { get; }
 
-        public Dictionary<string, Value> Fields { get; }
-
         public string? AppIdForMode { get; }
 
-        public bool IsPresent(string name) => Fields.TryGetValue(name, out var value) && value.Kind != ValueKind.Null;
+        /// <summary>The first occurrence of the field <paramref name="name"/>, if the body has it.</summary>
+        public bool TryGet(string name, out Value value)
+        {
+            var index = Array.IndexOf(_names, name);
+            value = index >= 0 && _counts[index] > 0 ? _values[index] : default;
+            return index >= 0 && _counts[index] > 0;
+        }
 
-        public static TopLevel Parse(ReadOnlySpan<byte> body, string[] captured)
+        public bool IsPresent(string name) => TryGet(name, out var value) && value.Kind != ValueKind.Null;
+
+        public static TopLevel Parse(ReadOnlySpan<byte> body, FieldNames captured)
         {
             if (body.Length > MaxBodyBytes) return Problem(BodyTooLarge);
             // A leading byte-order mark is tolerated (RFC 8259 §8.1 allows ignoring it).
@@ -195,38 +225,51 @@ public static class AuthRequestReader
                     return Problem(BodyNotAnObject);
                 }
 
-                var fields = new Dictionary<string, Value>(StringComparer.Ordinal);
-                var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
-                var order = new List<string>();
+                // The endpoint's fields by position (their names are not allocated); any other name is
+                // kept only to find its duplicates. `first` orders the duplicates as the body does.
+                var names = captured.Names;
+                var values = new Value[names.Length];
+                var counts = new int[names.Length];
+                var first = new int[names.Length];
+                Dictionary<string, (int Count, int First)>? others = null;
+                var seen = 0;
+                var duplicated = false;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
+                    var index = captured.IndexOf(ref reader);
+                    var other = index < 0 ? reader.GetString()! : null;
                     reader.Read();
-                    if (occurrences.TryGetValue(name, out var count))
+                    if (index >= 0)
                     {
-                        occurrences[name] = count + 1;
-                        SkipValue(ref reader);
+                        if (counts[index]++ > 0)
+                        {
+                            duplicated = true;
+                            SkipValue(ref reader);
+                            continue;
+                        }
+                        first[index] = seen++;
+                        values[index] = Capture(ref reader);
                         continue;
                     }
-                    occurrences[name] = 1;
-                    order.Add(name);
-                    if (Array.IndexOf(captured, name) >= 0)
+                    others ??= new Dictionary<string, (int, int)>(StringComparer.Ordinal);
+                    if (others.TryGetValue(other!, out var known))
                     {
-                        fields[name] = Capture(ref reader);
+                        others[other!] = (known.Count + 1, known.First);
+                        duplicated = true;
                     }
                     else
                     {
-                        SkipValue(ref reader);
+                        others[other!] = (1, seen++);
                     }
+                    SkipValue(ref reader);
                 }
                 EnsureEnd(ref reader);
 
                 // A duplicated appId names no app for certain: the deployment default mode applies.
-                var appIdForMode = occurrences.GetValueOrDefault("appId") == 1 && fields.TryGetValue("appId", out var appId) && appId.Kind == ValueKind.String
-                    ? appId.Text
-                    : null;
-                var duplicates = order.Where(name => occurrences[name] > 1).Select(name => $"{name}: duplicate key").ToArray();
-                return new TopLevel(duplicates.Length > 0 ? duplicates : null, fields, appIdForMode);
+                var appIdAt = Array.IndexOf(names, "appId");
+                var appIdForMode = appIdAt >= 0 && counts[appIdAt] == 1 && values[appIdAt].Kind == ValueKind.String ? values[appIdAt].Text : null;
+                var duplicates = duplicated ? Duplicates(names, counts, first, others) : null;
+                return new TopLevel(duplicates, names, values, counts, appIdForMode);
             }
             catch (JsonException)
             {
@@ -239,7 +282,17 @@ public static class AuthRequestReader
             }
         }
 
-        private static TopLevel Problem(string problem) => new([problem], new Dictionary<string, Value>(), null);
+        /// <summary>One problem per duplicated key, in the order the keys first appear in the body.</summary>
+        private static string[] Duplicates(string[] names, int[] counts, int[] first, Dictionary<string, (int Count, int First)>? others) =>
+        [
+            .. names.Select((name, i) => (Name: name, Count: counts[i], First: first[i]))
+                .Concat(others?.Select(o => (Name: o.Key, o.Value.Count, o.Value.First)) ?? [])
+                .Where(key => key.Count > 1)
+                .OrderBy(key => key.First)
+                .Select(key => $"{key.Name}: duplicate key"),
+        ];
+
+        private static TopLevel Problem(string problem) => new([problem], [], [], [], null);
 
         private static Value Capture(ref Utf8JsonReader reader) => reader.TokenType switch
         {
@@ -292,7 +345,7 @@ public static class AuthRequestReader
 
         public string? String(string name, StringRule rule)
         {
-            if (!parsed.Fields.TryGetValue(name, out var value) || value.Kind == ValueKind.Null) return Fail(name, "required");
+            if (!parsed.TryGet(name, out var value) || value.Kind == ValueKind.Null) return Fail(name, "required");
             if (value.Kind != ValueKind.String) return Fail(name, "must be a string");
 
             var text = rule.Trim ? value.Text!.Trim() : value.Text!;
@@ -306,7 +359,7 @@ public static class AuthRequestReader
 
         public long? OptionalInteger(string name)
         {
-            if (!parsed.Fields.TryGetValue(name, out var value) || value.Kind == ValueKind.Null) return null;
+            if (!parsed.TryGet(name, out var value) || value.Kind == ValueKind.Null) return null;
             if (value.Kind == ValueKind.Number && TryReadInteger(value.Number!, out var integer)) return integer;
             Fail(name, "must be an integer");
             return null;
@@ -314,7 +367,7 @@ public static class AuthRequestReader
 
         public bool Boolean(string name, bool defaultValue)
         {
-            if (!parsed.Fields.TryGetValue(name, out var value)) return defaultValue;
+            if (!parsed.TryGet(name, out var value)) return defaultValue;
             switch (value.Kind)
             {
                 case ValueKind.Null: return defaultValue;

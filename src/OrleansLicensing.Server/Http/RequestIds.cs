@@ -11,20 +11,41 @@ public static partial class RequestIds
     /// Every response gets <c>X-Request-Id</c>: the caller's when it is a sane token, else a new one.
     /// It is also the trace identifier that log lines carry.
     /// </summary>
-    public static IApplicationBuilder UseRequestIds(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseRequestIds(this IApplicationBuilder app)
     {
-        var incoming = context.Request.Headers[Header].ToString();
-        var requestId = incoming.Length is > 0 and <= 128 && RequestIdPattern().IsMatch(incoming)
-            ? incoming
-            : ResourceId.New("req", DateTimeOffset.UtcNow);
-        context.TraceIdentifier = requestId;
-        context.Response.Headers[Header] = requestId;
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicensing.Requests");
-        using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicensing.Requests");
+        return app.Use(async (context, next) =>
         {
-            await next(context);
+            var incoming = context.Request.Headers[Header].ToString();
+            var requestId = incoming.Length is > 0 and <= 128 && RequestIdPattern().IsMatch(incoming)
+                ? incoming
+                : ResourceId.New("req", DateTimeOffset.UtcNow);
+            context.TraceIdentifier = requestId;
+            context.Response.Headers[Header] = requestId;
+            using (logger.BeginScope(new RequestScope(requestId)))
+            {
+                await next(context);
+            }
+        });
+    }
+
+    /// <summary>The log scope of a request: one structured property, <c>RequestId</c> (the shape logging providers read scope properties from).</summary>
+    private sealed class RequestScope(string requestId) : IReadOnlyList<KeyValuePair<string, object>>
+    {
+        public int Count => 1;
+
+        public KeyValuePair<string, object> this[int index] =>
+            index == 0 ? new("RequestId", requestId) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
+        {
+            yield return this[0];
         }
-    });
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"RequestId:{requestId}";
+    }
 
     [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
     private static partial Regex RequestIdPattern();
