@@ -37,6 +37,7 @@ public sealed partial class LicenseGrain(
 
     private readonly List<string> _forgettable = [];
     private bool _dirty;
+    private IGrainTimer? _flushTimer;
     private bool _needsResolution;
     private bool _broken;
 
@@ -57,10 +58,23 @@ public sealed partial class LicenseGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await AdoptStoredStateAsync();
-        // A random first tick spreads the flushes of licenses activated together (a launch spike)
+    }
+
+    /// <summary>
+    /// Marks a change that is stored lazily (last seen, last IP, the heartbeat count of a non-billable
+    /// heartbeat), flushed by a timer within one to two <see cref="FlushInterval"/>s, or on deactivation.
+    /// The timer is registered with the first such change: an activation that only binds, or is only read,
+    /// keeps no timer (a launch spike of 100,000 activations was 100,000 timers for .NET's timer queue to
+    /// walk, docs/benchmarks.md, stop 32).
+    /// </summary>
+    private void MarkDirty()
+    {
+        _dirty = true;
+        if (_flushTimer is not null) return;
+        // A random first tick spreads the flushes of licenses changed together (a launch spike)
         // over the interval instead of queueing them all for the storage at the same moment.
         var firstFlush = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * FlushInterval.TotalMilliseconds);
-        this.RegisterGrainTimer(FlushAsync, FlushInterval + firstFlush, FlushInterval);
+        _flushTimer = this.RegisterGrainTimer(FlushAsync, FlushInterval + firstFlush, FlushInterval);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -202,7 +216,7 @@ public sealed partial class LicenseGrain(
             if (debit.Status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(debit.Status));     // V9, V14, V15
             Touch(request.Hwid, request.Ip, now);
             S.LastValidatedAt = now;
-            _dirty = true;
+            MarkDirty();
             return Ok();
         }
 
@@ -238,7 +252,7 @@ public sealed partial class LicenseGrain(
             await heartbeatCounters.RaiseAsync(S.LicenseKey, S.HeartbeatCount + 1);
             S.HeartbeatCount++;
             Touch(request.Hwid, request.Ip, now);
-            _dirty = true;
+            MarkDirty();
             return Ok();
         }
 
@@ -247,7 +261,7 @@ public sealed partial class LicenseGrain(
         var status = await BillHeartbeatAsync(S.HeartbeatCount + 1, request.DailyCreditCap);
         if (status != UsageDebitStatus.Debited) return LicenseVerdict.Fail(Refusal(status));
         Touch(request.Hwid, request.Ip, now);
-        _dirty = true;
+        MarkDirty();
         return Ok();
     }
 
