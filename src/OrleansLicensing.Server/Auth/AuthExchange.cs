@@ -26,14 +26,15 @@ namespace OrleansLicensing.Server.Auth;
 /// </remarks>
 public sealed partial class AuthExchange(AuthEndpoints edge, HttpContext context)
 {
-    private readonly IGrainFactory grains = edge.Grains;
-    private readonly AuthSettings settings = edge.Settings;
-    private readonly AppMaterialCache materials = edge.Materials;
-    private readonly AuthViews views = edge.Views;
-    private readonly LocalRateLimits limits = edge.Limits;
-    private readonly SessionActivityBuffer sessions = edge.Sessions;
-    private readonly TimeProvider time = edge.Time;
-    private readonly ILogger logger = edge.Logger;
+    // The shared services, read from the edge (not copied into every request's object).
+    private IGrainFactory grains => edge.Grains;
+    private AuthSettings settings => edge.Settings;
+    private AppMaterialCache materials => edge.Materials;
+    private AuthViews views => edge.Views;
+    private LocalRateLimits limits => edge.Limits;
+    private SessionActivityBuffer sessions => edge.Sessions;
+    private TimeProvider time => edge.Time;
+    private readonly ILogger logger = edge.Logger; // a field: the [LoggerMessage] methods below need one
 
     private HttpContext HttpContext => context;
     private HttpRequest Request => context.Request;

@@ -160,6 +160,9 @@ public static class AuthRequestReader
     {
         public string[] Names { get; } = names;
 
+        /// <summary>Where <c>appId</c> is among <see cref="Names"/> (every endpoint reads it).</summary>
+        public int AppIdIndex { get; } = Array.IndexOf(names, "appId");
+
         private readonly byte[][] _utf8 = [.. names.Select(System.Text.Encoding.UTF8.GetBytes)];
 
         /// <summary>The index of the property name under the reader (escaped or not), or -1 for a name the endpoint does not read.</summary>
@@ -266,7 +269,7 @@ public static class AuthRequestReader
                 EnsureEnd(ref reader);
 
                 // A duplicated appId names no app for certain: the deployment default mode applies.
-                var appIdAt = Array.IndexOf(names, "appId");
+                var appIdAt = captured.AppIdIndex;
                 var appIdForMode = appIdAt >= 0 && counts[appIdAt] == 1 && values[appIdAt].Kind == ValueKind.String ? values[appIdAt].Text : null;
                 var duplicates = duplicated ? Duplicates(names, counts, first, others) : null;
                 return new TopLevel(duplicates, names, values, counts, appIdForMode);

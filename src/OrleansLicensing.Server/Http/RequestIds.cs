@@ -22,30 +22,15 @@ public static partial class RequestIds
                 : ResourceId.New("req", DateTimeOffset.UtcNow);
             context.TraceIdentifier = requestId;
             context.Response.Headers[Header] = requestId;
-            using (logger.BeginScope(new RequestScope(requestId)))
+            using (RequestScope(logger, requestId))
             {
                 await next(context);
             }
         });
     }
 
-    /// <summary>The log scope of a request: one structured property, <c>RequestId</c> (the shape logging providers read scope properties from).</summary>
-    private sealed class RequestScope(string requestId) : IReadOnlyList<KeyValuePair<string, object>>
-    {
-        public int Count => 1;
-
-        public KeyValuePair<string, object> this[int index] =>
-            index == 0 ? new("RequestId", requestId) : throw new ArgumentOutOfRangeException(nameof(index));
-
-        public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
-        {
-            yield return this[0];
-        }
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-
-        public override string ToString() => $"RequestId:{requestId}";
-    }
+    /// <summary>The log scope of a request: one structured property, <c>RequestId</c>.</summary>
+    private static readonly Func<ILogger, string, IDisposable?> RequestScope = LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
 
     [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
     private static partial Regex RequestIdPattern();

@@ -365,12 +365,10 @@ public sealed class ScenarioRunner(WrkRunner wrk, BenchServer server, LoadReport
         {
             // Unmeasured warm-up: the path's code reaches its optimized tier before the peak run.
             var warmUp = await wrk.RunAsync(server.Url, mode, file, options.Connections, options.WarmUp, bearer: bearer);
-            debits += credits?.Debits(debit, file, warmUp) ?? 0;
-            warmUpRequests = warmUp.Requests;
-            foreach (var more in await SettleAsync(mode, file, bearer))
+            foreach (var run in (WrkResult[])[warmUp, .. await SettleAsync(mode, file, bearer)])
             {
-                debits += credits?.Debits(debit, file, more) ?? 0;
-                warmUpRequests += more.Requests;
+                debits += credits?.Debits(debit, file, run) ?? 0;
+                warmUpRequests += run.Requests;
             }
         }
         var cpuBefore = server.CpuSeconds();
