@@ -35,13 +35,15 @@ public static class SchemaMigrator
     /// for at most <c>Licensing:Storage:StartupWait</c>.
     /// </summary>
     public static Task<IReadOnlyList<string>> ApplyAsync(LicensingSettings settings, ILogger logger, CancellationToken cancellationToken = default) =>
-        ApplyAsync(settings.Provider, StorageConnections.For(settings).ConnectionString, logger, settings.Licensing.Storage.StartupWait, cancellationToken);
+        ApplyAsync(settings.Provider, StorageConnections.For(settings).ConnectionString, logger, settings.Licensing.Storage.StartupWait, cancellationToken: cancellationToken);
 
     /// <summary>Applies pending files to the database behind <paramref name="connectionString"/>.</summary>
     public static async Task<IReadOnlyList<string>> ApplyAsync(
-        StorageProvider provider, string connectionString, ILogger logger, TimeSpan? unreachableWait = null, CancellationToken cancellationToken = default)
+        StorageProvider provider, string connectionString, ILogger logger, TimeSpan? unreachableWait = null, TimeProvider? time = null,
+        CancellationToken cancellationToken = default)
     {
-        var deadline = DateTime.UtcNow + (unreachableWait ?? TimeSpan.FromSeconds(60));
+        time ??= TimeProvider.System;
+        var deadline = time.GetUtcNow() + (unreachableWait ?? TimeSpan.FromSeconds(60));
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -50,12 +52,14 @@ public static class SchemaMigrator
                     ? await ApplyPostgresAsync(connectionString, logger, cancellationToken)
                     : await ApplySqliteAsync(connectionString, logger, cancellationToken);
             }
-            catch (Exception error) when (IsTransientConnectionError(error) && DateTime.UtcNow < deadline)
+            catch (Exception error) when (IsTransientConnectionError(error) && time.GetUtcNow() < deadline)
             {
                 logger.LogWarning("Database not reachable yet (attempt {Attempt}): {Message}; retrying", attempt, error.Message);
+                // The deadline can pass between the check above and here. A pause below zero must not reach
+                // Task.Delay: it refuses one below -1 ms, and one that truncates to -1 ms waits forever.
                 var pause = TimeSpan.FromSeconds(Math.Min(5, attempt));
-                var left = deadline - DateTime.UtcNow;
-                await Task.Delay(left < pause ? left : pause, cancellationToken);
+                var left = deadline - time.GetUtcNow();
+                await Task.Delay(left < pause ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : pause, time, cancellationToken);
             }
         }
     }

@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using OrleansLicensing.Testing;
 
@@ -57,6 +59,40 @@ public sealed class SchemaMigratorTests
         // The files also run again by hand without error (psql -f), keeping data.
         foreach (var (_, sql) in SchemaMigrator.Files(StorageProvider.PostgreSql)) await Scalar(connection, sql);
         Assert.Equal(21L, await Scalar(connection, "SELECT count(*) FROM orleansquery"));
+    }
+
+    [Fact]
+    public async Task The_wait_for_an_unreachable_database_ends_when_its_deadline_passes_while_a_retry_is_logged()
+    {
+        // Found as a rare hang of the server's start-up: the deadline passed between the retry's check and
+        // its pause, and a pause of -1 ms is Task.Delay's "forever".
+        var time = new FakeTimeProvider();
+        var wait = TimeSpan.FromSeconds(30);
+        var deadline = time.GetUtcNow() + wait;
+        var logger = new OnWarning(() => time.SetUtcNow(deadline + TimeSpan.FromMilliseconds(1)));
+        var nothingListens = $"Host=127.0.0.1;Port={FreePorts.Next()};Username=postgres;Timeout=2";
+
+        var run = SchemaMigrator.ApplyAsync(StorageProvider.PostgreSql, nothingListens, logger, wait, time, TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => run.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Equal(1, logger.Warnings);
+    }
+
+    /// <summary>A logger that runs an action on every warning (the migrator logs one per retry).</summary>
+    private sealed class OnWarning(Action action) : ILogger
+    {
+        public int Warnings { get; private set; }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel != LogLevel.Warning) return;
+            Warnings++;
+            action();
+        }
     }
 
     private static async Task<object?> Scalar(System.Data.Common.DbConnection connection, string sql)
