@@ -130,6 +130,7 @@ public sealed class Program
             o.GroupCommitBatch = settings.Licensing.Storage.GroupCommitBatch;
             o.HeartbeatCounterBatch = settings.Licensing.Storage.HeartbeatCounterBatch;
         });
+        builder.Services.Configure<OrleansLicensing.Licenses.LicenseOptions>(o => o.LastSeenFlushInterval = settings.Licensing.Storage.LastSeenFlushInterval);
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<Idempotency>();
         builder.Services.AddAuthLog();

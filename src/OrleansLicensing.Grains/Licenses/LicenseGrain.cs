@@ -27,13 +27,11 @@ public sealed partial class LicenseGrain(
     [PersistentState("license", Storage.LicensingStorage.Name)] IPersistentState<LicenseState> state,
     TimeProvider time,
     IHeartbeatCounterStore heartbeatCounters,
+    Microsoft.Extensions.Options.IOptions<LicenseOptions> options,
     ILogger<LicenseGrain> logger) : Grain, ILicenseGrain
 {
     /// <summary>Recorded HWIDs per unlimited license (docs/protocol.md §1.3).</summary>
     internal const int MaxRecordedHwids = 1000;
-
-    /// <summary>How often changed observability data is written.</summary>
-    internal static readonly TimeSpan FlushInterval = TimeSpan.FromMinutes(1);
 
     private readonly List<string> _forgettable = [];
     private bool _dirty;
@@ -62,7 +60,7 @@ public sealed partial class LicenseGrain(
 
     /// <summary>
     /// Marks a change that is stored lazily (last seen, last IP, the heartbeat count of a non-billable
-    /// heartbeat), flushed by a timer within one to two <see cref="FlushInterval"/>s, or on deactivation.
+    /// heartbeat), flushed by a timer within one to two <see cref="LicenseOptions.LastSeenFlushInterval"/>s, or on deactivation.
     /// The timer is registered with the first such change: an activation that only binds, or is only read,
     /// keeps no timer (a launch spike of 100,000 activations was 100,000 timers for .NET's timer queue to
     /// walk, docs/benchmarks.md, stop 32).
@@ -73,8 +71,9 @@ public sealed partial class LicenseGrain(
         if (_flushTimer is not null) return;
         // A random first tick spreads the flushes of licenses changed together (a launch spike)
         // over the interval instead of queueing them all for the storage at the same moment.
-        var firstFlush = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * FlushInterval.TotalMilliseconds);
-        _flushTimer = this.RegisterGrainTimer(FlushAsync, FlushInterval + firstFlush, FlushInterval);
+        var interval = options.Value.LastSeenFlushInterval;
+        var firstFlush = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds);
+        _flushTimer = this.RegisterGrainTimer(FlushAsync, interval + firstFlush, interval);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -93,6 +93,9 @@ public sealed partial class LicensingOptions
         /// <summary>Licenses that end a heartbeat-counter write's window early (see <c>AccountOptions.HeartbeatCounterBatch</c>).</summary>
         public int HeartbeatCounterBatch { get; set; } = OrleansLicensing.Accounts.AccountOptions.DefaultHeartbeatCounterBatch;
 
+        /// <summary>How often a license writes its changed last-seen data (see <c>LicenseOptions.LastSeenFlushInterval</c>).</summary>
+        public TimeSpan LastSeenFlushInterval { get; set; } = OrleansLicensing.Licenses.LicenseOptions.DefaultLastSeenFlushInterval;
+
         /// <summary>How long start-up waits for an unreachable database (it may be starting too) before giving up.</summary>
         public TimeSpan StartupWait { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -111,6 +114,7 @@ public sealed partial class LicensingOptions
             DurationBetween("Licensing:Storage:GroupCommitWindow", GroupCommitWindow, TimeSpan.Zero, TimeSpan.FromSeconds(1));
             IntegerBetween("Licensing:Storage:GroupCommitBatch", GroupCommitBatch, 0, 10_000);
             IntegerBetween("Licensing:Storage:HeartbeatCounterBatch", HeartbeatCounterBatch, 0, 10_000);
+            DurationBetween("Licensing:Storage:LastSeenFlushInterval", LastSeenFlushInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
             DurationBetween("Licensing:Storage:StartupWait", StartupWait, TimeSpan.Zero, TimeSpan.FromHours(1));
         }
     }

@@ -20,6 +20,7 @@ public sealed class ConfigurationTests
         Assert.Equal((100, 50), (settings.Licensing.Api.RateLimits.Burst, settings.Licensing.Api.RateLimits.PerSecond));
         Assert.Equal(("always200", 10), (settings.Licensing.Auth.DefaultFailureHttpStatus, settings.Licensing.Auth.HeartbeatBillingInterval));
         Assert.False(settings.Licensing.Webhooks.AllowPrivateTargets);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.Licensing.Storage.LastSeenFlushInterval);
     }
 
     [Theory]
@@ -36,6 +37,8 @@ public sealed class ConfigurationTests
     [InlineData("Licensing:Storage:GroupCommitBatch", "many", "Licensing:Storage:GroupCommitBatch")]
     [InlineData("Licensing:Storage:HeartbeatCounterBatch", "10001", "Licensing:Storage:HeartbeatCounterBatch")]
     [InlineData("Licensing:Storage:HeartbeatCounterBatch", "-1", "Licensing:Storage:HeartbeatCounterBatch")]
+    [InlineData("Licensing:Storage:LastSeenFlushInterval", "00:00:00.500", "Licensing:Storage:LastSeenFlushInterval")]
+    [InlineData("Licensing:Storage:LastSeenFlushInterval", "02:00:00", "Licensing:Storage:LastSeenFlushInterval")]
     [InlineData("Licensing:Storage:Provider", "Oracle", "Licensing:Storage:Provider")]
     [InlineData("Licensing:Storage:Provider", "PostgreSql", "ConnectionStrings:Licensing")]
     [InlineData("Licensing:MasterKey", "c2hvcnQ=", "Licensing:MasterKey")]
