@@ -59,7 +59,7 @@ public static class SchemaMigrator
                 // Task.Delay: it refuses one below -1 ms, and one that truncates to -1 ms waits forever.
                 var pause = TimeSpan.FromSeconds(Math.Min(5, attempt));
                 var left = deadline - time.GetUtcNow();
-                await Task.Delay(left < pause ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : pause, time, cancellationToken);
+                await Task.Delay(TimeSpan.FromTicks(Math.Clamp(left.Ticks, 0, pause.Ticks)), time, cancellationToken);
             }
         }
     }
