@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using OrleansLicensing.Accounts.given;
 using OrleansLicensing.Testing;
 
@@ -5,22 +6,10 @@ namespace OrleansLicensing.Limits;
 
 public sealed class TokenBucketTests
 {
-    /// <summary>A clock that moves only when the test moves it (timestamps in ticks).</summary>
-    private sealed class SteppedClock : TimeProvider
-    {
-        private long _ticks = TimeSpan.TicksPerDay;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => _ticks;
-
-        public void Advance(TimeSpan delta) => _ticks += delta.Ticks;
-    }
-
     [Fact]
     public void A_new_bucket_starts_full_and_refuses_the_request_after_its_capacity()
     {
-        var bucket = new TokenBucket(new SteppedClock());
+        var bucket = new TokenBucket(new FakeTimeProvider());
         var spec = new TokenBucketSpec(3, 1);
 
         for (var i = 0; i < 3; i++) Assert.Equal(RateDecision.Allow, bucket.TryTake(spec));
@@ -33,7 +22,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void Tokens_come_back_at_the_refill_rate_and_never_beyond_the_capacity()
     {
-        var clock = new SteppedClock();
+        var clock = new FakeTimeProvider();
         var bucket = new TokenBucket(clock);
         var spec = new TokenBucketSpec(2, 0.5); // one token every 2 s
 
@@ -54,7 +43,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void A_refused_request_takes_nothing_and_names_the_whole_seconds_until_a_token_is_back()
     {
-        var clock = new SteppedClock();
+        var clock = new FakeTimeProvider();
         var bucket = new TokenBucket(clock);
         var spec = TokenBucketSpec.PerMinute(6); // one token every 10 s
 
@@ -71,7 +60,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void A_bucket_that_never_refills_asks_for_an_hour()
     {
-        var bucket = new TokenBucket(new SteppedClock());
+        var bucket = new TokenBucket(new FakeTimeProvider());
         var spec = new TokenBucketSpec(1, 0);
 
         Assert.True(bucket.TryTake(spec).Allowed);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
 using OrleansLicensing.Views;
 
 namespace OrleansLicensing.Server.Auth;
@@ -12,7 +13,7 @@ public sealed class AuthViewSlotTests
         // A silo that stalled longer than the lease did not confirm a change's invalidation, and the
         // writer acknowledged the change after waiting the lease. A fetch that started before the stall
         // may have read the old view: a request after it must fetch again instead of joining it.
-        var clock = new SteppedClock();
+        var clock = new FakeTimeProvider();
         var slot = NewSlot();
         var stale = new TaskCompletionSource<string?>();
         var first = slot.Fetch(_ => stale.Task, clock);
@@ -33,7 +34,7 @@ public sealed class AuthViewSlotTests
     [Fact]
     public async Task Requests_within_a_lease_share_one_fetch()
     {
-        var clock = new SteppedClock();
+        var clock = new FakeTimeProvider();
         var slot = NewSlot();
         var running = new TaskCompletionSource<string?>();
         var fetches = 0;
@@ -51,7 +52,7 @@ public sealed class AuthViewSlotTests
     [Fact]
     public async Task A_fetch_that_started_before_an_invalidation_is_not_joined()
     {
-        var clock = new SteppedClock();
+        var clock = new FakeTimeProvider();
         var slot = NewSlot();
         var before = new TaskCompletionSource<string?>();
         var first = slot.Fetch(_ => before.Task, clock);
@@ -69,7 +70,7 @@ public sealed class AuthViewSlotTests
     [Fact]
     public async Task A_fetch_that_started_before_an_invalidation_is_not_cached()
     {
-        var clock = new SteppedClock();
+        var clock = new FakeTimeProvider();
         var slot = NewSlot();
         var before = new TaskCompletionSource<string?>();
         var first = slot.Fetch(_ => before.Task, clock);
@@ -92,17 +93,5 @@ public sealed class AuthViewSlotTests
     {
         var owner = new ConcurrentDictionary<string, AuthViewSlot<string>>();
         return owner.GetOrAdd("app", static (id, o) => new AuthViewSlot<string>(id, o), owner);
-    }
-
-    /// <summary>A timestamp that moves only when the test moves it.</summary>
-    private sealed class SteppedClock : TimeProvider
-    {
-        private long _timestamp = 1_000_000;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref _timestamp);
-
-        public void Advance(TimeSpan delta) => Interlocked.Add(ref _timestamp, delta.Ticks);
     }
 }
