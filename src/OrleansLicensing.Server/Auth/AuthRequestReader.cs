@@ -202,8 +202,9 @@ public static class AuthRequestReader
         public bool TryGet(string name, out Value value)
         {
             var index = Array.IndexOf(_names, name);
-            value = index >= 0 && _counts[index] > 0 ? _values[index] : default;
-            return index >= 0 && _counts[index] > 0;
+            var present = index >= 0 && _counts[index] > 0;
+            value = present ? _values[index] : default;
+            return present;
         }
 
         public bool IsPresent(string name) => TryGet(name, out var value) && value.Kind != ValueKind.Null;
