@@ -177,6 +177,7 @@ public sealed class Program
 
         var app = builder.Build();
         app.UseRequestIds();
+        app.UseNoDotSegments();
         app.UseRequestObserver();
         app.UseIdempotency(); // outside the exception handler: it stores the final response, error bodies included
         app.UseExceptionHandler();

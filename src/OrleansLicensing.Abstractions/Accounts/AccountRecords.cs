@@ -82,6 +82,8 @@ public enum CreditChangeStatus
     AccountNotFound = 2,
     /// <summary>The amount does not fit the kind (zero, or the wrong sign); nothing changed.</summary>
     InvalidAmount = 3,
+    /// <summary>The change would take the balance above <see cref="long.MaxValue"/>; nothing changed.</summary>
+    BalanceTooLarge = 4,
 }
 
 /// <summary>Outcome of <see cref="IDeveloperAccountGrain.ChangeCredits"/>.</summary>

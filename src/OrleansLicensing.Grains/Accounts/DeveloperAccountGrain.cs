@@ -143,6 +143,10 @@ public sealed partial class DeveloperAccountGrain : Grain, IDeveloperAccountGrai
             {
                 return (new CreditChangeResult(CreditChangeStatus.Applied, earlier.BalanceAfter, CreditEntry.FormatEntryId(earlier.Sequence), Replayed: true), false);
             }
+            if (change.Amount > 0 && S.Balance > long.MaxValue - change.Amount)
+            {
+                return (new CreditChangeResult(CreditChangeStatus.BalanceTooLarge, S.Balance, null, false), false);
+            }
             if (S.Balance + change.Amount < 0)
             {
                 return (new CreditChangeResult(CreditChangeStatus.InsufficientCredits, S.Balance, null, false), false);

@@ -120,7 +120,7 @@ public sealed record AuthPayload(
                     json.String(variable.Text);
                     break;
                 case VariableKind.Number:
-                    json.RawNumber(variable.Text);
+                    json.RawNumber(Variables.CanonicalNumber(variable.Text)); // §2.3; plain digits return at once
                     break;
                 case VariableKind.Boolean when variable.Text is "true" or "false":
                     json.Boolean(variable.Text == "true");

@@ -54,7 +54,7 @@ public sealed class ApiKeyAuthorizationFilter(ApiKeyAuthenticator authenticator,
     /// <inheritdoc />
     public async Task OnAuthorizationAsync(AuthorizationFilterContext context)
     {
-        var apiKey = ReadBearerToken(context.HttpContext.Request)
+        var apiKey = BearerToken.Read(context.HttpContext.Request)
             ?? throw new ApiException(ApiErrors.InvalidApiKey, "Missing API key: send Authorization: Bearer af_live_…");
         if (!ApiKeys.IsWellFormed(apiKey)) throw new ApiException(ApiErrors.InvalidApiKey, "Malformed API key");
 
@@ -66,12 +66,6 @@ public sealed class ApiKeyAuthorizationFilter(ApiKeyAuthenticator authenticator,
         if (await idempotency.BeginAsync(context.HttpContext, caller.AccountId) is { } replay) context.Result = replay;
     }
 
-    private static string? ReadBearerToken(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        // The scheme name is case-insensitive (RFC 9110 §11.1).
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-    }
 }
 
 /// <summary>

@@ -6,7 +6,8 @@ namespace OrleansLicensing.Server.Developer;
 
 /// <summary>
 /// Flat variable objects on the wire (docs/developer-api.md §4.2): string, number and boolean values,
-/// at most 50 keys of 1–64 characters, at most 4 KB serialized. Numbers keep their JSON text.
+/// at most 50 keys of 1–64 characters, at most 4 KB serialized. Numbers keep their JSON text, integral values as plain digits
+/// (<see cref="Variables.CanonicalNumber"/>).
 /// </summary>
 public static class VariablesJson
 {
@@ -56,7 +57,7 @@ public static class VariablesJson
             Variable? variable = property.Value.ValueKind switch
             {
                 JsonValueKind.String => new Variable(name, VariableKind.String, text!),
-                JsonValueKind.Number => new Variable(name, VariableKind.Number, property.Value.GetRawText()),
+                JsonValueKind.Number => new Variable(name, VariableKind.Number, Variables.CanonicalNumber(property.Value.GetRawText())),
                 JsonValueKind.True => new Variable(name, VariableKind.Boolean, "true"),
                 JsonValueKind.False => new Variable(name, VariableKind.Boolean, "false"),
                 _ => null,
@@ -146,7 +147,7 @@ public static class VariablesJson
             switch (variable.Kind)
             {
                 case VariableKind.Number:
-                    writer.WriteRawValue(variable.Text);
+                    writer.WriteRawValue(Variables.CanonicalNumber(variable.Text)); // also values stored before numbers were made canonical
                     break;
                 case VariableKind.Boolean:
                     writer.WriteBooleanValue(variable.Text == "true");

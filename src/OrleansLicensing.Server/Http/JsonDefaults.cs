@@ -18,10 +18,13 @@ public static class JsonDefaults
         options.Converters.Add(new RawJsonElementConverter());
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new UtcTimestampConverter());
-        // Values the specs spell with hyphens ("hmac-v1", "reset-hwid"); must precede the general enum converter.
-        options.Converters.Add(new JsonStringEnumConverter<OrleansLicensing.Apps.SigningScheme>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
-        options.Converters.Add(new JsonStringEnumConverter<OrleansLicensing.Licenses.LicenseAction>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        // Enum values in their exact wire spelling only: snake_case, except the values the specs spell
+        // with hyphens ("hmac-v1", "reset-hwid").
+        options.Converters.Add(new ExactEnumConverter(JsonNamingPolicy.SnakeCaseLower, new Dictionary<Type, JsonNamingPolicy>
+        {
+            [typeof(OrleansLicensing.Apps.SigningScheme)] = JsonNamingPolicy.KebabCaseLower,
+            [typeof(OrleansLicensing.Licenses.LicenseAction)] = JsonNamingPolicy.KebabCaseLower,
+        }));
         return options;
     }
 

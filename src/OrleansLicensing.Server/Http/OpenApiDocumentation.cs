@@ -151,6 +151,11 @@ public static class OpenApiDocumentation
                 (ApiErrors.BadRequest, "Malformed JSON, invalid fields or query parameters (details name each), or a body over 1 MiB."),
                 (ApiErrors.InvalidApiKey, developer ? "Missing, malformed, unknown, expired or revoked API key." : "Missing or wrong operator token."),
             };
+            if (developer && HttpMethods.IsPost(method) && path.EndsWith("/offline-files", StringComparison.Ordinal))
+            {
+                // The one /v1 operation that costs credits (developer-api.md §4.3a).
+                errors.Add((ApiErrors.NoCredits, "Minting costs 1 credit: the balance is below 1, or the app's daily credit cap is reached."));
+            }
             if (developer) errors.Add((ApiErrors.Forbidden, "The resource belongs to another account, the key lacks the scope, or the account is suspended."));
             errors.Add((ApiErrors.NotFound, "The resource does not exist."));
             if (mutating) errors.Add((ApiErrors.Conflict, "Idempotency-Key reused with a different request, or still in progress."));

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.OpenApi;
@@ -110,10 +111,11 @@ public static partial class OpenApiSchemas
             }
         }
 
-        if (valueType.IsEnum && schema.Enum is { Count: > 0 } values)
+        if (valueType.IsEnum && context.JsonTypeInfo.Options.GetConverter(valueType) is ExactEnumConverter.IWireNames wire)
         {
+            // The names the API's converter reads and writes (System.Text.Json cannot describe a custom converter).
             // A nullable use elsewhere is described as "null or the enum"; the enum itself holds only its names.
-            schema.Enum = [.. values.Where(v => v is not null && v.GetValueKind() == System.Text.Json.JsonValueKind.String)];
+            schema.Enum = [.. wire.Names.Select(n => (JsonNode)JsonValue.Create(n)!)];
             schema.Type = JsonSchemaType.String;
         }
         schema.Description = Clean(schema.Description);

@@ -21,11 +21,8 @@ public static class OperatorGate
     /// <summary>Whether the request carries the operator token (bearer, or basic password).</summary>
     public static bool IsOperator(HttpRequest request, string operatorToken)
     {
+        if (BearerToken.Read(request) is { } token) return SecretComparer.AreEqual(token, operatorToken);
         var header = request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return SecretComparer.AreEqual(header["Bearer ".Length..].Trim(), operatorToken);
-        }
         if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
             return BasicPassword(header["Basic ".Length..].Trim()) is { } password && SecretComparer.AreEqual(password, operatorToken);

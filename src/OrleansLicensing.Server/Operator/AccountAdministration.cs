@@ -99,6 +99,7 @@ public sealed class AccountAdministration(IGrainFactory grains, TimeProvider tim
         {
             CreditChangeStatus.Applied => new CreditGrantResponse(accountId, result.Balance, result.EntryId!),
             CreditChangeStatus.InsufficientCredits => throw ApiException.BadRequest($"amount: the correction would take the balance ({result.Balance}) below 0"),
+            CreditChangeStatus.BalanceTooLarge => throw ApiException.BadRequest($"amount: the grant would take the balance ({result.Balance}) above {long.MaxValue}, the largest balance"),
             CreditChangeStatus.AccountNotFound => throw ApiException.NotFound($"Account {accountId} not found"),
             _ => throw ApiException.BadRequest("amount: invalid"),
         };

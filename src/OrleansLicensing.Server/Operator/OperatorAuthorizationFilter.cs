@@ -19,8 +19,7 @@ public sealed class OperatorAuthorizationFilter(GeneratedSecrets secrets, Idempo
 {
     public async Task OnAuthorizationAsync(AuthorizationFilterContext context)
     {
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
+        var token = BearerToken.Read(context.HttpContext.Request);
         if (!SecretComparer.AreEqual(token, secrets.OperatorToken))
         {
             // The error table has one 401 code; it covers the operator token too.

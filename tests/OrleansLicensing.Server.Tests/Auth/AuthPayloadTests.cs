@@ -141,13 +141,14 @@ public sealed class AuthPayloadTests : IDisposable
                 new("alpha", VariableKind.Boolean, "false"),
                 new("big", VariableKind.Number, "-1.5e+300"),
                 new("nonce", VariableKind.String, "not the payload nonce"),
+                new("whole", VariableKind.Number, "1.0E2"), // stored before numbers were made canonical: §2.3 still holds
             ],
         };
 
         var json = Json(payload);
 
         Assert.EndsWith(
-            ",\"appVariables\":{},\"licenseVariables\":{\"Zeta\":true,\"alpha\":false,\"big\":-1.5e+300,\"nonce\":\"not the payload nonce\",\"ratio\":2.50,\"seats\":3,\"tier\":\"pro\"}}",
+            ",\"appVariables\":{},\"licenseVariables\":{\"Zeta\":true,\"alpha\":false,\"big\":-1.5e+300,\"nonce\":\"not the payload nonce\",\"ratio\":2.50,\"seats\":3,\"tier\":\"pro\",\"whole\":100}}",
             json,
             StringComparison.Ordinal);
         // A variable named like a payload key comes after the real one (§16 C11).

@@ -170,6 +170,11 @@ public sealed class OpenApiConformanceTests(ConformanceServer server) : IClassFi
         var activation = Developer.Licenses.Offline.OfflineFilesApiTests.ActivationRequest(appId, "offline-machine");
         await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/activation-requests", "/v1/apps/{appId}/activation-requests", new { request = activation });
         await Fails(dev, HttpMethod.Post, $"/v1/apps/{appId}/activation-requests", "/v1/apps/{appId}/activation-requests", 400, new { request = "not an activation request" });
+        // Minting costs a credit: with the app's daily cap spent (the validate above took today's credit) it is a 402.
+        await Ok(dev, HttpMethod.Put, $"/v1/apps/{appId}", "/v1/apps/{appId}", new { dailyCreditCap = 1 });
+        await Fails(dev, HttpMethod.Post, $"/v1/licenses/{licenseKey}/offline-files", "/v1/licenses/{licenseKey}/offline-files", 402,
+            new { hwids = new[] { "capped-machine" }, expiresAt = DateTimeOffset.UtcNow.AddDays(30) });
+        await Ok(dev, HttpMethod.Put, $"/v1/apps/{appId}", "/v1/apps/{appId}", new { dailyCreditCap = (long?)null });
         var offline = await Ok(dev, HttpMethod.Post, $"/v1/licenses/{licenseKey}/offline-files", "/v1/licenses/{licenseKey}/offline-files",
             new { activationRequest = activation, expiresAt = DateTimeOffset.UtcNow.AddDays(30) });
         var fileId = offline.GetProperty("fileId").GetString()!;

@@ -157,6 +157,34 @@ public sealed class AccountsApiTests(SqliteServer server)
         Assert.Equal(10, await Balance(id));
     }
 
+    [Fact]
+    public async Task A_grant_past_the_largest_balance_is_a_400_that_says_so_and_changes_nothing()
+    {
+        var (id, _) = await CreateAccount(credits: long.MaxValue - 5);
+
+        using var response = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/credits", new { amount = 6, reason = "one too many" }, cancellationToken: TestContext.Current.CancellationToken);
+        using var fits = await Operator.PostAsJsonAsync($"/admin/v1/accounts/{id}/credits", new { amount = 5, reason = "up to the top" }, cancellationToken: TestContext.Current.CancellationToken);
+
+        var details = await response.AssertError(400, "bad_request");
+        Assert.Contains(details, d => d.StartsWith("amount:", StringComparison.Ordinal) && d.Contains("largest balance", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+        Assert.Equal(long.MaxValue, await Balance(id));
+    }
+
+    [Theory]
+    [InlineData("bearer ")]
+    [InlineData("BEARER ")]
+    [InlineData("Bearer  ")]
+    public async Task The_bearer_scheme_is_read_in_any_case(string scheme)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/v1/accounts");
+        request.Headers.TryAddWithoutValidation("Authorization", scheme + LicensingTestHost.OperatorToken);
+
+        using var response = await server.Host.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Theory]
     [InlineData("{\"amount\":0,\"reason\":\"x\"}", "amount: must not be 0 (negative = correction)")]
     [InlineData("{\"reason\":\"x\"}", "amount: required")]

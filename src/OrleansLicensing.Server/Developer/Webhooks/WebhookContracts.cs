@@ -27,7 +27,7 @@ public sealed record WebhookResponse(
         new(webhook.WebhookId, webhook.AppId, webhook.Url, webhook.Events, webhook.Enabled, secret, webhook.CreatedAt, webhook.UpdatedAt);
 }
 
-/// <summary><c>GET /v1/apps/{appId}/webhooks</c>: at most 5, so always one page (<c>cursor</c> is <c>null</c>).</summary>
+/// <summary><c>GET /v1/apps/{appId}/webhooks</c>: oldest first; at most 5 per app, so one page unless <c>limit</c> is smaller.</summary>
 public sealed record WebhookListResponse(IReadOnlyList<WebhookResponse> Webhooks, string? Cursor);
 
 /// <summary>One delivery of the log: <c>at</c> is when it was created (the event fanned out, or the ping sent).</summary>

@@ -33,11 +33,34 @@ public sealed class WebhookService(IGrainFactory grains, WebhookTargetPolicy tar
     }
 
     /// <summary>The app's webhooks, oldest first, without secrets.</summary>
-    public async Task<WebhookListResponse> ListAsync(ApiCaller caller, string appId)
+    /// <remarks>
+    /// Cursor pagination as every list (developer-api.md §2), so <c>limit</c> and <c>cursor</c> are checked
+    /// like theirs; with at most 5 webhooks per app the first page holds them all. The keyset is the
+    /// creation time and the id, so a page after a deleted webhook's cursor still starts in the right place.
+    /// </remarks>
+    public async Task<WebhookListResponse> ListAsync(ApiCaller caller, string appId, string? limit = null, string? cursor = null)
     {
+        var pageSize = Pagination.Limit(limit);
+        var after = Pagination.Decode(ListCursorKind, cursor, key => ParseListKey(key) is not null) is { } key ? ParseListKey(key) : null;
         await grains.FindApp(caller, appId);
         var webhooks = await App(appId).GetWebhooks() ?? throw ApiException.NotFound($"App {appId} not found");
-        return new WebhookListResponse([.. webhooks.Select(w => WebhookResponse.From(w))], null);
+        var ordered = webhooks
+            .OrderBy(w => w.CreatedAt.UtcTicks).ThenBy(w => w.WebhookId, StringComparer.Ordinal)
+            .Where(w => after is not { } a || w.CreatedAt.UtcTicks > a.Ticks || (w.CreatedAt.UtcTicks == a.Ticks && string.CompareOrdinal(w.WebhookId, a.Id) > 0))
+            .ToList();
+        var page = ordered.Take(pageSize).ToList();
+        var next = ordered.Count > pageSize ? Pagination.Encode(ListCursorKind, $"{page[^1].CreatedAt.UtcTicks}:{page[^1].WebhookId}") : null;
+        return new WebhookListResponse([.. page.Select(w => WebhookResponse.From(w))], next);
+    }
+
+    private const string ListCursorKind = "wh";
+
+    private static (long Ticks, string Id)? ParseListKey(string key)
+    {
+        var colon = key.IndexOf(':');
+        return colon > 0 && long.TryParse(key.AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks) && colon < key.Length - 1
+            ? (ticks, key[(colon + 1)..])
+            : null;
     }
 
     /// <summary>One webhook, without its secret.</summary>

@@ -22,9 +22,9 @@ public sealed class WebhooksController(WebhookService webhooks) : ControllerBase
         return Created($"/v1/apps/{appId}/webhooks/{webhook.WebhookId}", webhook);
     }
 
-    /// <summary>The app's webhooks, oldest first, without secrets.</summary>
+    /// <summary>The app's webhooks, oldest first, without secrets (cursor pagination; at most 5 per app, so one page at the default limit).</summary>
     [HttpGet, RequireScope(DeveloperScopes.ReadWebhooks)]
-    public Task<WebhookListResponse> List(string appId) => webhooks.ListAsync(Caller, appId);
+    public Task<WebhookListResponse> List(string appId, [FromQuery] string? limit, [FromQuery] string? cursor) => webhooks.ListAsync(Caller, appId, limit, cursor);
 
     /// <summary>One webhook, without its secret.</summary>
     [HttpGet("{webhookId}"), RequireScope(DeveloperScopes.ReadWebhooks)]

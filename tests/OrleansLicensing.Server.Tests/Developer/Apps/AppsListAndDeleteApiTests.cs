@@ -101,6 +101,59 @@ public sealed class AppsListAndDeleteApiTests(DeveloperRoutesServer server) : De
     }
 
     [Fact]
+    public async Task The_licenses_of_a_deleted_app_are_gone_from_the_api_too()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var key = await NewApiLicense(account, app);
+        await SendOk(account.Client, HttpMethod.Get, $"/v1/licenses/{key}");
+
+        using var response = await account.Client.DeleteAsync($"/v1/apps/{app.AppId}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+
+        await SendExpectingError(account.Client, HttpMethod.Get, $"/v1/licenses/{key}", null, 404, "not_found");
+        await SendExpectingError(account.Client, HttpMethod.Put, $"/v1/licenses/{key}", """{"action":"update","label":"x"}""", 404, "not_found");
+        await SendExpectingError(account.Client, HttpMethod.Put, $"/v1/licenses/{key}/variables", """{"tier":"pro"}""", 404, "not_found");
+        await SendExpectingError(account.Client, HttpMethod.Get, $"/v1/licenses/{key}/offline-files", null, 404, "not_found");
+        await SendExpectingError(account.Client, HttpMethod.Delete, $"/v1/licenses/{key}", null, 404, "not_found");
+        var stored = await Host.Grains.GetGrain<OrleansLicensing.Licenses.ILicenseGrain>(OrleansLicensing.Licenses.ILicenseGrain.KeyFor(key)).Get();
+        Assert.Null(stored!.Label); // the refused update changed nothing
+    }
+
+    [Theory]
+    [InlineData("webhooks/%2e%2e")]
+    [InlineData("webhooks/%2E%2E")]
+    [InlineData("signing-keys/.%2e")]
+    [InlineData("signing-keys/%2e.")]
+    [InlineData("webhooks/%2e/..")]
+    public async Task A_dot_segment_in_a_child_path_is_a_400_and_never_reaches_the_app(string child)
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+
+        // HttpClient would remove literal dot segments itself; send the target as a client could.
+        var (status, body) = await RawRequest("DELETE", $"/v1/apps/{app.AppId}/{child}", account.ApiKey);
+
+        Assert.Equal(400, status);
+        Assert.Contains("\"error\":\"bad_request\"", body);
+        await SendOk(account.Client, HttpMethod.Get, $"/v1/apps/{app.AppId}"); // the app is still there
+    }
+
+    /// <summary>One HTTP/1.1 request over a socket, its target sent exactly as given.</summary>
+    private async Task<(int Status, string Body)> RawRequest(string method, string target, string apiKey)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(Host.BaseAddress.Host, Host.BaseAddress.Port, TestContext.Current.CancellationToken);
+        await using var stream = tcp.GetStream();
+        var request = $"{method} {target} HTTP/1.1\r\nHost: {Host.BaseAddress.Authority}\r\nAuthorization: Bearer {apiKey}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var status = int.Parse(text.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
+        return (status, text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+    }
+
+    [Fact]
     public async Task Delete_needs_admin_apps_and_another_accounts_key_changes_nothing()
     {
         var (owner, app) = await NewDeveloperApp();

@@ -77,6 +77,36 @@ public sealed class LicenseRoutesApiTests(DeveloperRoutesServer server) : Develo
         Assert.Equal("{}", (await ValidatedPayload(app, key, "hwid-1")).GetProperty("licenseVariables").GetRawText());
     }
 
+    [Fact]
+    public async Task Integral_numbers_in_variables_are_stored_and_signed_as_plain_digits()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var key = await NewApiLicense(account, app);
+
+        // auth-protocol.md §2.3: every integer of an /auth response is plain digits; 2.50 is not an integer.
+        var put = await SendOk(account.Client, HttpMethod.Put, $"/v1/licenses/{key}/variables", """{"a":1.0,"b":1E3,"c":-0,"d":2.50,"e":-12e-1,"f":7,"g":1.5e1,"h":-0.0e5}""");
+
+        const string Expected = """{"a":1,"b":1000,"c":0,"d":2.50,"e":-12e-1,"f":7,"g":15,"h":0}""";
+        Assert.Equal(Expected, put.GetRawText());
+        Assert.Equal(Expected, (await ValidatedPayload(app, key, "hwid-1")).GetProperty("licenseVariables").GetRawText());
+    }
+
+    [Theory]
+    [InlineData("""{"action":"REVOKE"}""")]
+    [InlineData("""{"action":" revoke"}""")]
+    [InlineData("""{"action":"Revoke"}""")]
+    public async Task An_action_in_another_spelling_is_a_400_and_changes_nothing(string body)
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var key = await NewApiLicense(account, app);
+
+        Assert.Contains("action: has the wrong type or an unknown value", await SendExpectingError(account.Client, HttpMethod.Put, $"/v1/licenses/{key}", body, 400, "bad_request"));
+
+        Assert.Equal("active", (await account.Client.GetJson($"/v1/licenses/{key}")).GetProperty("status").GetString());
+    }
+
     [Theory]
     [MemberData(nameof(AppSettingsApiTests.BadVariables), MemberType = typeof(AppSettingsApiTests))]
     public async Task Variables_put_with_bad_input_is_a_400_and_changes_nothing(string body, string detail)

@@ -46,6 +46,46 @@ public sealed class WebhooksApiTests(WebhookServer server)
     }
 
     [Fact]
+    public async Task The_list_pages_with_limit_and_cursor_like_every_list_even_after_a_delete()
+    {
+        using var account = await server.Host.NewAccount();
+        var appId = (await account.Client.CreateApp()).Id("appId");
+        var created = new List<string>();
+        for (var i = 0; i < 5; i++) created.Add((await account.Client.CreateWebhook(appId, $"http://127.0.0.1:9/{i}")).Id("webhookId"));
+
+        var first = await account.Client.GetJson($"/v1/apps/{appId}/webhooks?limit=2");
+        var cursor = first.GetProperty("cursor").GetString()!;
+        // The page's last webhook is deleted: the next page still starts after it.
+        using (var deleted = await account.Client.DeleteAsync($"/v1/apps/{appId}/webhooks/{created[1]}", TestContext.Current.CancellationToken)) Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var second = await account.Client.GetJson($"/v1/apps/{appId}/webhooks?limit=2&cursor={cursor}");
+        var third = await account.Client.GetJson($"/v1/apps/{appId}/webhooks?limit=2&cursor={second.GetProperty("cursor").GetString()}");
+        var all = await account.Client.GetJson($"/v1/apps/{appId}/webhooks");
+
+        Assert.Equal(created[..2], first.GetProperty("webhooks").EnumerateArray().Select(w => w.Id("webhookId")));
+        Assert.Equal(created[2..4], second.GetProperty("webhooks").EnumerateArray().Select(w => w.Id("webhookId")));
+        Assert.Equal([created[4]], third.GetProperty("webhooks").EnumerateArray().Select(w => w.Id("webhookId")));
+        Assert.Equal(JsonValueKind.Null, third.GetProperty("cursor").ValueKind);
+        Assert.Equal(4, all.GetProperty("webhooks").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, all.GetProperty("cursor").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("?limit=0", "limit: must be an integer from 1 to 200")]
+    [InlineData("?limit=-1", "limit: must be an integer from 1 to 200")]
+    [InlineData("?limit=201", "limit: must be an integer from 1 to 200")]
+    [InlineData("?limit=abc", "limit: must be an integer from 1 to 200")]
+    [InlineData("?cursor=garbage", "cursor: not a cursor returned by this list")]
+    public async Task The_list_with_bad_paging_is_a_400(string query, string detail)
+    {
+        using var account = await server.Host.NewAccount();
+        var appId = (await account.Client.CreateApp()).Id("appId");
+
+        using var response = await account.Client.GetAsync($"/v1/apps/{appId}/webhooks{query}", TestContext.Current.CancellationToken);
+
+        Assert.Contains(detail, await response.AssertError(400, "bad_request"));
+    }
+
+    [Fact]
     public async Task Create_may_register_a_disabled_webhook()
     {
         using var account = await server.Host.NewAccount();

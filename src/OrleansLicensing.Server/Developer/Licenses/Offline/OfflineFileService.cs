@@ -80,8 +80,8 @@ public sealed class OfflineFileService(IGrainFactory grains, TimeProvider time)
         {
             OfflineFileIssueStatus.Issued or OfflineFileIssueStatus.Replayed => result.File!,
             OfflineFileIssueStatus.LicenseNotFound => throw ApiException.NotFound($"License {license.LicenseKey} not found"),
-            OfflineFileIssueStatus.Revoked => throw new ApiException(ApiErrors.Conflict, "The license is revoked; reactivate it before minting a file"),
-            OfflineFileIssueStatus.Expired => throw new ApiException(ApiErrors.Conflict, "The license has expired; extend it before minting a file"),
+            OfflineFileIssueStatus.Revoked => throw RevokedError(),
+            OfflineFileIssueStatus.Expired => throw ExpiredError(),
             OfflineFileIssueStatus.SlotsFull => throw new ApiException(ApiErrors.Conflict,
                 $"The file's HWIDs do not fit the license's free HWID slots ({license.Hwids.Count} of {license.MaxHwidSlots} used); nothing was bound"),
             OfflineFileIssueStatus.NoCredits => throw new ApiException(ApiErrors.NoCredits, "Minting an offline file costs 1 credit; the balance is below 1"),
@@ -122,6 +122,10 @@ public sealed class OfflineFileService(IGrainFactory grains, TimeProvider time)
     private async Task<OfflineFileIssueResult> IssueAsync(LicenseSnapshot license, OfflineFileMode mode, IReadOnlyList<string> hwids, DateTimeOffset? expiresAt, string? requestKey)
     {
         var now = time.GetUtcNow();
+        // The license's own state first (409): a revoked or expired license gets no file whatever the body
+        // asks, so its expiresAt is not judged against an expiry that has passed.
+        if (license.Status == LicenseStatus.Revoked) throw RevokedError();
+        if (license.IsExpired(now)) throw ExpiredError();
         var details = new List<string>();
         if (mode == OfflineFileMode.Any && !license.UnlimitedHwidSlots) details.Add("mode: \"any\" needs a license with unlimitedHwidSlots");
         if (expiresAt is { } at && at <= now) details.Add("expiresAt: must be in the future");
@@ -150,6 +154,10 @@ public sealed class OfflineFileService(IGrainFactory grains, TimeProvider time)
         return await grains.GetGrain<ILicenseGrain>(ILicenseGrain.KeyFor(license.LicenseKey))
             .IssueOfflineFile(new OfflineFileIssue(license.AppId, file, view.DailyCreditCap, terms));
     }
+
+    private static ApiException RevokedError() => new(ApiErrors.Conflict, "The license is revoked; reactivate it before minting a file");
+
+    private static ApiException ExpiredError() => new(ApiErrors.Conflict, "The license has expired; extend it before minting a file");
 
     private static DateTimeOffset ToSecond(DateTimeOffset value) =>
         new(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);

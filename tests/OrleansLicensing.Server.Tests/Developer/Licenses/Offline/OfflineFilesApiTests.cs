@@ -187,6 +187,25 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
     }
 
     [Fact]
+    public async Task An_expired_license_is_409_whatever_expiresAt_the_body_asks_for()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, expiresAt = "2001-01-01T00:00:00Z" }, cancellationToken: TestContext.Current.CancellationToken);
+        var key = (await created.Body()).GetProperty("licenses")[0].Id("licenseKey");
+        var balance = (await account.Client.GetJson("/v1/account")).GetProperty("credits").GetInt64();
+
+        foreach (var expiresAt in new[] { Future, null, "2000-06-01T00:00:00Z" })
+        {
+            using var response = await Mint(account.Client, key, new { expiresAt, hwids = new[] { "a" } });
+            await response.AssertError(409, "conflict");
+        }
+
+        Assert.Equal(balance, (await account.Client.GetJson("/v1/account")).GetProperty("credits").GetInt64());
+        Assert.Empty((await account.Client.GetJson($"/v1/licenses/{key}")).GetProperty("hwidList").EnumerateArray());
+    }
+
+    [Fact]
     public async Task A_file_may_not_outlive_its_license()
     {
         var (account, app) = await NewDeveloperApp();
