@@ -69,8 +69,8 @@ public sealed class AuthLogStore(LicensingDatabase database)
                     Check(db, raw.sqlite3_bind_int64(statement, 2, e.At.ToUnixTimeMilliseconds()));
                     BindText(db, statement, 3, e.Endpoint, ref buffer);
                     BindText(db, statement, 4, e.Result, ref buffer);
-                    BindText(db, statement, 5, e.LicenseKey, ref buffer);
-                    BindText(db, statement, 6, e.Hwid, ref buffer);
+                    BindText(db, statement, 5, IndexText.Clean(e.LicenseKey), ref buffer);
+                    BindText(db, statement, 6, IndexText.Clean(e.Hwid), ref buffer);
                     BindText(db, statement, 7, e.Ip, ref buffer);
                     var rc = raw.sqlite3_step(statement);
                     if (rc != raw.SQLITE_DONE) Check(db, rc);
@@ -123,8 +123,8 @@ public sealed class AuthLogStore(LicensingDatabase database)
             command.AddParameter($"p{i * Columns + 1}", e.At.ToUnixTimeMilliseconds());
             command.AddParameter($"p{i * Columns + 2}", e.Endpoint);
             command.AddParameter($"p{i * Columns + 3}", e.Result);
-            command.AddParameter($"p{i * Columns + 4}", e.LicenseKey, DbType.String);
-            command.AddParameter($"p{i * Columns + 5}", e.Hwid, DbType.String);
+            command.AddParameter($"p{i * Columns + 4}", IndexText.Clean(e.LicenseKey), DbType.String);
+            command.AddParameter($"p{i * Columns + 5}", IndexText.Clean(e.Hwid), DbType.String);
             command.AddParameter($"p{i * Columns + 6}", e.Ip);
         }
         command.CommandText = sql.ToString();
@@ -152,7 +152,7 @@ public sealed class AuthLogStore(LicensingDatabase database)
         if (licenseKey is not null)
         {
             sql.Append(" AND license_key = @key");
-            command.AddParameter("key", licenseKey);
+            command.AddParameter("key", IndexText.Clean(licenseKey)); // stored as IndexText.Clean made it
         }
         if (ip is not null)
         {

@@ -67,11 +67,11 @@ public sealed class ProjectingStorageSerializer(IGrainStorageSerializer inner) :
             writer.WriteBoolean("revoked", license.Status == LicenseStatus.Revoked);
             if (license.ExpiresAt is { } expiresAt) writer.WriteNumber("expiresAt", expiresAt.ToUnixTimeMilliseconds());
             else writer.WriteNull("expiresAt");
-            writer.WriteString("label", license.Label);
+            writer.WriteString("label", IndexText.Clean(license.Label));
             writer.WriteBoolean("deleted", row.Deleted);
             writer.WriteBoolean("expiryNotified", row.ExpiryNotified);
             writer.WriteStartArray("hwids");
-            foreach (var binding in license.Hwids) writer.WriteStringValue(binding.Hwid);
+            foreach (var binding in license.Hwids) writer.WriteStringValue(IndexText.Clean(binding.Hwid));
             writer.WriteEndArray();
             writer.WriteString("doc", LicenseDocument.Serialize(license));
             writer.WriteEndObject();

@@ -25,6 +25,7 @@ public sealed class AccountAdministration(IGrainFactory grains, TimeProvider tim
         var name = body.Name?.Trim();
         if (string.IsNullOrEmpty(name)) details.Add("name: required");
         else if (name.Length > MaxNameLength) details.Add($"name: at most {MaxNameLength} characters");
+        else if (TextRules.HasControlCharacters(name)) details.Add($"name: {TextRules.ControlCharacters}");
         var email = body.Email?.Trim();
         if (email is not null && (email.Length > MaxEmailLength || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email))
         {
@@ -85,6 +86,7 @@ public sealed class AccountAdministration(IGrainFactory grains, TimeProvider tim
         var reason = body.Reason?.Trim();
         if (string.IsNullOrEmpty(reason)) details.Add("reason: required");
         else if (reason.Length > MaxReasonLength) details.Add($"reason: at most {MaxReasonLength} characters");
+        else if (TextRules.HasControlCharacters(reason)) details.Add($"reason: {TextRules.ControlCharacters}");
         if (details.Count > 0) throw ApiException.BadRequest([.. details]);
 
         await Find(accountId);
@@ -110,6 +112,7 @@ public sealed class AccountAdministration(IGrainFactory grains, TimeProvider tim
     {
         var reason = body?.Reason?.Trim();
         if (reason is { Length: > MaxReasonLength }) throw ApiException.BadRequest($"reason: at most {MaxReasonLength} characters");
+        if (reason is not null && TextRules.HasControlCharacters(reason)) throw ApiException.BadRequest($"reason: {TextRules.ControlCharacters}");
         var current = await Find(accountId);
         // Reactivating an active account changes nothing (its status reason stays what it was).
         if (status == AccountStatus.Active && current.Status == AccountStatus.Active) return AccountResponse.From(current);

@@ -70,6 +70,17 @@ public sealed class PostgresDeveloperRoutesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Client_strings_with_U0000_are_served_listed_and_logged_on_postgresql()
+    {
+        var spec = new Spec(_host);
+        var (account, app) = await spec.App();
+        using var _ = account;
+        var key = (await account.Client.CreateLicense(app.AppId)).Id("licenseKey");
+
+        await AppLogsApiTests.ClientStringsWithNulAreServedListedAndLogged(account.Client, app.AppId, key, (licenseKey, hwid) => spec.Send(app, licenseKey, hwid));
+    }
+
+    [Fact]
     public async Task Ledger_pages_return_every_entry_exactly_once_across_sealed_pages()
     {
         using var account = await _host.NewAccount(credits: 1);

@@ -172,6 +172,19 @@ public sealed class AccountsApiTests(SqliteServer server)
     }
 
     [Theory]
+    [InlineData("{\"name\":\"Ac\\u0000me\"}", "name: must not contain control characters (line breaks, tabs, U+0000)")]
+    [InlineData("{\"name\":\"two\\nlines\"}", "name: must not contain control characters (line breaks, tabs, U+0000)")]
+    public async Task A_name_with_control_characters_is_a_400_and_creates_nothing(string body, string detail)
+    {
+        var before = await CountAccounts();
+
+        using var response = await Operator.PostAsync("/admin/v1/accounts", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Contains(detail, await response.AssertError(400, "bad_request"));
+        Assert.Equal(before, await CountAccounts());
+    }
+
+    [Theory]
     [InlineData("bearer ")]
     [InlineData("BEARER ")]
     [InlineData("Bearer  ")]

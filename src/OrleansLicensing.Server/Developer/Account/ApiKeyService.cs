@@ -23,6 +23,7 @@ public sealed class ApiKeyService(IGrainFactory grains, TimeProvider time)
         var name = body.Name?.Trim();
         if (string.IsNullOrEmpty(name)) details.Add("name: required");
         else if (name.Length > MaxNameLength) details.Add($"name: at most {MaxNameLength} characters");
+        else if (TextRules.HasControlCharacters(name)) details.Add($"name: {TextRules.ControlCharacters}");
 
         var scopes = new List<string>();
         if (body.Scopes is null || body.Scopes.Count == 0) details.Add("scopes: at least one scope is required");

@@ -95,6 +95,11 @@ public sealed class AppService(IGrainFactory grains)
             details.Add($"name: at most {MaxNameLength} characters");
             return null;
         }
+        if (TextRules.HasControlCharacters(name))
+        {
+            details.Add($"name: {TextRules.ControlCharacters}");
+            return null;
+        }
         return name;
     }
 }

@@ -63,13 +63,14 @@ public sealed class LicenseIndex(LicensingDatabase database)
         {
             // An index range: every label with the prefix sorts between it and it + the highest code point.
             sql.Append(" AND label >= @labelFrom AND label < @labelTo");
-            command.AddParameter("labelFrom", prefix);
-            command.AddParameter("labelTo", prefix + char.ConvertFromUtf32(0x10FFFF));
+            // The listing row holds labels and HWIDs as IndexText.Clean made them; so do the filters.
+            command.AddParameter("labelFrom", IndexText.Clean(prefix));
+            command.AddParameter("labelTo", IndexText.Clean(prefix) + char.ConvertFromUtf32(0x10FFFF));
         }
         if (query.Hwid is not null)
         {
             sql.Append(" AND license_key IN (SELECT license_key FROM licensing_license_hwids WHERE app_id = @app AND hwid = @hwid)");
-            command.AddParameter("hwid", query.Hwid);
+            command.AddParameter("hwid", IndexText.Clean(query.Hwid));
         }
         sql.Append(" ORDER BY seq DESC LIMIT @limit");
         command.AddParameter("limit", query.Limit + 1);

@@ -196,6 +196,11 @@ public sealed class LicenseService(IGrainFactory grains, TimeProvider time, Lice
             details.Add($"label: at most {MaxLabelLength} characters");
             return null;
         }
+        if (TextRules.HasControlCharacters(label))
+        {
+            details.Add($"label: {TextRules.ControlCharacters}");
+            return null;
+        }
         return label;
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using OrleansLicensing.Server.Auth.given;
 using OrleansLicensing.Server.AuthLogs;
 using OrleansLicensing.Server.Developer.given;
 using OrleansLicensing.Server.given;
@@ -41,6 +42,38 @@ public sealed class AppLogsApiTests(DeveloperRoutesServer server) : DeveloperRou
             return entries.Count >= count;
         }, Patience, () => Task.FromResult($"{entries.Count} of {count} entries: {string.Join(", ", entries.Select(e => e.GetRawText()))}"));
         return entries;
+    }
+
+    /// <summary>
+    /// An SDK may send any string as HWID or license key (auth-protocol.md §8.1), U+0000 included, which
+    /// PostgreSQL cannot store in text or jsonb: the validate binds and answers, the listing finds the
+    /// license by that HWID, the license keeps it exactly, and the auth log stores the outcomes with
+    /// U+FFFD in its place. A label with it is a 400.
+    /// </summary>
+    internal static async Task ClientStringsWithNulAreServedListedAndLogged(HttpClient client, string appId, string key, Func<string, string, Task<AuthReply>> validate)
+    {
+        Assert.Contains("\"status\":\"success\"", (await validate(key, "ab\0cd")).Body);
+        Assert.Contains("\"error\":\"invalid_key\"", (await validate("AB\0CD", "plain")).Body);
+
+        var listed = (await client.GetJson($"/v1/licenses?appId={appId}&hwid=ab%00cd")).GetProperty("licenses");
+        Assert.Equal(key, Assert.Single(listed.EnumerateArray()).Id("licenseKey"));
+        Assert.Equal("ab\0cd", Assert.Single((await client.GetJson($"/v1/licenses/{key}")).GetProperty("hwidList").EnumerateArray()).Id("hwid"));
+        var logs = await LogsWhenStored(client, appId, 2);
+        Assert.Equal(["plain|AB\uFFFDCD", "ab\uFFFDcd|" + key], logs.Select(e => e.Id("hwid") + "|" + e.Id("licenseKey")));
+        Assert.Single(await ReadLogs(client, appId, filter: "&licenseKey=AB%00CD"));
+
+        using var labelled = await client.PostAsync("/v1/licenses", Json.Raw($$"""{"appId":"{{appId}}","label":"a\u0000b"}"""), TestContext.Current.CancellationToken);
+        Assert.Contains("label: must not contain control characters (line breaks, tabs, U+0000)", await labelled.AssertError(400, "bad_request"));
+    }
+
+    [Fact]
+    public async Task Client_strings_with_U0000_are_served_listed_and_logged()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var key = await NewApiLicense(account, app);
+
+        await ClientStringsWithNulAreServedListedAndLogged(account.Client, app.AppId, key, (licenseKey, hwid) => Validate(app, licenseKey, hwid));
     }
 
     private static string Fields(JsonElement entry) =>
