@@ -132,7 +132,7 @@ public sealed class AuthProtocolTests(AuthServer server) : AuthSpec(server.Host)
         Assert.Equal("POST", string.Join(",", get.Content.Headers.Allow));
         Assert.Equal("{\"status\":\"failed\",\"error\":\"method_not_allowed\"}", await get.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
-        foreach (var path in new[] { "/auth/validate/", "/auth/Validate", "/AUTH/validate", "/auth/other" })
+        foreach (var path in new[] { "/auth/validate/", "/auth/Validate", "/AUTH/validate", "/auth/other", "/auth", "/auth/" })
         {
             var reply = await PostRaw(path, "{}");
             Assert.Equal(HttpStatusCode.NotFound, reply.Status);
