@@ -28,7 +28,8 @@ public static class DotSegments
     public static bool HasDotSegment(string target)
     {
         var end = target.IndexOf('?');
-        var path = (end < 0 ? target : target[..end]).AsSpan();
+        var path = (end < 0 ? target.AsSpan() : target.AsSpan(0, end));
+        if (path.IndexOfAny('.', '%') < 0) return false; // the common case (every /auth request): nothing to look at
         foreach (var range in path.Split('/'))
         {
             var segment = path[range];
