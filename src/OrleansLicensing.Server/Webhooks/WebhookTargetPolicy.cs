@@ -54,7 +54,7 @@ public sealed class WebhookTargetPolicy
         }
         else if (uri.Scheme != Uri.UriSchemeHttps)
         {
-            return "must be an https:// URL";
+            return options.AllowPrivateTargets ? "must be an https:// or http:// URL" : "must be an https:// URL";
         }
         if (string.IsNullOrEmpty(uri.Host)) return "must name a host";
         if (uri.UserInfo.Length > 0) return "must not contain credentials";
