@@ -25,6 +25,7 @@ public static class WebConsoleSetup
         services.AddHostedService(s => s.GetRequiredService<ClusterTraffic>());
         services.AddSingleton<OrleansLicensing.Server.Operator.AccountSearch>();
         services.AddSingleton<ConsoleAccessFilter>();
+        services.AddSingleton<ConsoleOperations>();
         services.AddSingleton<DatabaseKeyRepository>();
         services.AddDataProtection().SetApplicationName("OrleansLicensing");
         services.AddOptions<KeyManagementOptions>().Configure<DatabaseKeyRepository, SecretProtector>((options, repository, protector) =>

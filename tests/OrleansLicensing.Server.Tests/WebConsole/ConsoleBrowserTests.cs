@@ -65,6 +65,9 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         var keys = (await page.GetByLabel("Created license keys").InputValueAsync()).Split('\n');
         Assert.Equal(3, keys.Length);
         Assert.All(keys, k => Assert.Matches(DeveloperAccounts.LicenseKeyPattern, k));
+        // The form starts over for the next batch.
+        Assert.Equal("", await page.GetByLabel("Label").InputValueAsync());
+        Assert.Equal("1", await page.GetByLabel("Quantity").InputValueAsync());
 
         // Find it by label, open it.
         await page.GotoAsync("/console/licenses");

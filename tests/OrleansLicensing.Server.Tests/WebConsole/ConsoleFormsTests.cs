@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OrleansLicensing.Server.Developer.Account;
+using OrleansLicensing.Server.Developer.Apps;
+using OrleansLicensing.Server.Developer.given;
+using OrleansLicensing.Server.Developer.Licenses;
+using OrleansLicensing.Server.given;
+using OrleansLicensing.Server.Operator;
+using OrleansLicensing.Server.WebConsole.given;
+
+namespace OrleansLicensing.Server.WebConsole;
+
+/// <summary>
+/// The console's pages and forms over real HTTP on a real SQLite server, as a browser sends them:
+/// forms sent twice, the limits the fields announce, wording per signing scheme, unknown paths, the icon.
+/// </summary>
+[Collection(SqliteServerCollection.Name)]
+public sealed partial class ConsoleFormsTests(SqliteServer server)
+{
+    private Testing.LicensingTestHost Host => server.Host;
+
+    [Fact]
+    public async Task Sending_the_create_licenses_form_again_shows_the_same_batch_and_creates_no_more()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var account = await Host.NewAccount("Reload Ltd", credits: 10);
+        var appId = (await account.Client.CreateApp()).Id("appId");
+        using var console = new ConsoleClient(Host.BaseAddress);
+        await console.SignInAsync(account.ApiKey);
+        var (_, form, _) = await console.GetAsync($"/console/licenses/new?appId={appId}");
+        KeyValuePair<string, string>[] fields = [new("appId", appId), new("quantity", "3"), new("maxHwidSlots", "1"), new("label", "Once"), new("operationId", OperationId(form))];
+
+        var first = await console.PostFormAsync("/console/licenses/new", fields);
+        var again = await console.PostFormAsync("/console/licenses/new", fields);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Contains("3 licenses created", first.Body);
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Contains("3 licenses created", again.Body);
+        Assert.Contains("No new ones were created", again.Body);
+        Assert.Equal(CreatedKeys(first.Body), CreatedKeys(again.Body));
+        var listed = await account.Client.GetFromJsonAsync<JsonElement>($"/v1/licenses?appId={appId}", ct);
+        Assert.Equal(3, listed.GetProperty("licenses").GetArrayLength());
+
+        // The answer's form starts over, with a new operation id: the next batch is a new one.
+        Assert.DoesNotContain("value=\"Once\"", first.Body);
+        Assert.NotEqual(OperationId(form), OperationId(first.Body));
+    }
+
+    private static string OperationId(string html) => OperationIdField().Match(html) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException("no operationId field on the page");
+
+    private static string CreatedKeys(string html) => CreatedKeysArea().Match(html) is { Success: true } match ? match.Groups[1].Value : "";
+
+    [GeneratedRegex("name=\"operationId\" value=\"([0-9a-f]+)\"")]
+    private static partial Regex OperationIdField();
+
+    [GeneratedRegex("<textarea id=\"created-keys\"[^>]*>([^<]*)</textarea>")]
+    private static partial Regex CreatedKeysArea();
+}
