@@ -103,6 +103,13 @@ public sealed class ConsoleAccessFilter(ConsoleSessionStore sessions, ApiKeyAuth
             // Missing scope or rate limited: the session stays; the page says why instead of its content.
             var scopes = await TryScopesAsync(session.Credential);
             page.Visitor = new ConsoleVisitor(ConsoleSessionKind.Vendor, scopes);
+            // The console's start (after sign-in, the brand link of old pages, "/") goes to the first page the key may open.
+            if (error.Error == ApiErrors.Forbidden && HttpMethods.IsGet(http.Request.Method) && http.Request.Path == WebConsoleSetup.Root
+                && ConsoleNavigation.StartPage(page.Visitor) is var start && start != WebConsoleSetup.Root)
+            {
+                context.Result = new RedirectResult(start);
+                return;
+            }
             page.Refusal = error.Message;
             http.Response.StatusCode = error.Error.Status;
             context.Result = new PageResult { StatusCode = error.Error.Status };

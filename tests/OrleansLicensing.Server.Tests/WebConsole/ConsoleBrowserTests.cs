@@ -328,6 +328,27 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await Shot(page, "licenses-phone");
     }
 
+    [Fact]
+    public async Task A_narrow_key_lands_on_the_first_page_it_may_open_and_the_nav_offers_only_those()
+    {
+        using var account = await Host.NewAccount("Narrow Keys", credits: 10);
+        foreach (var (scopes, start, heading, shown) in new (string[], string, string, string[])[]
+                 {
+                     (["read:licenses"], "/console/licenses", "Licenses", ["Licenses"]),
+                     (["read:apps", "read:logs"], "/console/apps", "Apps", ["Apps", "Logs"]),
+                     (["write:licenses"], "/console/licenses", "Licenses", ["Licenses"]),
+                 })
+        {
+            var page = await SignedIn(await Host.RegisterKey(account.AccountId, scopes));
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(start) + "$"));
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+            var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link);
+            Assert.Equal(shown, await nav.AllTextContentsAsync());
+            Assert.Equal(start, await page.GetByRole(AriaRole.Link, new() { Name = "OrleansLicensing" }).GetAttributeAsync("href"));
+        }
+    }
+
     private static ILocator Balance(IPage page) => page.Locator(".stat").Filter(new() { HasText = "Credit balance" }).Locator(".value");
 
     private async Task<IPage> SignedIn(string apiKey)
