@@ -349,6 +349,38 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         }
     }
 
+    [Fact]
+    public async Task A_failure_code_on_the_overview_opens_the_matching_entries_of_its_app()
+    {
+        using var account = await Host.NewAccount("Two Apps", credits: 100);
+        var first = await account.Client.CreateApp(new { name = "First app" });
+        var second = await account.Client.CreateApp(new { name = "Second app" });
+        var firstApp = new TestApp(first.Id("appId"), first.Id("appSecret"), SigningScheme.Ed25519, first.Id("publicKey"), first.Id("keyId"), account.AccountId);
+        var secondApp = new TestApp(second.Id("appId"), second.Id("appSecret"), SigningScheme.Ed25519, second.Id("publicKey"), second.Id("keyId"), account.AccountId);
+        var revokedKey = (await account.Client.CreateLicense(firstApp.AppId)).Id("licenseKey");
+        using (var revoke = await account.Client.PutAsJsonAsync($"/v1/licenses/{revokedKey}", new { action = "revoke" }, TestContext.Current.CancellationToken))
+        {
+            Assert.True(revoke.IsSuccessStatusCode);
+        }
+        AssertFailure(await Validate(firstApp, revokedKey, "hwid-1"), "revoked", FailureMode.Always200, 403);
+        AssertFailure(await Validate(secondApp, "AAAA-BBBB-CCCC-DDDD", "hwid-2"), "invalid_key", FailureMode.Always200, 401);
+        var page = await SignedIn(account.ApiKey);
+
+        foreach (var (code, app, key) in new[] { ("revoked", "First app", revokedKey), ("invalid_key", "Second app", "AAAA-BBBB-CCCC-DDDD") })
+        {
+            await Eventually.True(async () =>
+            {
+                await page.GotoAsync("/console");
+                return await page.GetByRole(AriaRole.Link, new() { Name = $"{code} of {app}" }).CountAsync() == 1;
+            }, Patience, () => Task.FromResult($"the {code} failure of {app} never reached the overview"));
+            await page.GetByRole(AriaRole.Link, new() { Name = $"{code} of {app}" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Logs" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByLabel("App")).ToHaveValueAsync(app == "First app" ? firstApp.AppId : secondApp.AppId);
+            await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = code, Exact = true })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = key })).ToBeVisibleAsync();
+        }
+    }
+
     private static ILocator Balance(IPage page) => page.Locator(".stat").Filter(new() { HasText = "Credit balance" }).Locator(".value");
 
     private async Task<IPage> SignedIn(string apiKey)
