@@ -49,9 +49,38 @@ public sealed partial class ConsoleFormsTests(SqliteServer server)
         Assert.NotEqual(OperationId(form), OperationId(first.Body));
     }
 
+    [Fact]
+    public async Task Form_fields_take_as_many_characters_as_the_server_accepts()
+    {
+        using var account = await Host.NewAccount("Limits Co", credits: 10);
+        var appId = (await account.Client.CreateApp()).Id("appId");
+        var key = (await account.Client.CreateLicense(appId)).Id("licenseKey");
+        using var console = new ConsoleClient(Host.BaseAddress);
+        await console.SignInAsync(account.ApiKey);
+
+        Assert.Equal(AppService.MaxNameLength, MaxLength((await console.GetAsync("/console/apps")).Body, "name"));
+        Assert.Equal(AppService.MaxNameLength, MaxLength((await console.GetAsync($"/console/apps/{appId}")).Body, "name"));
+        Assert.Equal(ApiKeyService.MaxNameLength, MaxLength((await console.GetAsync("/console/api-keys")).Body, "name"));
+        var create = (await console.GetAsync("/console/licenses/new")).Body;
+        Assert.Equal(LicenseService.MaxLabelLength, MaxLength(create, "label"));
+        Assert.Contains($"Up to {LicenseService.MaxLabelLength} characters", create);
+        Assert.Equal(LicenseService.MaxLabelLength, MaxLength((await console.GetAsync($"/console/licenses/{key}/edit")).Body, "label"));
+
+        using var operatorConsole = new ConsoleClient(Host.BaseAddress);
+        await operatorConsole.GetAsync("/console/sign-in");
+        await operatorConsole.PostFormAsync("/console/sign-in?handler=Operator", [new("operatorToken", Testing.LicensingTestHost.OperatorToken)]);
+        Assert.Equal(AccountAdministration.MaxNameLength, MaxLength((await operatorConsole.GetAsync("/console/operator")).Body, "name"));
+        var accountPage = (await operatorConsole.GetAsync($"/console/operator/accounts/{account.AccountId}")).Body;
+        Assert.Equal(AccountAdministration.MaxReasonLength, MaxLength(accountPage, "reason"));
+        Assert.Equal(AccountAdministration.MaxReasonLength, MaxLength(accountPage, "statusReason"));
+    }
+
     private static string OperationId(string html) => OperationIdField().Match(html) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException("no operationId field on the page");
 
     private static string CreatedKeys(string html) => CreatedKeysArea().Match(html) is { Success: true } match ? match.Groups[1].Value : "";
+
+    private static int? MaxLength(string html, string name) =>
+        new Regex($"<input [^>]*name=\"{name}\"[^>]*maxlength=\"(\\d+)\"").Match(html) is { Success: true } match ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     [GeneratedRegex("name=\"operationId\" value=\"([0-9a-f]+)\"")]
     private static partial Regex OperationIdField();
