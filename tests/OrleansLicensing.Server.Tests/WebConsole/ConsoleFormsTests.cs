@@ -75,6 +75,29 @@ public sealed partial class ConsoleFormsTests(SqliteServer server)
         Assert.Equal(AccountAdministration.MaxReasonLength, MaxLength(accountPage, "statusReason"));
     }
 
+    [Fact]
+    public async Task An_hmac_app_says_its_signing_key_signs_only_offline_files()
+    {
+        using var account = await Host.NewAccount("Hmac Works", credits: 10);
+        var appId = (await account.Client.CreateApp(new { name = "Hmac app", signingScheme = "hmac-v1" })).Id("appId");
+        var ed25519 = (await account.Client.CreateApp(new { name = "Ed app" })).Id("appId");
+        using var console = new ConsoleClient(Host.BaseAddress);
+        await console.SignInAsync(account.ApiKey);
+
+        var keys = (await console.GetAsync($"/console/apps/{appId}/keys")).Body;
+        Assert.Contains("The current key signs offline files.", keys);
+        Assert.Contains("Responses are hmac-v1 HMACs with the app secret", keys);
+        Assert.DoesNotContain("signs responses", keys);
+        var rotate = (await console.GetAsync($"/console/apps/{appId}/keys?confirm=rotate")).Body;
+        Assert.Contains("A new key signs from the next offline file on", rotate);
+        Assert.DoesNotContain("next response", rotate);
+        Assert.Contains("The current key signs responses and offline files.", (await console.GetAsync($"/console/apps/{ed25519}/keys")).Body);
+
+        var created = await console.PostFormAsync("/console/apps", [new("name", "Hmac two"), new("signingScheme", "hmac-v2")]);
+        Assert.Contains("Public key for offline files (Ed25519; responses are hmac-v2 HMACs with the app secret)", created.Body);
+        Assert.DoesNotContain("Public key (hmac", created.Body);
+    }
+
     private static string OperationId(string html) => OperationIdField().Match(html) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException("no operationId field on the page");
 
     private static string CreatedKeys(string html) => CreatedKeysArea().Match(html) is { Success: true } match ? match.Groups[1].Value : "";

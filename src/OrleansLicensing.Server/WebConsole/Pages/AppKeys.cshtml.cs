@@ -43,11 +43,17 @@ public sealed class AppKeysModel(AppService apps, AppKeyService keys, ConsoleOpe
     public string? DoneMessage => Done switch
     {
         "next" => "Next signing key created. Ship clients that trust it, then promote it.",
-        "promote" => "Signing key promoted: it signs every response from now on.",
+        "promote" => $"Signing key promoted: it signs every {SignedOne} from now on.",
         "remove" => "Signing key removed.",
-        "rotate" => "Signing key rotated: the new key signs every response from now on.",
+        "rotate" => $"Signing key rotated: the new key signs every {SignedOne} from now on.",
         _ => null,
     };
+
+    /// <summary>What the app's signing key signs: with ed25519 responses and offline files, with hmac-v1/v2 only offline files.</summary>
+    public string Signed => App is null || AppsModel.SignsResponses(App.SigningScheme) ? "responses and offline files" : "offline files";
+
+    /// <summary>One of what the key signs: a response (ed25519) or an offline file (hmac-v1/v2).</summary>
+    public string SignedOne => App is null || AppsModel.SignsResponses(App.SigningScheme) ? "response" : "offline file";
 
     public Task<IActionResult> OnGetAsync() => AttemptAsync(async () =>
     {
