@@ -28,6 +28,9 @@ public sealed class ConsoleScopeAttribute(string scope) : Attribute
     public string Scope { get; } = scope;
 }
 
+/// <summary>A public page that shows the navigation of whoever is signed in (the not-found page).</summary>
+public interface IPublicPageWithNavigation;
+
 /// <summary>Who is signed in to the console for this request.</summary>
 /// <param name="Kind">Vendor or operator.</param>
 /// <param name="Caller">The vendor's API caller, authenticated this request like a <c>/v1</c> call (null for the operator).</param>
@@ -60,8 +63,15 @@ public sealed class ConsoleAccessFilter(ConsoleSessionStore sessions, ApiKeyAuth
         var session = await sessions.FindAsync(token, http.RequestAborted);
         if (area is null)
         {
-            // Public page (sign-in): knows whether someone is signed in, nothing more.
+            // Public page (sign-in, not found): knows whether someone is signed in, and with what scopes
+            // for the navigation; nothing is refused or ended here.
             page.SignedInAs = session?.Kind;
+            if (page is IPublicPageWithNavigation && session is not null)
+            {
+                page.Visitor = session.Kind == ConsoleSessionKind.Operator
+                    ? SecretComparer.AreEqual(ConsoleSessionStore.Hash(secrets.OperatorToken), session.Credential) ? new ConsoleVisitor(ConsoleSessionKind.Operator, null) : null
+                    : await TryScopesAsync(session.Credential) is { } known && known.AccountId == session.AccountId ? new ConsoleVisitor(ConsoleSessionKind.Vendor, known) : null;
+            }
             await next();
             return;
         }

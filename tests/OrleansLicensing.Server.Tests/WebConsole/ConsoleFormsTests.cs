@@ -98,6 +98,26 @@ public sealed partial class ConsoleFormsTests(SqliteServer server)
         Assert.DoesNotContain("Public key (hmac", created.Body);
     }
 
+    [Fact]
+    public async Task An_unknown_console_path_is_a_404_page_with_the_way_back()
+    {
+        using var visitor = new ConsoleClient(Host.BaseAddress);
+        var (status, body, _) = await visitor.GetAsync("/console/nope");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("<h1>Page not found</h1>", body);
+        Assert.Contains("href=\"/console/sign-in\"", body);
+        Assert.Contains("/console/assets/console.css", body);
+
+        using var account = await Host.NewAccount("Lost Inc", credits: 10);
+        await visitor.SignInAsync(account.ApiKey);
+        (status, body, _) = await visitor.GetAsync("/console/licenses/KEY/nope/deeper");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("<h1>Page not found</h1>", body);
+        Assert.Contains("<nav aria-label=\"Console\">", body);
+        Assert.Contains("href=\"/console/licenses\"", body);
+        Assert.Contains("Sign out", body);
+    }
+
     private static string OperationId(string html) => OperationIdField().Match(html) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException("no operationId field on the page");
 
     private static string CreatedKeys(string html) => CreatedKeysArea().Match(html) is { Success: true } match ? match.Groups[1].Value : "";
