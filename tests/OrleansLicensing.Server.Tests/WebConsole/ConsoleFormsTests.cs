@@ -118,6 +118,20 @@ public sealed partial class ConsoleFormsTests(SqliteServer server)
         Assert.Contains("Sign out", body);
     }
 
+    [Fact]
+    public async Task Every_page_has_an_icon_and_favicon_ico_is_served()
+    {
+        using var visitor = new ConsoleClient(Host.BaseAddress);
+        var (_, signIn, _) = await visitor.GetAsync("/console/sign-in");
+        var icon = IconLink().Match(signIn);
+        Assert.True(icon.Success, "the sign-in page declares no icon");
+        var (status, _, response) = await visitor.GetAsync(icon.Groups[1].Value);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("image/svg+xml", response.Content.Headers.ContentType?.MediaType);
+        var favicon = await visitor.GetAsync("/favicon.ico");
+        Assert.Equal(HttpStatusCode.OK, favicon.Status);
+    }
+
     private static string OperationId(string html) => OperationIdField().Match(html) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException("no operationId field on the page");
 
     private static string CreatedKeys(string html) => CreatedKeysArea().Match(html) is { Success: true } match ? match.Groups[1].Value : "";
@@ -130,4 +144,7 @@ public sealed partial class ConsoleFormsTests(SqliteServer server)
 
     [GeneratedRegex("<textarea id=\"created-keys\"[^>]*>([^<]*)</textarea>")]
     private static partial Regex CreatedKeysArea();
+
+    [GeneratedRegex("<link rel=\"icon\" href=\"([^\"]+)\"")]
+    private static partial Regex IconLink();
 }
