@@ -94,8 +94,18 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, revoke" }).ClickAsync();
         await Assertions.Expect(page.GetByText("License revoked")).ToBeVisibleAsync();
         AssertFailure(await Validate(app, keys[0], "hwid-laptop"), "revoked", FailureMode.Always200, 403);
+        // Back returns to the confirmation's address, which no longer asks.
+        await page.GoBackAsync();
+        await Assertions.Expect(page.GetByText("This license is already revoked.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Yes, revoke" })).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Button, new() { Name = "Reactivate" }).ClickAsync();
         await Assertions.Expect(page.GetByText("License reactivated.")).ToBeVisibleAsync();
+
+        // Extend refuses a past date (it would expire the license at once) and changes nothing.
+        await page.GetByLabel("New expiry (UTC, empty = lifetime)").FillAsync("2001-01-01T00:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Extend" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("expiresAt: must be in the future");
+        await Assertions.Expect(page.GetByText("never (lifetime)")).ToBeVisibleAsync();
         await ValidatedPayload(app, keys[0], "hwid-laptop", ip: "203.0.113.77");
 
         // Logs: the revoked answer is there, filtered by result and license; the IP filter finds the one validate from that address.
