@@ -12,9 +12,11 @@ namespace OrleansLicensing.Server.Operator;
 /// </summary>
 public sealed class AccountAdministration(IGrainFactory grains, TimeProvider time)
 {
-    private const int MaxNameLength = 200;
+    /// <summary>Longest account name.</summary>
+    public const int MaxNameLength = 200;
     private const int MaxEmailLength = 254;
-    private const int MaxReasonLength = 500;
+    /// <summary>Longest reason of a credit change or a status change.</summary>
+    public const int MaxReasonLength = 500;
     private const string CursorKind = "acc";
 
     /// <summary>Creates an account with an all-scopes key; the answer is the only place the key appears.</summary>

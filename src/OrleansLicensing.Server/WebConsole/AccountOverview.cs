@@ -12,7 +12,7 @@ public sealed record OverviewFigures(
     IReadOnlyList<DailyValue> CreditsUsed,
     DateOnly? CreditsCoveredFrom,
     IReadOnlyList<DailyOutcome>? Outcomes,
-    IReadOnlyList<(string Code, long Count)>? FailuresByCode,
+    IReadOnlyList<(string AppId, string Code, long Count)>? FailuresByCode,
     IReadOnlyList<AuthLogEntry>? LastFailures,
     long? ActiveLicenses);
 
@@ -72,16 +72,22 @@ public sealed class AccountOverview(AppService apps, CreditLedgerService ledger,
         }
 
         IReadOnlyList<DailyOutcome>? outcomes = null;
-        IReadOnlyList<(string, long)>? byCode = null;
+        IReadOnlyList<(string, string, long)>? byCode = null;
         IReadOnlyList<AuthLogEntry>? lastFailures = null;
         if (visitor.Can(DeveloperScopes.ReadLogs))
         {
-            var rows = await queries.DailyResultsAsync(appIds, first, now, cancellationToken);
+            // Per app, so that each count links to the app's log filtered by that code.
+            var rows = new List<(string AppId, DateOnly Day, string Result, long Count)>();
+            foreach (var appId in appIds)
+            {
+                rows.AddRange((await queries.DailyResultsAsync([appId], first, now, cancellationToken)).Select(r => (appId, r.Day, r.Result, r.Count)));
+            }
             outcomes = [.. EachDay(first, today).Select(day => new DailyOutcome(
                 day,
                 rows.Where(r => r.Day == day && r.Result == "success").Sum(r => r.Count),
                 rows.Where(r => r.Day == day && r.Result != "success").Sum(r => r.Count)))];
-            byCode = [.. rows.Where(r => r.Result != "success").GroupBy(r => r.Result).Select(g => (g.Key, g.Sum(r => r.Count))).OrderByDescending(g => g.Item2)];
+            byCode = [.. rows.Where(r => r.Result != "success").GroupBy(r => (r.AppId, r.Result))
+                .Select(g => (g.Key.AppId, g.Key.Result, g.Sum(r => r.Count))).OrderByDescending(g => g.Item3)];
             lastFailures = await queries.RecentFailuresAsync(appIds, 10, cancellationToken);
         }
 

@@ -28,6 +28,9 @@ public sealed class ConsoleScopeAttribute(string scope) : Attribute
     public string Scope { get; } = scope;
 }
 
+/// <summary>A public page that shows the navigation of whoever is signed in (the not-found page).</summary>
+public interface IPublicPageWithNavigation;
+
 /// <summary>Who is signed in to the console for this request.</summary>
 /// <param name="Kind">Vendor or operator.</param>
 /// <param name="Caller">The vendor's API caller, authenticated this request like a <c>/v1</c> call (null for the operator).</param>
@@ -60,8 +63,15 @@ public sealed class ConsoleAccessFilter(ConsoleSessionStore sessions, ApiKeyAuth
         var session = await sessions.FindAsync(token, http.RequestAborted);
         if (area is null)
         {
-            // Public page (sign-in): knows whether someone is signed in, nothing more.
+            // Public page (sign-in, not found): knows whether someone is signed in, and with what scopes
+            // for the navigation; nothing is refused or ended here.
             page.SignedInAs = session?.Kind;
+            if (page is IPublicPageWithNavigation && session is not null)
+            {
+                page.Visitor = session.Kind == ConsoleSessionKind.Operator
+                    ? SecretComparer.AreEqual(ConsoleSessionStore.Hash(secrets.OperatorToken), session.Credential) ? new ConsoleVisitor(ConsoleSessionKind.Operator, null) : null
+                    : await TryScopesAsync(session.Credential) is { } known && known.AccountId == session.AccountId ? new ConsoleVisitor(ConsoleSessionKind.Vendor, known) : null;
+            }
             await next();
             return;
         }
@@ -103,6 +113,13 @@ public sealed class ConsoleAccessFilter(ConsoleSessionStore sessions, ApiKeyAuth
             // Missing scope or rate limited: the session stays; the page says why instead of its content.
             var scopes = await TryScopesAsync(session.Credential);
             page.Visitor = new ConsoleVisitor(ConsoleSessionKind.Vendor, scopes);
+            // The console's start (after sign-in, the brand link of old pages, "/") goes to the first page the key may open.
+            if (error.Error == ApiErrors.Forbidden && HttpMethods.IsGet(http.Request.Method) && http.Request.Path == WebConsoleSetup.Root
+                && ConsoleNavigation.StartPage(page.Visitor) is var start && start != WebConsoleSetup.Root)
+            {
+                context.Result = new RedirectResult(start);
+                return;
+            }
             page.Refusal = error.Message;
             http.Response.StatusCode = error.Error.Status;
             context.Result = new PageResult { StatusCode = error.Error.Status };

@@ -25,6 +25,7 @@ public static class WebConsoleSetup
         services.AddHostedService(s => s.GetRequiredService<ClusterTraffic>());
         services.AddSingleton<OrleansLicensing.Server.Operator.AccountSearch>();
         services.AddSingleton<ConsoleAccessFilter>();
+        services.AddSingleton<ConsoleOperations>();
         services.AddSingleton<DatabaseKeyRepository>();
         services.AddDataProtection().SetApplicationName("OrleansLicensing");
         services.AddOptions<KeyManagementOptions>().Configure<DatabaseKeyRepository, SecretProtector>((options, repository, protector) =>
@@ -58,6 +59,8 @@ public static class WebConsoleSetup
     {
         app.MapGet("/", () => Results.Redirect(Root)).ExcludeFromDescription();
         app.MapGet(Root + "/assets/{name}", (string name, HttpContext context) => ConsoleAssets.Serve(name, context)).ExcludeFromDescription();
+        // Browsers ask for /favicon.ico where a page declares no icon (a download, a plain-text refusal).
+        app.MapGet("/favicon.ico", (HttpContext context) => ConsoleAssets.Serve(ConsoleAssets.Icon, context)).ExcludeFromDescription();
         app.MapRazorPages();
         return app;
     }
@@ -105,7 +108,7 @@ public static class WebConsoleSetup
                     ContentType = "text/html; charset=utf-8",
                     Content = """
                         <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-                        <title>Form refused · OrleansLicensing console</title><link rel="stylesheet" href="/console/assets/console.css"></head>
+                        <title>Form refused · OrleansLicensing console</title><link rel="icon" href="/console/assets/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/console/assets/console.css"></head>
                         <body><main class="narrow"><h1>Form refused</h1><p role="alert" class="failure">This form was not sent from a current console page (its anti-forgery token is missing or has expired), so nothing was changed.</p>
                         <p><a href="/console">Back to the console</a></p></main></body></html>
                         """,
@@ -121,6 +124,9 @@ public static class WebConsoleSetup
 public static class ConsoleAssets
 {
     private static readonly Dictionary<string, (byte[] Content, string ContentType, string ETag)> Files = Load();
+
+    /// <summary>The console's icon, declared by every page and served for <c>/favicon.ico</c> too.</summary>
+    public const string Icon = "favicon.svg";
 
     /// <summary>Serves one embedded asset, with an ETag and a short cache.</summary>
     public static IResult Serve(string name, HttpContext context)
@@ -145,6 +151,7 @@ public static class ConsoleAssets
             var name = resource["console/".Length..];
             var type = name.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8"
                 : name.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript; charset=utf-8"
+                : name.EndsWith(".svg", StringComparison.Ordinal) ? "image/svg+xml"
                 : "application/octet-stream";
             files[name] = (bytes, type, $"\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..16]}\"");
         }

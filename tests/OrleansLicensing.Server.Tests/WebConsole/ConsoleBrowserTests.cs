@@ -65,6 +65,9 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         var keys = (await page.GetByLabel("Created license keys").InputValueAsync()).Split('\n');
         Assert.Equal(3, keys.Length);
         Assert.All(keys, k => Assert.Matches(DeveloperAccounts.LicenseKeyPattern, k));
+        // The form starts over for the next batch.
+        Assert.Equal("", await page.GetByLabel("Label").InputValueAsync());
+        Assert.Equal("1", await page.GetByLabel("Quantity").InputValueAsync());
 
         // Find it by label, open it.
         await page.GotoAsync("/console/licenses");
@@ -91,8 +94,18 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, revoke" }).ClickAsync();
         await Assertions.Expect(page.GetByText("License revoked")).ToBeVisibleAsync();
         AssertFailure(await Validate(app, keys[0], "hwid-laptop"), "revoked", FailureMode.Always200, 403);
+        // Back returns to the confirmation's address, which no longer asks.
+        await page.GoBackAsync();
+        await Assertions.Expect(page.GetByText("This license is already revoked.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Yes, revoke" })).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Button, new() { Name = "Reactivate" }).ClickAsync();
         await Assertions.Expect(page.GetByText("License reactivated.")).ToBeVisibleAsync();
+
+        // Extend refuses a past date (it would expire the license at once) and changes nothing.
+        await page.GetByLabel("New expiry (UTC, empty = lifetime)").FillAsync("2001-01-01T00:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Extend" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("expiresAt: must be in the future");
+        await Assertions.Expect(page.GetByText("never (lifetime)")).ToBeVisibleAsync();
         await ValidatedPayload(app, keys[0], "hwid-laptop", ip: "203.0.113.77");
 
         // Logs: the revoked answer is there, filtered by result and license; the IP filter finds the one validate from that address.
@@ -312,17 +325,84 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
     {
         using var account = await Host.NewAccount("Pocket GmbH", credits: 10);
         var created = await account.Client.CreateApp();
-        await account.Client.CreateLicense(created.Id("appId"));
+        var appId = created.Id("appId");
+        var key = (await account.Client.CreateLicense(appId)).Id("licenseKey");
+        using (var mint = await account.Client.PostAsJsonAsync($"/v1/licenses/{key}/offline-files", new { hwids = new[] { "phone-machine" }, expiresAt = (string?)null }, TestContext.Current.CancellationToken))
+        {
+            Assert.True(mint.IsSuccessStatusCode, await mint.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
         var page = await _browser.NewPageAsync(Host.BaseAddress, phone: true);
         await page.GotoAsync("/console/sign-in");
         await page.GetByLabel("API key").FillAsync(account.ApiKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.GotoAsync("/console/licenses");
 
-        // Nothing but the results table scrolls sideways.
-        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"the page is {overflow}px wider than the phone screen");
-        await Shot(page, "licenses-phone");
+        // Nothing but the tables scroll sideways (pages whose table has a visually hidden header too).
+        foreach (var (path, shot) in new[]
+                 {
+                     ("/console/licenses", "licenses-phone"), ("/console/apps", "apps-phone"), ("/console/api-keys", "api-keys-phone"),
+                     ($"/console/licenses/{key}/offline-files", "offline-files-phone"), ($"/console/apps/{appId}/keys", "app-keys-phone"),
+                 })
+        {
+            await page.GotoAsync(path);
+            await Assertions.Expect(page.Locator("table").First).ToBeVisibleAsync();
+            // Against the layout viewport: a phone zooms out to show a page wider than the screen, which widens innerWidth.
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{path} is {overflow}px wider than the phone screen");
+            await Shot(page, shot);
+        }
+    }
+
+    [Fact]
+    public async Task A_narrow_key_lands_on_the_first_page_it_may_open_and_the_nav_offers_only_those()
+    {
+        using var account = await Host.NewAccount("Narrow Keys", credits: 10);
+        foreach (var (scopes, start, heading, shown) in new (string[], string, string, string[])[]
+                 {
+                     (["read:licenses"], "/console/licenses", "Licenses", ["Licenses"]),
+                     (["read:apps", "read:logs"], "/console/apps", "Apps", ["Apps", "Logs"]),
+                     (["write:licenses"], "/console/licenses", "Licenses", ["Licenses"]),
+                 })
+        {
+            var page = await SignedIn(await Host.RegisterKey(account.AccountId, scopes));
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(start) + "$"));
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+            var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link);
+            Assert.Equal(shown, await nav.AllTextContentsAsync());
+            Assert.Equal(start, await page.GetByRole(AriaRole.Link, new() { Name = "OrleansLicensing" }).GetAttributeAsync("href"));
+        }
+    }
+
+    [Fact]
+    public async Task A_failure_code_on_the_overview_opens_the_matching_entries_of_its_app()
+    {
+        using var account = await Host.NewAccount("Two Apps", credits: 100);
+        var first = await account.Client.CreateApp(new { name = "First app" });
+        var second = await account.Client.CreateApp(new { name = "Second app" });
+        var firstApp = new TestApp(first.Id("appId"), first.Id("appSecret"), SigningScheme.Ed25519, first.Id("publicKey"), first.Id("keyId"), account.AccountId);
+        var secondApp = new TestApp(second.Id("appId"), second.Id("appSecret"), SigningScheme.Ed25519, second.Id("publicKey"), second.Id("keyId"), account.AccountId);
+        var revokedKey = (await account.Client.CreateLicense(firstApp.AppId)).Id("licenseKey");
+        using (var revoke = await account.Client.PutAsJsonAsync($"/v1/licenses/{revokedKey}", new { action = "revoke" }, TestContext.Current.CancellationToken))
+        {
+            Assert.True(revoke.IsSuccessStatusCode);
+        }
+        AssertFailure(await Validate(firstApp, revokedKey, "hwid-1"), "revoked", FailureMode.Always200, 403);
+        AssertFailure(await Validate(secondApp, "AAAA-BBBB-CCCC-DDDD", "hwid-2"), "invalid_key", FailureMode.Always200, 401);
+        var page = await SignedIn(account.ApiKey);
+
+        foreach (var (code, app, key) in new[] { ("revoked", "First app", revokedKey), ("invalid_key", "Second app", "AAAA-BBBB-CCCC-DDDD") })
+        {
+            await Eventually.True(async () =>
+            {
+                await page.GotoAsync("/console");
+                return await page.GetByRole(AriaRole.Link, new() { Name = $"{code} of {app}" }).CountAsync() == 1;
+            }, Patience, () => Task.FromResult($"the {code} failure of {app} never reached the overview"));
+            await page.GetByRole(AriaRole.Link, new() { Name = $"{code} of {app}" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Logs" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByLabel("App")).ToHaveValueAsync(app == "First app" ? firstApp.AppId : secondApp.AppId);
+            await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = code, Exact = true })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = key })).ToBeVisibleAsync();
+        }
     }
 
     private static ILocator Balance(IPage page) => page.Locator(".stat").Filter(new() { HasText = "Credit balance" }).Locator(".value");

@@ -105,6 +105,31 @@ public sealed class ConsoleKeysBrowserTests(DeveloperRoutesServer server) : Deve
     }
 
     [Fact]
+    public async Task Sending_the_secret_rotation_again_shows_the_same_secret_and_does_not_rotate_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var account = await Host.NewAccount("Resend Ltd", credits: 10);
+        var appId = (await account.Client.CreateApp(new { name = "Resent app" })).Id("appId");
+        var key = (await account.Client.CreateLicense(appId)).Id("licenseKey");
+        using var console = new ConsoleClient(Host.BaseAddress);
+        await console.SignInAsync(account.ApiKey);
+        var (_, confirm, _) = await console.GetAsync($"/console/apps/{appId}/keys?confirm=rotate-secret");
+        var operationId = System.Text.RegularExpressions.Regex.Match(confirm, "name=\"operationId\" value=\"([0-9a-f]+)\"").Groups[1].Value;
+        Assert.NotEqual("", operationId);
+
+        // A reload of the answer sends the same form again.
+        var first = await console.PostFormAsync($"/console/apps/{appId}/keys?handler=RotateSecret", [new("operationId", operationId)]);
+        var again = await console.PostFormAsync($"/console/apps/{appId}/keys?handler=RotateSecret", [new("operationId", operationId)]);
+
+        var secret = ShownSecret(first.Body);
+        Assert.False(string.IsNullOrEmpty(secret));
+        Assert.Equal(secret, ShownSecret(again.Body));
+        Assert.Contains("the secret was replaced then and not again", again.Body);
+        var app = await AppFromApi(account, appId, secret, ct);
+        await ValidatedPayload(app, key, "hwid-1");
+    }
+
+    [Fact]
     public async Task A_key_without_admin_apps_sees_the_keys_but_no_buttons_and_cannot_post_them()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -207,6 +232,9 @@ public sealed class ConsoleKeysBrowserTests(DeveloperRoutesServer server) : Deve
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
         return page;
     }
+
+    private static string ShownSecret(string html) =>
+        System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(html, "<output id=\"app-secret\">([^<]*)</output>").Groups[1].Value);
 
     private static async Task<(string KeyId, string State)[]> SigningKeys(DeveloperAccount account, string appId, CancellationToken ct) =>
         [.. (await account.Client.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}/signing-keys", ct)).GetProperty("signingKeys").EnumerateArray()

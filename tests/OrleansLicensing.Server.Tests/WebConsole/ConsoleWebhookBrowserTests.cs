@@ -36,6 +36,11 @@ public sealed class ConsoleWebhookBrowserTests(WebhookServer server) : IAsyncLif
         await page.GetByRole(AriaRole.Button, new() { Name = "Add webhook" }).ClickAsync();
         var secret = (await page.Locator("#webhook-secret").TextContentAsync())!.Trim();
         Assert.StartsWith("whsec_", secret);
+        // Only the secret is a box of its own; the header's name stays in its sentence.
+        var sentence = (await page.Locator(".secret p").Filter(new() { HasText = "X-AuthForge-Signature" }).BoundingBoxAsync())!;
+        var mention = (await page.Locator(".secret p code").BoundingBoxAsync())!;
+        Assert.True(mention.Width < sentence.Width / 2, $"the header's name is {mention.Width}px wide in a {sentence.Width}px sentence");
+        Assert.True(mention.Height < 2 * 16, $"the header's name is {mention.Height}px high");
         await page.GotoAsync($"/console/apps/{app.Id("appId")}");
         Assert.DoesNotContain(secret, await page.ContentAsync());
 

@@ -10,7 +10,8 @@ namespace OrleansLicensing.Server.Developer.Account;
 /// </summary>
 public sealed class ApiKeyService(IGrainFactory grains, TimeProvider time)
 {
-    private const int MaxNameLength = 200;
+    /// <summary>Longest API key name.</summary>
+    public const int MaxNameLength = 200;
     private const string CursorKind = "key";
 
     /// <summary>Creates a key; the answer is the only place the key itself appears.</summary>

@@ -9,7 +9,8 @@ namespace OrleansLicensing.Server.Developer.Apps;
 /// </summary>
 public sealed class AppService(IGrainFactory grains)
 {
-    private const int MaxNameLength = 200;
+    /// <summary>Longest app name.</summary>
+    public const int MaxNameLength = 200;
     private const string AppCursorKind = "app";
 
     /// <summary>Creates an app with a generated secret (returned only here and by rotate-secret) and signing key.</summary>

@@ -10,10 +10,12 @@ namespace OrleansLicensing.Server.WebConsole.Pages;
 /// <c>/v1/apps/{id}/signing-keys</c>, <c>rotate-signing-key</c>, <c>rotate-secret</c> and
 /// <c>DELETE /v1/apps/{id}</c>): staged signing-key rotation, the one-step rotation, a new app secret
 /// (shown once) and deleting the app. Reading needs <c>read:apps</c>; every change <c>admin:apps</c>, as
-/// on the API. The changes that break shipped clients ask for a confirmation first.
+/// on the API. The changes that break shipped clients ask for a confirmation first. The secret's
+/// confirmation carries an operation id (<see cref="ConsoleOperations"/>): sending it again (a reload
+/// of the answer) shows the same new secret and does not rotate again.
 /// </summary>
 [ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.ReadApps)]
-public sealed class AppKeysModel(AppService apps, AppKeyService keys) : ConsolePageModel
+public sealed class AppKeysModel(AppService apps, AppKeyService keys, ConsoleOperations operations) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)] public string AppId { get; set; } = "";
 
@@ -26,20 +28,32 @@ public sealed class AppKeysModel(AppService apps, AppKeyService keys) : ConsoleP
     /// <summary>The action just done (after the redirect).</summary>
     [BindProperty(SupportsGet = true)] public string? Done { get; set; }
 
+    /// <summary>The operation id of the secret rotation's confirmation.</summary>
+    [BindProperty] public string? OperationId { get; set; }
+
     public AppResponse? App { get; private set; }
     public IReadOnlyList<SigningKeyResponse> SigningKeys { get; private set; } = [];
 
-    /// <summary>The app with its new secret, right after a rotation (only in this response).</summary>
-    public AppResponse? Rotated { get; private set; }
+    /// <summary>The new app secret, in the answer to the rotation (and to a resend of the same form).</summary>
+    public string? NewSecret { get; private set; }
+
+    /// <summary>Whether <see cref="NewSecret"/> comes from an earlier send of the same form.</summary>
+    public bool Replayed { get; private set; }
 
     public string? DoneMessage => Done switch
     {
         "next" => "Next signing key created. Ship clients that trust it, then promote it.",
-        "promote" => "Signing key promoted: it signs every response from now on.",
+        "promote" => $"Signing key promoted: it signs every {SignedOne} from now on.",
         "remove" => "Signing key removed.",
-        "rotate" => "Signing key rotated: the new key signs every response from now on.",
+        "rotate" => $"Signing key rotated: the new key signs every {SignedOne} from now on.",
         _ => null,
     };
+
+    /// <summary>What the app's signing key signs: with ed25519 responses and offline files, with hmac-v1/v2 only offline files.</summary>
+    public string Signed => App is null || AppsModel.SignsResponses(App.SigningScheme) ? "responses and offline files" : "offline files";
+
+    /// <summary>One of what the key signs: a response (ed25519) or an offline file (hmac-v1/v2).</summary>
+    public string SignedOne => App is null || AppsModel.SignsResponses(App.SigningScheme) ? "response" : "offline file";
 
     public Task<IActionResult> OnGetAsync() => AttemptAsync(async () =>
     {
@@ -78,8 +92,9 @@ public sealed class AppKeysModel(AppService apps, AppKeyService keys) : ConsoleP
     [ConsoleScope(DeveloperScopes.AdminApps)]
     public Task<IActionResult> OnPostRotateSecretAsync() => AttemptAsync(async () =>
     {
-        // The answer to this form is the only place the new secret appears.
-        Rotated = await keys.RotateSecretAsync(Caller, AppId);
+        // The answer to this form (and to a resend of it) is the only place the new secret appears.
+        (NewSecret, Replayed) = await operations.OnceAsync(Caller.AccountId, $"rotate-secret:{AppId}", OperationId, async () =>
+            (await keys.RotateSecretAsync(Caller, AppId)).AppSecret!, HttpContext.RequestAborted);
         Confirm = null;
         await LoadAsync();
         return Page();
@@ -94,6 +109,8 @@ public sealed class AppKeysModel(AppService apps, AppKeyService keys) : ConsoleP
 
     private async Task LoadAsync()
     {
+        // A refused form keeps its operation id, so sending it again still rotates at most once.
+        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = ConsoleOperations.NewId();
         App = await apps.GetAsync(Caller, AppId);
         SigningKeys = (await keys.ListSigningKeysAsync(Caller, AppId)).SigningKeys;
     }

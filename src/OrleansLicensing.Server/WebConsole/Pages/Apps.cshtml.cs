@@ -42,6 +42,17 @@ public sealed class AppsModel(AppService apps) : ConsolePageModel
 
     private async Task LoadAsync() => Apps = (await apps.ListAsync(Caller, "200", null)).Apps;
 
+    /// <summary>
+    /// What the app's Ed25519 public key checks: with ed25519 responses and offline files; with the HMAC
+    /// schemes only offline files (responses are HMACs with the app secret).
+    /// </summary>
+    public static string PublicKeyLabel(SigningScheme scheme) => SignsResponses(scheme)
+        ? "Public key (Ed25519: responses and offline files)"
+        : $"Public key for offline files (Ed25519; responses are {SchemeName(scheme)} HMACs with the app secret)";
+
+    /// <summary>Whether the app's signing key signs responses (ed25519) or only offline files (hmac-v1, hmac-v2).</summary>
+    public static bool SignsResponses(SigningScheme scheme) => scheme == OrleansLicensing.Apps.SigningScheme.Ed25519;
+
     /// <summary>The wire name of a signing scheme.</summary>
     public static string SchemeName(SigningScheme scheme) => scheme switch
     {

@@ -8,10 +8,12 @@ namespace OrleansLicensing.Server.WebConsole.Pages;
 /// <summary>
 /// One license: its facts, bound HWIDs and the actions of <c>PUT /v1/licenses/{key}</c> and
 /// <c>DELETE</c>, through <see cref="LicenseService"/>. Revoke, Reset HWIDs and Delete ask for a
-/// confirmation first (a second page state, so it works without script and from the keyboard).
+/// confirmation first (a second page state, so it works without script and from the keyboard). Every
+/// action answers with a redirect (Post/Redirect/Get), and a confirmation whose action no longer
+/// applies (Back to "Revoke?" after revoking) says so instead of asking again.
 /// </summary>
 [ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.ReadLicenses)]
-public sealed class LicenseModel(LicenseService licenses) : ConsolePageModel
+public sealed class LicenseModel(LicenseService licenses, TimeProvider time) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)] public string LicenseKey { get; set; } = "";
 
@@ -25,6 +27,9 @@ public sealed class LicenseModel(LicenseService licenses) : ConsolePageModel
     [BindProperty] public string? ExpiresAt { get; set; }
 
     public LicenseResponse? License { get; private set; }
+
+    /// <summary>Why the confirmation asked for is not shown: its action has nothing left to do.</summary>
+    public string? Moot { get; private set; }
 
     public string? DoneMessage => Done switch
     {
@@ -40,7 +45,15 @@ public sealed class LicenseModel(LicenseService licenses) : ConsolePageModel
     public Task<IActionResult> OnGetAsync() => AttemptAsync(async () =>
     {
         await LoadAsync();
-        ExpiresAt ??= ConsoleFormat.InputTime(License!.ExpiresAt);
+        var license = License!;
+        ExpiresAt ??= ConsoleFormat.InputTime(license.ExpiresAt);
+        Moot = Confirm switch
+        {
+            "revoke" when license.Status == LicenseStatus.Revoked => "This license is already revoked.",
+            "reset-hwids" when license.HwidCount == 0 => "No HWIDs are bound to this license: there is nothing to reset.",
+            _ => null,
+        };
+        if (Moot is not null) Confirm = null;
         return Page();
     });
 
@@ -58,6 +71,8 @@ public sealed class LicenseModel(LicenseService licenses) : ConsolePageModel
     {
         var details = new List<string>();
         var expiresAt = ConsoleFormat.UtcTime(ExpiresAt, details, "expiresAt");
+        // The API takes a past expiry (it expires the license at once); in the console that is a typo.
+        if (expiresAt <= time.GetUtcNow()) details.Add("expiresAt: must be in the future (empty for a lifetime license; Revoke ends a license now)");
         ConsoleFormat.ThrowIfAny(details);
         var changed = await licenses.ChangeAsync(Caller, LicenseKey,
             new UpdateLicenseRequest(LicenseAction.Extend, new Optional<DateTimeOffset?>(true, expiresAt), null, null, default, default));

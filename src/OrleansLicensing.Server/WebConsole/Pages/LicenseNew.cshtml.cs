@@ -5,9 +5,13 @@ using OrleansLicensing.Server.Developer.Licenses;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 
-/// <summary>Creates 1–100 licenses of an app (<c>POST /v1/licenses</c> through <see cref="LicenseService"/>).</summary>
+/// <summary>
+/// Creates 1–100 licenses of an app (<c>POST /v1/licenses</c> through <see cref="LicenseService"/>).
+/// The form carries an operation id (<see cref="ConsoleOperations"/>): sending it again (a reload of
+/// the answer, a double click) shows the batch it created and creates none.
+/// </summary>
 [ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.WriteLicenses)]
-public sealed class LicenseNewModel(LicenseService licenses, AppService apps) : ConsolePageModel
+public sealed class LicenseNewModel(LicenseService licenses, AppService apps, ConsoleOperations operations) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)] public string? AppId { get; set; }
     [BindProperty] public string? Quantity { get; set; } = "1";
@@ -16,11 +20,15 @@ public sealed class LicenseNewModel(LicenseService licenses, AppService apps) : 
     [BindProperty] public bool UnlimitedHwidSlots { get; set; }
     [BindProperty] public string? Label { get; set; }
     [BindProperty] public string? Variables { get; set; }
+    [BindProperty] public string? OperationId { get; set; }
 
     public IReadOnlyList<AppResponse> Apps { get; private set; } = [];
 
-    /// <summary>The licenses just created.</summary>
-    public IReadOnlyList<LicenseResponse>? Created { get; private set; }
+    /// <summary>The batch just created (or created by the first send of this form).</summary>
+    public CreatedBatch? Created { get; private set; }
+
+    /// <summary>Whether <see cref="Created"/> is the answer to an earlier send of the same form.</summary>
+    public bool Replayed { get; private set; }
 
     public Task<IActionResult> OnGetAsync() => AttemptAsync(async () =>
     {
@@ -38,8 +46,15 @@ public sealed class LicenseNewModel(LicenseService licenses, AppService apps) : 
         if (quantity is < int.MinValue or > int.MaxValue) details.Add($"quantity: must be an integer from 1 to {LicenseService.MaxQuantity}");
         if (slots is < int.MinValue or > int.MaxValue) details.Add($"maxHwidSlots: must be an integer from 1 to {LicenseService.MaxHwidSlots}");
         ConsoleFormat.ThrowIfAny(details);
-        Created = await licenses.CreateAsync(Caller, new CreateLicensesRequest(
-            AppId, (int?)quantity, expiresAt, (int?)slots, UnlimitedHwidSlots, Label, variables));
+        (Created, Replayed) = await operations.OnceAsync(Caller.AccountId, "create-licenses", OperationId, async () =>
+        {
+            var created = await licenses.CreateAsync(Caller, new CreateLicensesRequest(
+                AppId, (int?)quantity, expiresAt, (int?)slots, UnlimitedHwidSlots, Label, variables));
+            return new CreatedBatch(created[0].AppId, [.. created.Select(l => l.LicenseKey)]);
+        }, HttpContext.RequestAborted);
+        // Done: the form starts over for the next batch (same app).
+        AppId = Created.AppId;
+        (Quantity, ExpiresAt, MaxHwidSlots, UnlimitedHwidSlots, Label, Variables, OperationId) = ("1", null, "1", false, null, null, null);
         await LoadAppsAsync();
         return Page();
     }, LoadAppsAsync);
@@ -47,5 +62,10 @@ public sealed class LicenseNewModel(LicenseService licenses, AppService apps) : 
     private async Task LoadAppsAsync()
     {
         if (Visitor!.Can(DeveloperScopes.ReadApps)) Apps = (await apps.ListAsync(Caller, "200", null)).Apps;
+        // A refused form keeps its operation id, so sending it again still creates at most one batch.
+        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = ConsoleOperations.NewId();
     }
+
+    /// <summary>What a create made: the app and the new keys.</summary>
+    public sealed record CreatedBatch(string AppId, string[] LicenseKeys);
 }
