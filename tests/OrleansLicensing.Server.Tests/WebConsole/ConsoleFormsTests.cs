@@ -50,6 +50,45 @@ public sealed partial class ConsoleFormsTests(SqliteServer server)
     }
 
     [Fact]
+    public async Task Sending_a_create_form_for_an_app_a_key_or_a_webhook_again_shows_what_it_created_and_creates_no_more()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var account = await Host.NewAccount("Twice Ltd", credits: 10);
+        using var console = new ConsoleClient(Host.BaseAddress);
+        await console.SignInAsync(account.ApiKey);
+
+        // An app: the same app and secret again, one app in the account.
+        KeyValuePair<string, string>[] app = [new("name", "Only once"), new("signingScheme", "ed25519"), new("operationId", OperationId((await console.GetAsync("/console/apps")).Body))];
+        var firstApp = await console.PostFormAsync("/console/apps", app);
+        var againApp = await console.PostFormAsync("/console/apps", app);
+        Assert.Contains("No new app was created", againApp.Body);
+        Assert.Equal(Output(firstApp.Body, "app-secret"), Output(againApp.Body, "app-secret"));
+        var apps = (await account.Client.GetFromJsonAsync<JsonElement>("/v1/apps", ct)).GetProperty("apps");
+        var appId = Assert.Single(apps.EnumerateArray()).GetProperty("appId").GetString()!;
+
+        // An API key: the same key again, one more key in the account.
+        var keysBefore = (await account.Client.GetFromJsonAsync<JsonElement>("/v1/api-keys", ct)).GetProperty("apiKeys").GetArrayLength();
+        KeyValuePair<string, string>[] key = [new("name", "ci"), new("scopes", "read:apps"), new("operationId", OperationId((await console.GetAsync("/console/api-keys")).Body))];
+        var firstKey = await console.PostFormAsync("/console/api-keys?handler=Create", key);
+        var againKey = await console.PostFormAsync("/console/api-keys?handler=Create", key);
+        Assert.Contains("No new key was created", againKey.Body);
+        Assert.Equal(Output(firstKey.Body, "new-api-key"), Output(againKey.Body, "new-api-key"));
+        Assert.Equal(keysBefore + 1, (await account.Client.GetFromJsonAsync<JsonElement>("/v1/api-keys", ct)).GetProperty("apiKeys").GetArrayLength());
+
+        // A webhook: the same secret again, one webhook on the app.
+        var page = (await console.GetAsync($"/console/apps/{appId}")).Body;
+        KeyValuePair<string, string>[] hook = [new("webhookUrl", "https://1.1.1.1/hook"), new("webhookEvents", "license.created"), new("webhookOperationId", WebhookOperationIdField().Match(page).Groups[1].Value)];
+        var firstHook = await console.PostFormAsync($"/console/apps/{appId}?handler=Webhook", hook);
+        var againHook = await console.PostFormAsync($"/console/apps/{appId}?handler=Webhook", hook);
+        Assert.Contains("No new webhook was created", againHook.Body);
+        Assert.Equal(Output(firstHook.Body, "webhook-secret"), Output(againHook.Body, "webhook-secret"));
+        Assert.Equal(1, (await account.Client.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}/webhooks", ct)).GetProperty("webhooks").GetArrayLength());
+    }
+
+    private static string Output(string html, string id) =>
+        new Regex($"<output id=\"{id}\">([^<]+)</output>").Match(html) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException($"no output {id} on the page");
+
+    [Fact]
     public async Task Form_fields_take_as_many_characters_as_the_server_accepts()
     {
         using var account = await Host.NewAccount("Limits Co", credits: 10);
@@ -141,6 +180,9 @@ public sealed partial class ConsoleFormsTests(SqliteServer server)
 
     [GeneratedRegex("name=\"operationId\" value=\"([0-9a-f]+)\"")]
     private static partial Regex OperationIdField();
+
+    [GeneratedRegex("name=\"webhookOperationId\" value=\"([0-9a-f]+)\"")]
+    private static partial Regex WebhookOperationIdField();
 
     [GeneratedRegex("<textarea id=\"created-keys\"[^>]*>([^<]*)</textarea>")]
     private static partial Regex CreatedKeysArea();

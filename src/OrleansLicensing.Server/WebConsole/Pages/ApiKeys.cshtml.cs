@@ -4,13 +4,21 @@ using OrleansLicensing.Server.Developer.Account;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 
-/// <summary>The account's API keys (<see cref="ApiKeyService"/>): list, create (the key shown once) and revoke (confirmed).</summary>
+/// <summary>
+/// The account's API keys (<see cref="ApiKeyService"/>): list, create (the key shown once) and revoke
+/// (confirmed). The create form carries an operation id (<see cref="ConsoleOperations"/>): sending it
+/// again shows the key it created and creates none.
+/// </summary>
 [ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.ReadAccount)]
-public sealed class ApiKeysModel(ApiKeyService keys) : ConsolePageModel
+public sealed class ApiKeysModel(ApiKeyService keys, ConsoleOperations operations) : ConsolePageModel
 {
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public List<string> Scopes { get; set; } = [];
     [BindProperty] public string? ExpiresAt { get; set; }
+    [BindProperty] public string? OperationId { get; set; }
+
+    /// <summary>Whether <see cref="Created"/> is the answer to an earlier send of the same form.</summary>
+    public bool Replayed { get; private set; }
 
     /// <summary>The key awaiting revoke confirmation.</summary>
     [BindProperty(SupportsGet = true)] public string? Revoke { get; set; }
@@ -41,10 +49,9 @@ public sealed class ApiKeysModel(ApiKeyService keys) : ConsolePageModel
         var details = new List<string>();
         var expiresAt = ConsoleFormat.UtcTime(ExpiresAt, details, "expiresAt");
         ConsoleFormat.ThrowIfAny(details);
-        Created = await keys.CreateAsync(Caller, new CreateApiKeyRequest(Name, [.. Scopes], expiresAt));
-        Name = null;
-        Scopes = [];
-        ExpiresAt = null;
+        (Created, Replayed) = await operations.OnceAsync(Caller.AccountId, "create-api-key", OperationId,
+            () => keys.CreateAsync(Caller, new CreateApiKeyRequest(Name, [.. Scopes], expiresAt)), HttpContext.RequestAborted);
+        (Name, Scopes, ExpiresAt, OperationId) = (null, [], null, null);
         await LoadAsync();
         return Page();
     }, LoadAsync);
@@ -56,5 +63,10 @@ public sealed class ApiKeysModel(ApiKeyService keys) : ConsolePageModel
         return Redirect("/console/api-keys?done=revoked");
     }, LoadAsync);
 
-    private async Task LoadAsync() => Keys = (await keys.ListAsync(Caller, "200", null)).ApiKeys;
+    private async Task LoadAsync()
+    {
+        Keys = (await keys.ListAsync(Caller, "200", null)).ApiKeys;
+        // A refused form keeps its operation id, so sending it again still creates at most one key.
+        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = ConsoleOperations.NewId();
+    }
 }

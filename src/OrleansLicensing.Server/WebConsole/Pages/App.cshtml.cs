@@ -8,7 +8,7 @@ namespace OrleansLicensing.Server.WebConsole.Pages;
 
 /// <summary>One app: its settings (<see cref="AppService"/>) and its webhooks (<see cref="WebhookService"/>; a new webhook's secret is shown once).</summary>
 [ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.ReadApps)]
-public sealed class AppModel(AppService apps, WebhookService webhooks, AppSettingsService settings) : ConsolePageModel
+public sealed class AppModel(AppService apps, WebhookService webhooks, AppSettingsService settings, ConsoleOperations operations) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)] public string AppId { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string? Done { get; set; }
@@ -21,6 +21,10 @@ public sealed class AppModel(AppService apps, WebhookService webhooks, AppSettin
 
     [BindProperty] public string? WebhookUrl { get; set; }
     [BindProperty] public List<string> WebhookEvents { get; set; } = [];
+    [BindProperty] public string? WebhookOperationId { get; set; }
+
+    /// <summary>Whether <see cref="CreatedWebhook"/> is the answer to an earlier send of the same form.</summary>
+    public bool WebhookReplayed { get; private set; }
 
     [BindProperty] public string? Variables { get; set; }
     [BindProperty] public string? EntryType { get; set; } = "hwid";
@@ -91,9 +95,9 @@ public sealed class AppModel(AppService apps, WebhookService webhooks, AppSettin
     [ConsoleScope(DeveloperScopes.WriteWebhooks)]
     public Task<IActionResult> OnPostWebhookAsync() => AttemptAsync(async () =>
     {
-        CreatedWebhook = await webhooks.CreateAsync(Caller, AppId, new CreateWebhookRequest(WebhookUrl, [.. WebhookEvents], true), HttpContext.RequestAborted);
-        WebhookUrl = null;
-        WebhookEvents = [];
+        (CreatedWebhook, WebhookReplayed) = await operations.OnceAsync(Caller.AccountId, "create-webhook", WebhookOperationId,
+            () => webhooks.CreateAsync(Caller, AppId, new CreateWebhookRequest(WebhookUrl, [.. WebhookEvents], true), HttpContext.RequestAborted), HttpContext.RequestAborted);
+        (WebhookUrl, WebhookEvents, WebhookOperationId) = (null, [], null);
         await LoadKeepingFormAsync();
         return Page();
     }, LoadKeepingFormAsync);
@@ -115,6 +119,8 @@ public sealed class AppModel(AppService apps, WebhookService webhooks, AppSettin
         App = await apps.GetAsync(Caller, AppId);
         Security = await settings.GetSecurityAsync(Caller, AppId);
         if (Visitor!.Can(DeveloperScopes.ReadWebhooks)) Webhooks = (await webhooks.ListAsync(Caller, AppId)).Webhooks;
+        // A refused webhook form keeps its operation id, so sending it again still creates at most one webhook.
+        if (string.IsNullOrEmpty(WebhookOperationId) || Failure is null) WebhookOperationId = ConsoleOperations.NewId();
     }
 
     private static T? Invalid<T>(List<string> details, string problem) where T : struct

@@ -5,13 +5,21 @@ using OrleansLicensing.Server.Developer.Apps;
 
 namespace OrleansLicensing.Server.WebConsole.Pages;
 
-/// <summary>The vendor's apps and creating one (<see cref="AppService"/>); the new app's secret is shown once, in the answer to the create.</summary>
+/// <summary>
+/// The vendor's apps and creating one (<see cref="AppService"/>); the new app's secret is shown once, in
+/// the answer to the create. The form carries an operation id (<see cref="ConsoleOperations"/>): sending
+/// it again (a reload of the answer, a double click) shows the app it created and creates none.
+/// </summary>
 [ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.ReadApps)]
-public sealed class AppsModel(AppService apps) : ConsolePageModel
+public sealed class AppsModel(AppService apps, ConsoleOperations operations) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)] public string? Deleted { get; set; }
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? SigningScheme { get; set; } = "ed25519";
+    [BindProperty] public string? OperationId { get; set; }
+
+    /// <summary>Whether <see cref="Created"/> is the answer to an earlier send of the same form.</summary>
+    public bool Replayed { get; private set; }
 
     public IReadOnlyList<AppResponse> Apps { get; private set; } = [];
 
@@ -34,13 +42,19 @@ public sealed class AppsModel(AppService apps) : ConsolePageModel
             "hmac-v2" => OrleansLicensing.Apps.SigningScheme.HmacV2,
             _ => throw Http.ApiException.BadRequest("signingScheme: must be ed25519, hmac-v1 or hmac-v2"),
         };
-        Created = await apps.CreateAsync(Caller, new CreateAppRequest(Name, scheme, null, null));
-        Name = null;
+        (Created, Replayed) = await operations.OnceAsync(Caller.AccountId, "create-app", OperationId,
+            () => apps.CreateAsync(Caller, new CreateAppRequest(Name, scheme, null, null)), HttpContext.RequestAborted);
+        (Name, OperationId) = (null, null);
         await LoadAsync();
         return Page();
     }, LoadAsync);
 
-    private async Task LoadAsync() => Apps = (await apps.ListAsync(Caller, "200", null)).Apps;
+    private async Task LoadAsync()
+    {
+        Apps = (await apps.ListAsync(Caller, "200", null)).Apps;
+        // A refused form keeps its operation id, so sending it again still creates at most one app.
+        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = ConsoleOperations.NewId();
+    }
 
     /// <summary>
     /// What the app's Ed25519 public key checks: with ed25519 responses and offline files; with the HMAC
