@@ -85,6 +85,40 @@ public sealed partial class ConsoleFormsTests(SqliteServer server)
         Assert.Equal(1, (await account.Client.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}/webhooks", ct)).GetProperty("webhooks").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_webhook_can_be_changed_disabled_and_deleted_from_its_page()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var account = await Host.NewAccount("Hooks Ltd", credits: 10);
+        var appId = (await account.Client.CreateApp()).Id("appId");
+        using var created = await account.Client.PostAsJsonAsync($"/v1/apps/{appId}/webhooks", new { url = "https://1.1.1.1/first", events = new[] { "license.created" } }, ct);
+        var webhookId = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).Id("webhookId");
+        using var console = new ConsoleClient(Host.BaseAddress);
+        await console.SignInAsync(account.ApiKey);
+        var page = $"/console/apps/{appId}/webhooks/{webhookId}";
+        Assert.Contains("value=\"https://1.1.1.1/first\"", (await console.GetAsync(page)).Body);
+
+        // Enabled is left unticked: the webhook is disabled.
+        var saved = await console.PostFormAsync($"{page}?handler=Update", [new("webhookUrl", "https://1.1.1.1/second"), new("webhookEvents", "license.revoked"), new("webhookEvents", "license.deleted")]);
+        Assert.Equal(HttpStatusCode.Redirect, saved.Status);
+        Assert.Contains("Webhook saved.", (await console.GetAsync(saved.Response.Headers.Location!.OriginalString)).Body);
+        var stored = await account.Client.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}/webhooks/{webhookId}", ct);
+        Assert.Equal(("https://1.1.1.1/second", false), (stored.Id("url"), stored.GetProperty("enabled").GetBoolean()));
+        Assert.Equal(["license.deleted", "license.revoked"], stored.GetProperty("events").EnumerateArray().Select(e => e.GetString()).Order(StringComparer.Ordinal));
+
+        // A refused change shows why and changes nothing.
+        var refused = await console.PostFormAsync($"{page}?handler=Update", [new("webhookUrl", "ftp://example.com/x"), new("webhookEvents", "license.created"), new("webhookEnabled", "true")]);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("url: must be an https:// URL", refused.Body);
+        Assert.Equal("https://1.1.1.1/second", (await account.Client.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}/webhooks/{webhookId}", ct)).Id("url"));
+
+        Assert.Contains("Delete this webhook?", (await console.GetAsync($"{page}?confirm=delete")).Body);
+        var deleted = await console.PostFormAsync($"{page}?handler=Delete", []);
+        Assert.Equal(HttpStatusCode.Redirect, deleted.Status);
+        Assert.Contains("Webhook deleted.", (await console.GetAsync(deleted.Response.Headers.Location!.OriginalString)).Body);
+        Assert.Equal(0, (await account.Client.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}/webhooks", ct)).GetProperty("webhooks").GetArrayLength());
+    }
+
     private static string Output(string html, string id) =>
         new Regex($"<output id=\"{id}\">([^<]+)</output>").Match(html) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException($"no output {id} on the page");
 
