@@ -409,6 +409,12 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
             {
                 failure = e.WithAttempts(attempt);
             }
+            catch (Exception e) when (e is not (OperationCanceledException or ObjectDisposedException))
+            {
+                // A response no check foresaw must not escape as another exception type (and end the
+                // heartbeat loop with it): it is an unreadable response, like one that is not JSON (R2).
+                failure = new LicensingException(LicensingErrorCodes.InvalidJsonResponse, innerException: e).WithAttempts(attempt);
+            }
 
             var delay = failure.IsTransient && attempt < maxAttempts ? _retry.DelayAfter(attempt, failure.RetryAfter) : null;
             if (delay is null)

@@ -102,6 +102,19 @@ public sealed class HeartbeatTests(SdkServer server) : SdkSpec(server)
     }
 
     [Fact]
+    public async Task An_undecodable_heartbeat_answer_is_reported_like_any_unknown_failure_not_swallowed()
+    {
+        var (client, _, _) = await LoggedIn(HeartbeatMode.Server, configure: o => o.MaxRetries = 0);
+        Proxy.On(Heartbeat, (_, _) => Task.FromResult(Respond(HttpStatusCode.OK, """{"status":"\ud800"}""")));
+
+        // Before, the loop died with an InvalidOperationException: no report, and the session stayed
+        // "authenticated" until its expiry with no heartbeat and no re-authentication.
+        await Until(() => Failures.Count == 1, "the failure reported");
+        Assert.Equal((LicensingClient.HeartbeatFailed, LicensingErrorCodes.UnknownError), (Failures.Single().Reason, Failures.Single().Error.Code));
+        Assert.False(client.IsAuthenticated);
+    }
+
+    [Fact]
     public async Task Transient_heartbeat_failures_keep_the_session_until_its_expiry_then_re_authenticate_once()
     {
         var (client, _, _) = await LoggedIn(HeartbeatMode.Server, configure: o => o.MaxRetries = 1);

@@ -96,7 +96,7 @@ public static class OfflineLicenseVerifier
         DateTimeOffset? expiresAt = null;
         if (expiresElement.ValueKind != JsonValueKind.Null)
         {
-            if (expiresElement.ValueKind != JsonValueKind.String || !TryTime(expiresElement.GetString()!, out var e)) return null;
+            if (!expiresElement.TryGetText(out var expiresText) || !TryTime(expiresText, out var e)) return null;
             expiresAt = e;
         }
 
@@ -113,8 +113,8 @@ public static class OfflineLicenseVerifier
             if (!hwid.TryGetProperty("hwids", out var list) || list.ValueKind != JsonValueKind.Array) return null;
             foreach (var item in list.EnumerateArray())
             {
-                if (item.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(item.GetString())) return null;
-                hwids.Add(item.GetString()!);
+                if (!item.TryGetText(out var bound) || bound.Length == 0) return null;
+                hwids.Add(bound);
             }
             if (hwids.Count == 0) return null;
         }
@@ -126,14 +126,14 @@ public static class OfflineLicenseVerifier
         string? label = null;
         if (p.TryGetProperty("label", out var labelElement) && labelElement.ValueKind != JsonValueKind.Null)
         {
-            if (labelElement.ValueKind != JsonValueKind.String) return null;
-            label = labelElement.GetString();
+            if (!labelElement.TryGetText(out var labelText)) return null;
+            label = labelText;
         }
 
         DateTimeOffset? licenseExpiresAt = null;
         if (p.TryGetProperty("licenseExpiresAt", out var licenseExpires) && licenseExpires.ValueKind != JsonValueKind.Null)
         {
-            if (licenseExpires.ValueKind != JsonValueKind.String || !TryTime(licenseExpires.GetString()!, out var le)) return null;
+            if (!licenseExpires.TryGetText(out var licenseExpiresText) || !TryTime(licenseExpiresText, out var le)) return null;
             licenseExpiresAt = le;
         }
 
@@ -147,8 +147,7 @@ public static class OfflineLicenseVerifier
     private static bool TryString(JsonElement obj, string name, out string value)
     {
         value = "";
-        if (!obj.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.String) return false;
-        value = element.GetString()!;
+        if (!obj.TryGetProperty(name, out var element) || !element.TryGetText(out value)) return false;
         return value.Length > 0;
     }
 

@@ -82,8 +82,7 @@ internal sealed class AuthTransport(HttpClient http, ClientSettings settings)
     {
         if (!root.TryGetProperty("status", out var status)) return false;
         if (status.ValueKind == JsonValueKind.True) return true;
-        return status.ValueKind == JsonValueKind.String
-            && SuccessValues.Contains(status.GetString()!.Trim(), StringComparer.OrdinalIgnoreCase);
+        return status.TryGetText(out var text) && SuccessValues.Contains(text.Trim(), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>R3: <c>error</c> if it is a known code, else <c>status</c> if it is one, else <c>unknown_error</c>.</summary>
@@ -91,9 +90,9 @@ internal sealed class AuthTransport(HttpClient http, ClientSettings settings)
     {
         foreach (var name in new[] { "error", "status" })
         {
-            if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+            if (root.Text(name) is { } text)
             {
-                var code = value.GetString()!.Trim().ToLowerInvariant();
+                var code = text.Trim().ToLowerInvariant();
                 if (LicensingErrorCodes.IsServerCode(code)) return code;
             }
         }
@@ -102,7 +101,7 @@ internal sealed class AuthTransport(HttpClient http, ClientSettings settings)
 
     private static string[]? Details(JsonElement root) =>
         root.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Array
-            ? details.EnumerateArray().Where(d => d.ValueKind == JsonValueKind.String).Select(d => d.GetString()!).ToArray()
+            ? details.EnumerateArray().Select(d => d.TryGetText(out var text) ? text : null).OfType<string>().ToArray()
             : null;
 
     private TimeSpan? ReadRetryAfter(RetryConditionHeaderValue? header)

@@ -27,7 +27,7 @@ internal static class ResponseVerifier
         var payload = DecodePayload(p) ?? throw Fail(LicensingErrorCodes.InvalidPayload);
 
         // R6: ordinal, no trimming.
-        if (!payload.TryGetProperty("nonce", out var echoed) || echoed.ValueKind != JsonValueKind.String || !string.Equals(echoed.GetString(), nonce, StringComparison.Ordinal))
+        if (!payload.TryGetProperty("nonce", out var echoed) || !echoed.TryGetText(out var echoedText) || !string.Equals(echoedText, nonce, StringComparison.Ordinal))
         {
             throw Fail(LicensingErrorCodes.NonceMismatch);
         }
@@ -53,8 +53,8 @@ internal static class ResponseVerifier
         string? keyId = null;
         if (envelope.TryGetProperty("keyId", out var keyIdElement) && keyIdElement.ValueKind != JsonValueKind.Null)
         {
-            if (keyIdElement.ValueKind != JsonValueKind.String) throw Fail(LicensingErrorCodes.InvalidKeyId);
-            keyId = keyIdElement.GetString();
+            if (!keyIdElement.TryGetText(out var keyIdText)) throw Fail(LicensingErrorCodes.InvalidKeyId);
+            keyId = keyIdText;
         }
 
         // R10: token exp, token expiresIn, payload expiresIn.
@@ -78,7 +78,7 @@ internal static class ResponseVerifier
 
         // R11
         string? sigKey = null;
-        if (tokenBody is { } tb && tb.TryGetProperty("sigKey", out var sk) && sk.ValueKind == JsonValueKind.String && sk.GetString() is { Length: > 0 } s)
+        if (tokenBody is { } tb && tb.Text("sigKey") is { Length: > 0 } s)
         {
             sigKey = s;
         }
@@ -97,11 +97,11 @@ internal static class ResponseVerifier
             sigKey,
             hmacKey,
             ReadTimestamp(payload, "licenseExpiresAt"),
-            (int?)ReadInteger(payload, "maxHwidSlots"),
-            (int?)ReadInteger(payload, "hwidCount"),
-            payload.TryGetProperty("licenseLabel", out var label) && label.ValueKind == JsonValueKind.String ? label.GetString() : null,
+            ReadCount(payload, "maxHwidSlots"),
+            ReadCount(payload, "hwidCount"),
+            payload.Text("licenseLabel"),
             payload.TryGetProperty("unlimitedHwidSlots", out var unlimited) && unlimited.ValueKind is JsonValueKind.True or JsonValueKind.False ? unlimited.GetBoolean() : null,
-            payload.TryGetProperty("requestId", out var rid) && rid.ValueKind == JsonValueKind.String ? rid.GetString() : meta.RequestId);
+            payload.Text("requestId") ?? meta.RequestId);
     }
 
     /// <summary>Local heartbeat check: the stored signature still verifies over the stored P.</summary>
@@ -163,13 +163,17 @@ internal static class ResponseVerifier
     private static bool TryNonEmptyString(JsonElement element, string name, out string value)
     {
         value = "";
-        if (element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String && property.GetString() is { Length: > 0 } text)
+        if (element.Text(name) is { Length: > 0 } text)
         {
             value = text;
             return true;
         }
         return false;
     }
+
+    /// <summary>A count (slots, bound HWIDs): an integer within <see cref="int"/>, or absent; a larger value is not wrapped into a wrong one.</summary>
+    private static int? ReadCount(JsonElement element, string name) =>
+        ReadInteger(element, name) is { } value && value is >= int.MinValue and <= int.MaxValue ? (int)value : null;
 
     /// <summary>An integer: a JSON number with an integral value (<c>3600</c> and <c>3600.0</c>).</summary>
     internal static long? ReadInteger(JsonElement element, string name)
@@ -181,8 +185,8 @@ internal static class ResponseVerifier
     }
 
     private static DateTimeOffset? ReadTimestamp(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-        && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+        element.Text(name) is { } text
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
             ? at
             : null;
 

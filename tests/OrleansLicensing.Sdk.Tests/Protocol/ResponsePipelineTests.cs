@@ -324,11 +324,53 @@ public sealed class ResponsePipelineTests(SdkServer server) : SdkSpec(server)
         Assert.Equal((LicensingErrorCodes.MissingSessionToken, 1), (result.Code, attempts));
     }
 
+    // Strings JsonDocument parses but cannot decode (a lone surrogate escape, a byte that is not UTF-8):
+    // each fails the check it is read for, with that check's code, never another exception type.
+    public static TheoryData<int, string, string> UndecodableStrings => new()
+    {
+        { 200, """{"status":"\ud800"}""", "unknown_error" },
+        { 200, """{"status":"failed","error":"\udc00"}""", "unknown_error" },
+        { 200, """{"status":"failed","error":"expired","details":["\ud800","fine"]}""", "expired" },
+        { 200, """{"status":"success","payload":"\ud800","signature":"AAAA"}""", "missing_payload" },
+        { 200, """{"status":"success","payload":"eyJub25jZSI6IlxcdWQ4MDAifQ==","signature":"\ud800"}""", "missing_signature" },
+        { 200, """{"status":"success","payload":"eyJub25jZSI6Ilx1ZDgwMCJ9","signature":"AAAA"}""", "nonce_mismatch" }, // {"nonce":"\ud800"}
+    };
+
+    [Theory, MemberData(nameof(UndecodableStrings))]
+    public async Task Undecodable_strings_fail_their_check_with_its_code(int status, string body, string code)
+    {
+        var (result, attempts) = await ValidateThrough(Fixed((HttpStatusCode)status, body));
+        Assert.False(result.Valid);
+        Assert.Equal(code, result.Code);
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
+    public async Task A_status_that_is_not_utf8_is_unknown_error()
+    {
+        var (result, attempts) = await ValidateThrough((_, _) =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([.. "{\"status\":\"x"u8, 0xFF, .. "\"}"u8]) };
+            response.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return Task.FromResult(response);
+        });
+        Assert.Equal((LicensingErrorCodes.UnknownError, 1), (result.Code, attempts));
+    }
+
     [Fact]
     public async Task R9_a_keyId_that_is_not_a_string_is_invalid_keyId()
     {
         var (result, attempts) = await ValidateThrough(EditEnvelope((e, _) => e["keyId"] = 5));
         Assert.Equal((LicensingErrorCodes.InvalidKeyId, 1), (result.Code, attempts));
+
+        Proxy.Clear(Validate);
+        var (undecodable, tries) = await ValidateThrough(async (_, forward) =>
+        {
+            using var real = await forward();
+            var text = await real.Content.ReadAsStringAsync();
+            return Respond(HttpStatusCode.OK, text.Replace("\"keyId\":\"", "\"keyId\":\"\\ud800", StringComparison.Ordinal));
+        });
+        Assert.Equal((LicensingErrorCodes.InvalidKeyId, 1), (undecodable.Code, tries));
 
         Proxy.Clear(Validate);
         var (absent, _) = await ValidateThrough(EditEnvelope((e, _) => e.Remove("keyId")));
