@@ -75,6 +75,8 @@ public sealed class Program
             Args = args,
             ApplicationName = typeof(Program).Assembly.GetName().Name,
         });
+        LoggingRules.AddShippedSettings(builder.Configuration, builder.Environment.ContentRootPath);
+        LoggingRules.Validate(builder.Configuration);
         var settings = LicensingSettings.Load(builder.Configuration);
         var observability = ObservabilityOptions.Load(builder.Configuration);
         var secrets = GeneratedSecrets.LoadOrCreate(settings);
@@ -83,6 +85,8 @@ public sealed class Program
         {
             builder.WebHost.UseUrls("http://localhost:8080");
         }
+        StartupChecks.EnsureOwnPortsDiffer(builder.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:8080",
+            settings.Orleans.SiloPort, settings.Orleans.GatewayPort, observability.Metrics.Port);
         builder.AddLicensingTelemetry(observability);
 
         using (var loggerFactory = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole()))

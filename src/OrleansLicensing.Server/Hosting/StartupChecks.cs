@@ -16,6 +16,41 @@ public sealed class LicensingStartupException(string message) : Exception(messag
 public static class StartupChecks
 {
     /// <summary>
+    /// The process's own ports must differ: the HTTP ports (<paramref name="urls"/>, <c>;</c>-separated),
+    /// <c>Orleans:SiloPort</c>, <c>Orleans:GatewayPort</c> and <c>Licensing:Metrics:Port</c> (0 = none).
+    /// Two of them on one port would otherwise fail late, when the second binds, with an error that
+    /// blames a port the process itself had just taken.
+    /// </summary>
+    public static void EnsureOwnPortsDiffer(string? urls, int siloPort, int gatewayPort, int metricsPort)
+    {
+        var named = new List<(string Name, int Port)>();
+        if (siloPort > 0) named.Add(("Orleans:SiloPort", siloPort));
+        if (gatewayPort > 0) named.Add(("Orleans:GatewayPort", gatewayPort));
+        if (metricsPort > 0) named.Add(("Licensing:Metrics:Port", metricsPort));
+        foreach (var url in (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            try
+            {
+                if (BindingAddress.Parse(url).Port is > 0 and var port) named.Add(($"the HTTP address {url}", port));
+            }
+            catch (FormatException)
+            {
+                // Not an address the checks can read; Kestrel reports it.
+            }
+        }
+        for (var i = 0; i < named.Count; i++)
+        {
+            for (var j = i + 1; j < named.Count; j++)
+            {
+                if (named[i].Port == named[j].Port && !(named[i].Name.StartsWith("the HTTP", StringComparison.Ordinal) && named[j].Name.StartsWith("the HTTP", StringComparison.Ordinal)))
+                {
+                    throw new LicensingConfigurationException($"{named[i].Name} and {named[j].Name} use the same port {named[i].Port}; each needs a port of its own");
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Throws <see cref="LicensingStartupException"/> when the HTTP, silo or gateway address is taken.
     /// Checked before anything binds because Orleans listens with <c>SO_REUSEPORT</c>: a second silo
     /// on a busy silo port would start and silently share the port with the first.

@@ -161,6 +161,79 @@ public sealed class StartupErrorTests
         Assert.DoesNotContain('\n', line);
     }
 
+    private static string AssertOneConfigurationErrorLine(Exit exit)
+    {
+        Assert.True(exit.Code == 2, $"exit code {exit.Code}; output: {exit.Output}");
+        var line = Assert.Single(exit.ErrorLines);
+        Assert.StartsWith("orleans-licensing: configuration error: ", line);
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", exit.Output);
+        return line;
+    }
+
+    [Theory]
+    [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default = 'Loud' is invalid")]
+    [InlineData("--Logging:Console:LogLevel:Orleans=verbose", "Logging:Console:LogLevel:Orleans = 'verbose' is invalid")]
+    [InlineData("--Logging:Console:FormatterName=xml", "Logging:Console:FormatterName = 'xml' is invalid")]
+    public async Task A_wrong_logging_value_stops_the_server_with_one_line_naming_the_key(string arg, string expected)
+    {
+        using var data = new TempDirectory("bad-logging");
+
+        var exit = await RunServerAsync(data.Path, arg, $"--urls=http://127.0.0.1:{FreePorts.Next()}", $"--Orleans:SiloPort={FreePorts.Next()}", $"--Orleans:GatewayPort={FreePorts.Next()}");
+
+        Assert.Contains(expected, AssertOneConfigurationErrorLine(exit));
+    }
+
+    [Fact]
+    public async Task Two_of_the_servers_own_ports_on_one_port_stop_it_before_anything_binds()
+    {
+        using var data = new TempDirectory("port-clash");
+        var port = FreePorts.Next();
+
+        var metrics = await RunServerAsync(data.Path, $"--urls=http://127.0.0.1:{port}", $"--Licensing:Metrics:Port={port}", $"--Orleans:SiloPort={FreePorts.Next()}", $"--Orleans:GatewayPort={FreePorts.Next()}");
+        var silo = await RunServerAsync(data.Path, $"--urls=http://127.0.0.1:{port}", $"--Orleans:SiloPort={port}", $"--Orleans:GatewayPort={FreePorts.Next()}");
+
+        Assert.Contains($"Licensing:Metrics:Port and the HTTP address http://127.0.0.1:{port} use the same port {port}", AssertOneConfigurationErrorLine(metrics));
+        Assert.Contains($"Orleans:SiloPort and the HTTP address http://127.0.0.1:{port} use the same port {port}", AssertOneConfigurationErrorLine(silo));
+    }
+
+    [Fact]
+    public async Task Started_from_another_directory_the_shipped_log_levels_still_apply()
+    {
+        using var data = new TempDirectory("elsewhere");
+        using var workingDirectory = new TempDirectory("cwd");
+        var http = FreePorts.Next();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory.Path };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in new[] { $"--Licensing:DataDirectory={data.Path}", $"--urls=http://127.0.0.1:{http}", $"--Orleans:SiloPort={FreePorts.Next()}", $"--Orleans:GatewayPort={FreePorts.Next()}" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
+            await Eventually.True(async () =>
+            {
+                try { return (await client.GetAsync("/health/ready", TestContext.Current.CancellationToken)).IsSuccessStatusCode; }
+                catch (HttpRequestException) { return false; }
+            }, TimeSpan.FromSeconds(60), () => Task.FromResult("the server never became ready"));
+            using var _ = await client.GetAsync("/v1/licenses/ABCD-EFGH-JKLM-NPQR", TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+        var output = await stdout + await stderr;
+
+        // appsettings.json keeps ASP.NET Core's per-request lines (with the license key in the path) and Orleans' option dumps out.
+        Assert.DoesNotContain("ABCD-EFGH-JKLM-NPQR", output);
+        Assert.DoesNotContain("Request starting", output);
+        Assert.DoesNotContain("Configuration Orleans.Configuration", output);
+    }
+
     [Fact]
     public void The_check_refuses_an_address_another_process_listens_on_and_passes_a_free_one()
     {
