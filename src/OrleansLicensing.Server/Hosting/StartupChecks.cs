@@ -82,7 +82,10 @@ public static class StartupChecks
             {
                 if (IsInUse(new IPEndPoint(ip, address.Port)))
                 {
-                    throw new LicensingStartupException($"HTTP port {address.Port} is already in use ({url})");
+                    // Licensing:Metrics:Port is served as one more URL (Observability/Telemetry.cs): name it as what it is.
+                    throw new LicensingStartupException(app.Configuration.GetValue<int>("Licensing:Metrics:Port") == address.Port
+                        ? $"metrics port {address.Port} is already in use ({url}; Licensing:Metrics:Port)"
+                        : $"HTTP port {address.Port} is already in use ({url})");
                 }
             }
         }

@@ -76,6 +76,17 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
+    public async Task A_busy_metrics_port_is_named_as_the_metrics_port()
+    {
+        using var data = new TempDirectory("busy-metrics");
+        using var taken = Occupy(out var port);
+
+        var exit = await RunServerAsync(data.Path, $"--urls=http://127.0.0.1:{FreePorts.Next()}", $"--Licensing:Metrics:Port={port}", $"--Orleans:SiloPort={FreePorts.Next()}", $"--Orleans:GatewayPort={FreePorts.Next()}");
+
+        Assert.Equal($"orleans-licensing: start-up error: metrics port {port} is already in use (http://127.0.0.1:{port}; Licensing:Metrics:Port)", AssertOneStartupErrorLine(exit));
+    }
+
+    [Fact]
     public async Task A_busy_http_port_is_found_for_localhost_urls_too()
     {
         using var data = new TempDirectory("startup");
