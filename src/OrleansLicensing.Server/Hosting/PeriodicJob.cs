@@ -45,18 +45,45 @@ public abstract partial class PeriodicJob : BackgroundService
         }
     }
 
+    /// <summary>While a job keeps failing, how often it says so again (the first failure is logged in full).</summary>
+    public static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
+
+    private int _consecutiveFailures;
+    private DateTimeOffset _lastFailureLogged;
+
     private async Task RunGuardedAsync(CancellationToken stoppingToken)
     {
         try
         {
             await RunOnceAsync(stoppingToken);
+            if (_consecutiveFailures > 0) LogRecovered(Logger, GetType().Name, _consecutiveFailures);
+            _consecutiveFailures = 0;
         }
         catch (Exception error) when (!stoppingToken.IsCancellationRequested)
         {
-            LogRunFailed(Logger, GetType().Name, error);
+            // A job that runs every 250 ms against a store that keeps failing (a read-only database) logged
+            // a stack trace four times a second: the first failure in full, then one line a minute.
+            _consecutiveFailures++;
+            var now = Time.GetUtcNow();
+            if (_consecutiveFailures == 1)
+            {
+                LogRunFailed(Logger, GetType().Name, error);
+                _lastFailureLogged = now;
+            }
+            else if (now - _lastFailureLogged >= FailureLogInterval)
+            {
+                LogStillFailing(Logger, GetType().Name, _consecutiveFailures, error.GetType().Name, error.Message.Split('\n', 2)[0].Trim());
+                _lastFailureLogged = now;
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Background job {Job} failed; retrying at the next interval")]
     private static partial void LogRunFailed(ILogger logger, string job, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Background job {Job} still failing ({Failures} runs in a row): {ErrorType}: {Error}")]
+    private static partial void LogStillFailing(ILogger logger, string job, int failures, string errorType, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Background job {Job} ran again after {Failures} failed runs")]
+    private static partial void LogRecovered(ILogger logger, string job, int failures);
 }
