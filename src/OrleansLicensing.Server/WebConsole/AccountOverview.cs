@@ -77,11 +77,7 @@ public sealed class AccountOverview(AppService apps, CreditLedgerService ledger,
         if (visitor.Can(DeveloperScopes.ReadLogs))
         {
             // Per app, so that each count links to the app's log filtered by that code.
-            var rows = new List<(string AppId, DateOnly Day, string Result, long Count)>();
-            foreach (var appId in appIds)
-            {
-                rows.AddRange((await queries.DailyResultsAsync([appId], first, now, cancellationToken)).Select(r => (appId, r.Day, r.Result, r.Count)));
-            }
+            var rows = await queries.DailyResultsAsync(appIds, first, now, cancellationToken);
             outcomes = [.. EachDay(first, today).Select(day => new DailyOutcome(
                 day,
                 rows.Where(r => r.Day == day && r.Result == "success").Sum(r => r.Count),

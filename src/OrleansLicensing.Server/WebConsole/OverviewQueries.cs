@@ -37,11 +37,11 @@ public sealed class OverviewQueries(LicensingDatabase database)
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
     }
 
-    /// <summary>Outcomes per UTC day and result of the given apps, from <paramref name="first"/> to the day of <paramref name="now"/>.</summary>
-    public async Task<IReadOnlyList<(DateOnly Day, string Result, long Count)>> DailyResultsAsync(
+    /// <summary>Outcomes per app, UTC day and result of the given apps, from <paramref name="first"/> to the day of <paramref name="now"/>.</summary>
+    public async Task<IReadOnlyList<(string AppId, DateOnly Day, string Result, long Count)>> DailyResultsAsync(
         IReadOnlyList<string> appIds, DateOnly first, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var rows = new List<(DateOnly, string, long)>();
+        var rows = new List<(string, DateOnly, string, long)>();
         var firstDay = DayNumber(first);
         var today = now.ToUnixTimeMilliseconds() / DayMs;
         // Days whose end is more than the slack ago: every batch of them has been written.
@@ -64,7 +64,7 @@ public sealed class OverviewQueries(LicensingDatabase database)
             {
                 foreach (var (result, count) in results)
                 {
-                    if (result.Length > 0 && count > 0) rows.Add((DayOf(day), result, count));
+                    if (result.Length > 0 && count > 0) rows.Add((appId, DayOf(day), result, count));
                 }
             }
         }

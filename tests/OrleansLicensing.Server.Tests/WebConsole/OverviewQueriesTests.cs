@@ -69,8 +69,8 @@ public sealed class OverviewQueriesTests(DeveloperRoutesServer server)
         Assert.Equal(expected[..3], Sorted(await Queries.DailyResultsAsync([appId], first, now, ct)));
     }
 
-    private static (DateOnly, string, long)[] Sorted(IReadOnlyList<(DateOnly Day, string Result, long Count)> rows) =>
-        [.. rows.OrderBy(r => r.Day).ThenBy(r => r.Result, StringComparer.Ordinal)];
+    private static (DateOnly, string, long)[] Sorted(IReadOnlyList<(string AppId, DateOnly Day, string Result, long Count)> rows) =>
+        [.. rows.Select(r => (r.Day, r.Result, r.Count)).OrderBy(r => r.Day).ThenBy(r => r.Result, StringComparer.Ordinal)];
 
     private async Task<List<string>> PlanAsync(string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
