@@ -23,6 +23,12 @@ public sealed class ConsoleOperations(IdempotencyStore store, SecretProtector pr
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>
+    /// The operation id a page puts in its form: the one just sent when the send was refused (so the
+    /// corrected form still runs at most once), else a new one (the next send is a new operation).
+    /// </summary>
+    public static string IdForForm(string? sent, bool refused) => refused && !string.IsNullOrEmpty(sent) ? sent : NewId();
+
+    /// <summary>
     /// Runs <paramref name="action"/> once per (<paramref name="accountId"/>, <paramref name="kind"/>,
     /// <paramref name="operationId"/>). Returns its result, and whether it is the stored result of an
     /// earlier send. Without an operation id the action simply runs.

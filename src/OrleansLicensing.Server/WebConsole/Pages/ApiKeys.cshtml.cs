@@ -51,7 +51,7 @@ public sealed class ApiKeysModel(ApiKeyService keys, ConsoleOperations operation
         ConsoleFormat.ThrowIfAny(details);
         (Created, Replayed) = await operations.OnceAsync(Caller.AccountId, "create-api-key", OperationId,
             () => keys.CreateAsync(Caller, new CreateApiKeyRequest(Name, [.. Scopes], expiresAt)), HttpContext.RequestAborted);
-        (Name, Scopes, ExpiresAt, OperationId) = (null, [], null, null);
+        (Name, Scopes, ExpiresAt) = (null, [], null);
         await LoadAsync();
         return Page();
     }, LoadAsync);
@@ -66,7 +66,6 @@ public sealed class ApiKeysModel(ApiKeyService keys, ConsoleOperations operation
     private async Task LoadAsync()
     {
         Keys = (await keys.ListAsync(Caller, "200", null)).ApiKeys;
-        // A refused form keeps its operation id, so sending it again still creates at most one key.
-        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = ConsoleOperations.NewId();
+        OperationId = ConsoleOperations.IdForForm(OperationId, refused: Failure is not null);
     }
 }

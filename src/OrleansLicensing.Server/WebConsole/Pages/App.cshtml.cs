@@ -97,7 +97,7 @@ public sealed class AppModel(AppService apps, WebhookService webhooks, AppSettin
     {
         (CreatedWebhook, WebhookReplayed) = await operations.OnceAsync(Caller.AccountId, "create-webhook", WebhookOperationId,
             () => webhooks.CreateAsync(Caller, AppId, new CreateWebhookRequest(WebhookUrl, [.. WebhookEvents], true), HttpContext.RequestAborted), HttpContext.RequestAborted);
-        (WebhookUrl, WebhookEvents, WebhookOperationId) = (null, [], null);
+        (WebhookUrl, WebhookEvents) = (null, []);
         await LoadKeepingFormAsync();
         return Page();
     }, LoadKeepingFormAsync);
@@ -119,8 +119,7 @@ public sealed class AppModel(AppService apps, WebhookService webhooks, AppSettin
         App = await apps.GetAsync(Caller, AppId);
         Security = await settings.GetSecurityAsync(Caller, AppId);
         if (Visitor!.Can(DeveloperScopes.ReadWebhooks)) Webhooks = (await webhooks.ListAsync(Caller, AppId)).Webhooks;
-        // A refused webhook form keeps its operation id, so sending it again still creates at most one webhook.
-        if (string.IsNullOrEmpty(WebhookOperationId) || Failure is null) WebhookOperationId = ConsoleOperations.NewId();
+        WebhookOperationId = ConsoleOperations.IdForForm(WebhookOperationId, refused: Failure is not null);
     }
 
     private static T? Invalid<T>(List<string> details, string problem) where T : struct

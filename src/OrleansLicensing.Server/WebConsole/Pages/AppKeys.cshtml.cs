@@ -109,8 +109,7 @@ public sealed class AppKeysModel(AppService apps, AppKeyService keys, ConsoleOpe
 
     private async Task LoadAsync()
     {
-        // A refused form keeps its operation id, so sending it again still rotates at most once.
-        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = ConsoleOperations.NewId();
+        OperationId = ConsoleOperations.IdForForm(OperationId, refused: Failure is not null);
         App = await apps.GetAsync(Caller, AppId);
         SigningKeys = (await keys.ListSigningKeysAsync(Caller, AppId)).SigningKeys;
     }

@@ -44,7 +44,7 @@ public sealed class AppsModel(AppService apps, ConsoleOperations operations) : C
         };
         (Created, Replayed) = await operations.OnceAsync(Caller.AccountId, "create-app", OperationId,
             () => apps.CreateAsync(Caller, new CreateAppRequest(Name, scheme, null, null)), HttpContext.RequestAborted);
-        (Name, OperationId) = (null, null);
+        Name = null;
         await LoadAsync();
         return Page();
     }, LoadAsync);
@@ -52,8 +52,7 @@ public sealed class AppsModel(AppService apps, ConsoleOperations operations) : C
     private async Task LoadAsync()
     {
         Apps = (await apps.ListAsync(Caller, "200", null)).Apps;
-        // A refused form keeps its operation id, so sending it again still creates at most one app.
-        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = ConsoleOperations.NewId();
+        OperationId = ConsoleOperations.IdForForm(OperationId, refused: Failure is not null);
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public sealed class LicenseNewModel(LicenseService licenses, AppService apps, Co
         }, HttpContext.RequestAborted);
         // Done: the form starts over for the next batch (same app).
         AppId = Created.AppId;
-        (Quantity, ExpiresAt, MaxHwidSlots, UnlimitedHwidSlots, Label, Variables, OperationId) = ("1", null, "1", false, null, null, null);
+        (Quantity, ExpiresAt, MaxHwidSlots, UnlimitedHwidSlots, Label, Variables) = ("1", null, "1", false, null, null);
         await LoadAppsAsync();
         return Page();
     }, LoadAppsAsync);
@@ -62,8 +62,7 @@ public sealed class LicenseNewModel(LicenseService licenses, AppService apps, Co
     private async Task LoadAppsAsync()
     {
         if (Visitor!.Can(DeveloperScopes.ReadApps)) Apps = (await apps.ListAsync(Caller, "200", null)).Apps;
-        // A refused form keeps its operation id, so sending it again still creates at most one batch.
-        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = ConsoleOperations.NewId();
+        OperationId = ConsoleOperations.IdForForm(OperationId, refused: Failure is not null);
     }
 
     /// <summary>What a create made: the app and the new keys.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Licenses;
@@ -71,7 +70,6 @@ public sealed class OfflineFilesModel(LicenseService licenses, OfflineFileServic
     {
         License = await licenses.GetAsync(Caller, LicenseKey);
         Files = [.. (await files.FilesAsync(Caller, License.LicenseKey)).Reverse()];
-        // A refused form keeps its operation id, so sending it again still mints at most one file.
-        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        OperationId = ConsoleOperations.IdForForm(OperationId, refused: Failure is not null);
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicensing.Accounts;
 using OrleansLicensing.Server.Operator;
@@ -62,7 +61,7 @@ public sealed class AccountModel(AccountAdministration accounts) : ConsolePageMo
     {
         Account = await accounts.GetAsync(AccountId);
         // A new operation id for every rendering of the form; a failed attempt keeps the one sent.
-        if (string.IsNullOrEmpty(OperationId) || Failure is null) OperationId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        OperationId = ConsoleOperations.IdForForm(OperationId, refused: Failure is not null);
     }
 
     private string Self(string done) => $"/console/operator/accounts/{Uri.EscapeDataString(AccountId)}?done={done}";
