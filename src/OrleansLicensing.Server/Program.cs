@@ -81,12 +81,13 @@ public sealed class Program
         var observability = ObservabilityOptions.Load(builder.Configuration);
         var secrets = GeneratedSecrets.LoadOrCreate(settings);
 
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        var urls = builder.Configuration["urls"];
+        if (string.IsNullOrEmpty(urls))
         {
-            builder.WebHost.UseUrls("http://localhost:8080");
+            urls = LicensingSettings.DefaultUrl;
+            builder.WebHost.UseUrls(urls);
         }
-        StartupChecks.EnsureOwnPortsDiffer(builder.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:8080",
-            settings.Orleans.SiloPort, settings.Orleans.GatewayPort, observability.Metrics.Port);
+        StartupChecks.EnsureOwnPortsDiffer(urls, settings.Orleans.SiloPort, settings.Orleans.GatewayPort, observability.Metrics.Port);
         builder.AddLicensingTelemetry(observability);
 
         using (var loggerFactory = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole()))

@@ -53,6 +53,9 @@ public sealed record LicensingSettings(
         return new LicensingSettings(licensing, orleans, provider, postgres, Path.GetFullPath(licensing.DataDirectory));
     }
 
+    /// <summary>Where the HTTP APIs listen when neither <c>ASPNETCORE_URLS</c> nor <c>--urls</c> says.</summary>
+    public const string DefaultUrl = "http://localhost:8080";
+
     /// <summary>The SQLite database file of the embedded default.</summary>
     public string SqliteDatabasePath => Path.Combine(DataDirectory, "licensing.db");
 }

@@ -23,15 +23,15 @@ public static class StartupChecks
     /// </summary>
     public static void EnsureOwnPortsDiffer(string? urls, int siloPort, int gatewayPort, int metricsPort)
     {
-        var named = new List<(string Name, int Port)>();
-        if (siloPort > 0) named.Add(("Orleans:SiloPort", siloPort));
-        if (gatewayPort > 0) named.Add(("Orleans:GatewayPort", gatewayPort));
-        if (metricsPort > 0) named.Add(("Licensing:Metrics:Port", metricsPort));
+        var named = new List<(string Name, int Port, bool Http)>();
+        if (siloPort > 0) named.Add(("Orleans:SiloPort", siloPort, false));
+        if (gatewayPort > 0) named.Add(("Orleans:GatewayPort", gatewayPort, false));
+        if (metricsPort > 0) named.Add(("Licensing:Metrics:Port", metricsPort, false));
         foreach (var url in (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             try
             {
-                if (BindingAddress.Parse(url).Port is > 0 and var port) named.Add(($"the HTTP address {url}", port));
+                if (BindingAddress.Parse(url).Port is > 0 and var port) named.Add(($"the HTTP address {url}", port, true));
             }
             catch (FormatException)
             {
@@ -42,7 +42,8 @@ public static class StartupChecks
         {
             for (var j = i + 1; j < named.Count; j++)
             {
-                if (named[i].Port == named[j].Port && !(named[i].Name.StartsWith("the HTTP", StringComparison.Ordinal) && named[j].Name.StartsWith("the HTTP", StringComparison.Ordinal)))
+                // Two HTTP addresses may share a port (http://127.0.0.1:8080;http://[::1]:8080); Kestrel judges those.
+                if (named[i].Port == named[j].Port && !(named[i].Http && named[j].Http))
                 {
                     throw new LicensingConfigurationException($"{named[i].Name} and {named[j].Name} use the same port {named[i].Port}; each needs a port of its own");
                 }

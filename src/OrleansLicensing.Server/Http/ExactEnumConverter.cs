@@ -29,12 +29,20 @@ public sealed class ExactEnumConverter(JsonNamingPolicy policy, IReadOnlyDiction
         IReadOnlyList<string> Names { get; }
     }
 
-    private sealed class Converter<T>(JsonNamingPolicy policy) : JsonConverter<T>, IWireNames where T : struct, Enum
+    private sealed class Converter<T> : JsonConverter<T>, IWireNames where T : struct, Enum
     {
-        public IReadOnlyList<string> Names { get; } = [.. Enum.GetValues<T>().Select(v => policy.ConvertName(v.ToString()))];
+        private readonly FrozenDictionary<string, T> _byName;
+        private readonly FrozenDictionary<T, string> _byValue;
 
-        private readonly FrozenDictionary<string, T> _byName = Enum.GetValues<T>().ToFrozenDictionary(v => policy.ConvertName(v.ToString()), StringComparer.Ordinal);
-        private readonly FrozenDictionary<T, string> _byValue = Enum.GetValues<T>().ToFrozenDictionary(v => v, v => policy.ConvertName(v.ToString()));
+        public Converter(JsonNamingPolicy policy)
+        {
+            var values = Enum.GetValues<T>();
+            Names = [.. values.Select(v => policy.ConvertName(v.ToString()))];
+            _byName = values.Index().ToFrozenDictionary(v => Names[v.Index], v => v.Item, StringComparer.Ordinal);
+            _byValue = values.Index().ToFrozenDictionary(v => v.Item, v => Names[v.Index]);
+        }
+
+        public IReadOnlyList<string> Names { get; }
 
         public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {

@@ -3,6 +3,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Orleans.Dashboard;
 using OrleansLicensing.Diagnostics;
+using OrleansLicensing.Server.Hosting;
 
 namespace OrleansLicensing.Server.Observability;
 
@@ -91,7 +92,7 @@ public static class Telemetry
     private static void AddMetricsPort(WebApplicationBuilder builder, int port)
     {
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? "";
-        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "http://localhost:8080";
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? LicensingSettings.DefaultUrl;
         var host = "localhost";
         var scheme = first.IndexOf("://", StringComparison.Ordinal);
         if (scheme > 0)

@@ -68,9 +68,14 @@ public sealed class ConsoleAccessFilter(ConsoleSessionStore sessions, ApiKeyAuth
             page.SignedInAs = session?.Kind;
             if (page is IPublicPageWithNavigation && session is not null)
             {
-                page.Visitor = session.Kind == ConsoleSessionKind.Operator
-                    ? SecretComparer.AreEqual(ConsoleSessionStore.Hash(secrets.OperatorToken), session.Credential) ? new ConsoleVisitor(ConsoleSessionKind.Operator, null) : null
-                    : await TryScopesAsync(session.Credential) is { } known && known.AccountId == session.AccountId ? new ConsoleVisitor(ConsoleSessionKind.Vendor, known) : null;
+                if (session.Kind == ConsoleSessionKind.Operator)
+                {
+                    page.Visitor = HoldsCurrentOperatorToken(session) ? new ConsoleVisitor(ConsoleSessionKind.Operator, null) : null;
+                }
+                else if (await TryScopesAsync(session.Credential) is { } known && known.AccountId == session.AccountId)
+                {
+                    page.Visitor = new ConsoleVisitor(ConsoleSessionKind.Vendor, known);
+                }
             }
             await next();
             return;
@@ -83,7 +88,7 @@ public sealed class ConsoleAccessFilter(ConsoleSessionStore sessions, ApiKeyAuth
 
         if (session.Kind == ConsoleSessionKind.Operator)
         {
-            if (!SecretComparer.AreEqual(ConsoleSessionStore.Hash(secrets.OperatorToken), session.Credential))
+            if (!HoldsCurrentOperatorToken(session))
             {
                 await EndAsync(http, token);
                 context.Result = SignInRedirect(http, "token-changed");
@@ -135,6 +140,10 @@ public sealed class ConsoleAccessFilter(ConsoleSessionStore sessions, ApiKeyAuth
         page.Visitor = new ConsoleVisitor(ConsoleSessionKind.Vendor, caller);
         await next();
     }
+
+    /// <summary>An operator session holds the operator token as it is now (a changed token ends it), compared in constant time.</summary>
+    private bool HoldsCurrentOperatorToken(ConsoleSessionRecord session) =>
+        SecretComparer.AreEqual(ConsoleSessionStore.Hash(secrets.OperatorToken), session.Credential);
 
     // The navigation of a refused page still shows what the key may open.
     private async Task<ApiCaller?> TryScopesAsync(string credential)
