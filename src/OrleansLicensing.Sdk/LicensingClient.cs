@@ -62,7 +62,7 @@ public sealed class LicensingClient : IDisposable, IAsyncDisposable
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         _transport = new AuthTransport(_http, _settings);
-        _retry = new RetryPolicy(_settings.RetryBaseDelay, _settings.RetryMaxDelay);
+        _retry = new RetryPolicy(_settings.RetryBaseDelay, _settings.RetryMaxDelay, _settings.RetryJitter);
         _hwid = new Lazy<string>(() => _settings.HwidOverride ?? HardwareId.ForThisMachine(), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 

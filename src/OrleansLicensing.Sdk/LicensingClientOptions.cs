@@ -74,10 +74,10 @@ public sealed class LicensingClientOptions
     /// <summary>Retries after a transient failure, 0–10. Default 3.</summary>
     public int MaxRetries { get; set; } = 3;
 
-    /// <summary>Delay before the first retry; doubled for each further retry (with ±20 % jitter). Default 1 s.</summary>
+    /// <summary>Delay before the first retry; doubled for each further retry up to <see cref="RetryMaxDelay"/>, then multiplied by a jitter of 0.8–1.2. Default 1 s.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Upper bound of a retry delay; a <c>Retry-After</c> beyond it ends retrying. Default 30 s.</summary>
+    /// <summary>Upper bound of a retry delay: a delay beyond it — the jittered backoff or a <c>Retry-After</c> — ends retrying (§17.5). Default 30 s.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Receives every failure with its code, HTTP status, attempt and request id. Secrets are never logged.</summary>
@@ -85,6 +85,9 @@ public sealed class LicensingClientOptions
 
     /// <summary>Clock for heartbeats, retry delays and expiry checks. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The source of the retry jitter U (§17.5), values uniform in [0, 1); null uses <see cref="Random.Shared"/>. Tests fix it.</summary>
+    internal Func<double>? RetryJitter { get; set; }
 
     /// <summary>The smallest allowed <see cref="HeartbeatInterval"/>.</summary>
     public static readonly TimeSpan MinimumHeartbeatInterval = TimeSpan.FromSeconds(10);

@@ -53,8 +53,9 @@ public static class OfflineLicenseVerifier
         }
         if (payload.ValueKind != JsonValueKind.Object) return OfflineLicenseResult.Failure(OfflineLicenseErrorCodes.MalformedPayload);
 
-        // A JSON number equal to 1; true (which some languages equate with 1) is not a version.
-        if (!payload.TryGetProperty("v", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt64(out var v) || v != 1)
+        // §18.2/§18.3: "the number 1" — any JSON number whose value is 1 (1, 1.0, 1e0; an integer as §2.2
+        // defines it); true (which some languages equate with 1) and "1" are not versions.
+        if (!payload.TryGetProperty("v", out var version) || !version.TryGetInteger(out var v) || v != 1)
         {
             return OfflineLicenseResult.Failure(OfflineLicenseErrorCodes.UnsupportedVersion);
         }

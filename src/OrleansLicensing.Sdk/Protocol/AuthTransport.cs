@@ -27,7 +27,7 @@ internal sealed class AuthTransport(HttpClient http, ClientSettings settings)
         int status;
         string? requestId;
         TimeSpan? retryAfter;
-        byte[] bytes;
+        byte[]? bytes;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(settings.BaseUrl + path));
@@ -38,7 +38,7 @@ internal sealed class AuthTransport(HttpClient http, ClientSettings settings)
             status = (int)response.StatusCode;
             requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null;
             retryAfter = ReadRetryAfter(response.Headers.RetryAfter);
-            bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            bytes = await ResponseBody.ReadAsync(response.Content, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -53,6 +53,13 @@ internal sealed class AuthTransport(HttpClient http, ClientSettings settings)
         }
 
         var meta = new ResponseMeta(status, requestId, retryAfter);
+
+        // R2: a body beyond the size bound cannot be the JSON object of an answer, whatever it holds.
+        if (bytes is null)
+        {
+            throw new LicensingException(status >= 400 ? LicensingErrorCodes.HttpError(status) : LicensingErrorCodes.InvalidJsonResponse, status, retryAfter, requestId,
+                innerException: new InvalidDataException($"The response body is larger than {ResponseBody.MaxBytes} bytes; the rest was not read."));
+        }
 
         // R2
         JsonElement root;

@@ -25,6 +25,7 @@ internal sealed class ClientSettings
         RetryMaxDelay = o.RetryMaxDelay;
         Logger = o.Logger ?? NullLogger.Instance;
         Time = o.TimeProvider;
+        RetryJitter = o.RetryJitter;
     }
 
     public string AppId { get; }
@@ -44,6 +45,7 @@ internal sealed class ClientSettings
     public TimeSpan RetryMaxDelay { get; }
     public ILogger Logger { get; }
     public TimeProvider Time { get; }
+    public Func<double>? RetryJitter { get; }
 
     /// <summary>Validates <paramref name="options"/>; throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public static ClientSettings From(LicensingClientOptions options)

@@ -175,14 +175,9 @@ internal static class ResponseVerifier
     private static int? ReadCount(JsonElement element, string name) =>
         ReadInteger(element, name) is { } value && value is >= int.MinValue and <= int.MaxValue ? (int)value : null;
 
-    /// <summary>An integer: a JSON number with an integral value (<c>3600</c> and <c>3600.0</c>).</summary>
-    internal static long? ReadInteger(JsonElement element, string name)
-    {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number) return null;
-        if (value.TryGetInt64(out var integer)) return integer;
-        if (value.TryGetDecimal(out var number) && decimal.Truncate(number) == number && number >= long.MinValue && number <= long.MaxValue) return (long)number;
-        return null;
-    }
+    /// <summary>An integer member (§2.2, <see cref="JsonText.TryGetInteger"/>), or null when absent or not an integer.</summary>
+    internal static long? ReadInteger(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.TryGetInteger(out var integer) ? integer : null;
 
     private static DateTimeOffset? ReadTimestamp(JsonElement element, string name) =>
         element.Text(name) is { } text

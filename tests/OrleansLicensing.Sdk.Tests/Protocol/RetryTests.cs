@@ -74,9 +74,37 @@ public sealed class RetryTests(SdkServer server) : SdkSpec(server)
         var key = await NewLicense(app);
         Proxy.On(Validate, (_, _) => throw new HttpRequestException("unreachable"));
 
-        var result = await Client(app, o => { o.MaxRetries = maxRetries; o.RetryMaxDelay = TimeSpan.FromSeconds(2); }).ValidateLicenseAsync(key, Cancel);
+        // U = 0.8 keeps every capped delay (1.6 s) within the 2 s cap, so only MaxRetries ends the call.
+        var result = await Client(app, o => { o.MaxRetries = maxRetries; o.RetryMaxDelay = TimeSpan.FromSeconds(2); o.RetryJitter = () => 0.0; }).ValidateLicenseAsync(key, Cancel);
 
         Assert.Equal((LicensingErrorCodes.NetworkError, attempts, attempts), (result.Code, result.Error!.Attempts, Proxy.Count(Validate)));
+    }
+
+    [Fact]
+    public async Task Delays_double_to_RetryMaxDelay_and_stay_there_while_the_jitter_keeps_them_within_it()
+    {
+        var app = await NewApp();
+        var key = await NewLicense(app);
+        Proxy.On(Validate, (_, _) => throw new HttpRequestException("unreachable"));
+
+        var result = await Client(app, o => { o.MaxRetries = 6; o.RetryMaxDelay = TimeSpan.FromSeconds(4); o.RetryJitter = () => 0.5; }).ValidateLicenseAsync(key, Cancel);
+
+        Assert.Equal((LicensingErrorCodes.NetworkError, 7), (result.Code, Proxy.Count(Validate)));
+        Assert.Equal([1, 2, 4, 4, 4, 4], Time.RequestedWaits.Select(w => w.TotalSeconds));
+    }
+
+    [Fact]
+    public async Task Jitter_that_lifts_a_capped_delay_beyond_RetryMaxDelay_ends_retrying_as_the_spec_says()
+    {
+        var app = await NewApp();
+        var key = await NewLicense(app);
+        Proxy.On(Validate, (_, _) => Task.FromResult(Respond(HttpStatusCode.OK, """{"status":"failed","error":"system_error"}""")));
+
+        // U = 1.2: 1 s × 1.2 waits; then min(2 s, 2 s) × 1.2 = 2.4 s > RetryMaxDelay, so the second failure is final.
+        var result = await Client(app, o => { o.MaxRetries = 10; o.RetryMaxDelay = TimeSpan.FromSeconds(2); o.RetryJitter = () => 1.0; }).ValidateLicenseAsync(key, Cancel);
+
+        Assert.Equal((LicensingErrorCodes.SystemError, 2, 2), (result.Code, result.Error!.Attempts, Proxy.Count(Validate)));
+        Assert.Equal([TimeSpan.FromMilliseconds(1200)], Time.RequestedWaits);
     }
 
     [Fact]
