@@ -75,7 +75,11 @@ public enum OfflineFileIssueStatus
 }
 
 /// <summary>The outcome of an issue: the stored file when issued or replayed.</summary>
+/// <remarks><see cref="BoundHwids"/> and <see cref="MaxHwidSlots"/> are the license's as the grain decided
+/// <see cref="OfflineFileIssueStatus.SlotsFull"/>, for the refusal's message.</remarks>
 [GenerateSerializer, Immutable]
 public sealed record OfflineFileIssueResult(
     [property: Id(0)] OfflineFileIssueStatus Status,
-    [property: Id(1)] OfflineFile? File = null);
+    [property: Id(1)] OfflineFile? File = null,
+    [property: Id(2)] int BoundHwids = 0,
+    [property: Id(3)] int MaxHwidSlots = 0);

@@ -39,7 +39,7 @@ public sealed partial class LicenseGrain
 
         // Slots as a validate counts them (§11.4): an HWID already bound takes none.
         var unbound = file.Mode == OfflineFileMode.Bound ? file.Hwids.Where(h => IndexOf(h) < 0).Distinct(StringComparer.Ordinal).Count() : 0;
-        if (!S.UnlimitedHwidSlots && S.Hwids.Count + unbound > S.MaxHwidSlots) return new OfflineFileIssueResult(OfflineFileIssueStatus.SlotsFull);
+        if (unbound > 0 && !S.UnlimitedHwidSlots && S.Hwids.Count + unbound > S.MaxHwidSlots) return new OfflineFileIssueResult(OfflineFileIssueStatus.SlotsFull, BoundHwids: S.Hwids.Count, MaxHwidSlots: S.MaxHwidSlots);
 
         var intent = new LicenseIntent(NewIntentId(), LicenseIntentKind.IssueOfflineFile, null, null, now, file.FileId);
         S.PendingOfflineFiles.Add(file);

@@ -120,6 +120,8 @@ public sealed partial class LicenseGrain(
                 S.ExpiresAt = change.ExpiresAt;
                 break;
             case LicenseAction.ResetHwid:
+                // Nothing bound, nothing changes: no license.hwid_reset (an event is a state change's, once).
+                if (S.Hwids.Count == 0) break;
                 var cleared = S.Hwids.Count;
                 S.Hwids.Clear();
                 Raise(WebhookEvents.LicenseHwidReset, now, EventField.Number("clearedHwids", cleared));

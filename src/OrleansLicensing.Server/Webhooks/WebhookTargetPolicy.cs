@@ -61,7 +61,8 @@ public sealed class WebhookTargetPolicy
         if (uri.Fragment.Length > 0) return "must not contain a fragment";
         if (!options.AllowPrivateTargets)
         {
-            var host = uri.IdnHost.Trim('[', ']');
+            // A name's trailing dot (the DNS root) names the same host: "localhost." is localhost.
+            var host = uri.IdnHost.Trim('[', ']').TrimEnd('.');
             if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
             {
                 return "must not target localhost";

@@ -121,6 +121,11 @@ public sealed class OutboxEventsTests(AuthServer server) : AuthSpec(server.Host)
         await Put(account, key, "activate");
         await Put(account, key, "activate");    // already active
         await Put(account, key, "reset-hwid");
+        await Put(account, key, "reset-hwid");  // nothing bound any more: no change
+        using (var alias = await account.Client.PostAsync($"/v1/licenses/{key}/hwid/reset", null, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, alias.StatusCode);
+        }
         using (var deleted = await account.Client.DeleteAsync($"/v1/licenses/{key}", TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);

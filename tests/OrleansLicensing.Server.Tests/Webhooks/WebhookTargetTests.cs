@@ -37,6 +37,8 @@ public sealed class WebhookTargetTests(SqliteServer server)
     [InlineData("https://localhost/hook", "url: must not target localhost")]
     [InlineData("https://LOCALHOST:8443/hook", "url: must not target localhost")]
     [InlineData("https://api.localhost/hook", "url: must not target localhost")]
+    [InlineData("https://localhost./hook", "url: must not target localhost")]
+    [InlineData("https://API.LOCALHOST./hook", "url: must not target localhost")]
     public async Task A_url_that_is_not_https_or_targets_a_private_network_is_refused(string url, string detail)
     {
         using var account = await server.Host.NewAccount();

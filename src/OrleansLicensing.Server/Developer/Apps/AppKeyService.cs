@@ -21,6 +21,15 @@ public sealed class AppKeyService(IGrainFactory grains)
         return new SigningKeyListResponse([.. ordered.Select(SigningKeyResponse.From)]);
     }
 
+    /// <summary>One of the app's keys with its state; a key the app does not list is 404.</summary>
+    public async Task<SigningKeyResponse> GetSigningKeyAsync(ApiCaller caller, string appId, string keyId)
+    {
+        var app = await grains.FindApp(caller, appId);
+        return app.PublicKeys.FirstOrDefault(k => string.Equals(k.KeyId, keyId, StringComparison.Ordinal)) is { } key
+            ? SigningKeyResponse.From(key)
+            : throw ApiException.NotFound($"Signing key {keyId} not found");
+    }
+
     /// <summary>Creates the <c>next</c> key (listed at once, signs nothing); a second next key is 409.</summary>
     public async Task<SigningKeyResponse> CreateNextSigningKeyAsync(ApiCaller caller, string appId)
     {

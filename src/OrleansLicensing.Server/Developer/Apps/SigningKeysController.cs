@@ -16,6 +16,10 @@ public sealed class SigningKeysController(AppKeyService keys) : ControllerBase
     [HttpGet, RequireScope(DeveloperScopes.ReadApps)]
     public Task<SigningKeyListResponse> List(string appId) => keys.ListSigningKeysAsync(Caller, appId);
 
+    /// <summary>One key with its state (the <c>Location</c> of a created key).</summary>
+    [HttpGet("{keyId}"), RequireScope(DeveloperScopes.ReadApps)]
+    public Task<SigningKeyResponse> Get(string appId, string keyId) => keys.GetSigningKeyAsync(Caller, appId, keyId);
+
     /// <summary>Creates the <c>next</c> key: listed in <c>publicKeys</c> at once, signs nothing. A second next key is 409.</summary>
     [HttpPost, RequireScope(DeveloperScopes.AdminApps)]
     [ProducesResponseType<SigningKeyResponse>(StatusCodes.Status201Created)]

@@ -97,6 +97,25 @@ public sealed class SigningKeysApiTests(DeveloperRoutesServer server) : Develope
     }
 
     [Fact]
+    public async Task A_created_keys_location_answers_that_key_and_an_unknown_key_is_404()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        using var intruder = await Host.NewAccount("Intruder");
+
+        using var created = await account.Client.PostAsync($"/v1/apps/{app.AppId}/signing-keys", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var location = created.Headers.Location!.ToString();
+        var key = await created.Body();
+
+        var fetched = await account.Client.GetJson(location);
+        Assert.Equal(key.GetRawText(), fetched.GetRawText());
+        Assert.Equal("current", (await account.Client.GetJson($"/v1/apps/{app.AppId}/signing-keys/{app.KeyId}")).Id("state"));
+        using (var unknown = await account.Client.GetAsync($"/v1/apps/{app.AppId}/signing-keys/0000000000000000", TestContext.Current.CancellationToken)) await unknown.AssertError(404, "not_found");
+        using (var foreign = await intruder.Client.GetAsync(location, TestContext.Current.CancellationToken)) await foreign.AssertError(403, "forbidden");
+    }
+
+    [Fact]
     public async Task Scopes_and_tenancy_are_enforced()
     {
         var (account, app) = await NewDeveloperApp();

@@ -64,7 +64,9 @@ public sealed class OfflineFileService(IGrainFactory grains, TimeProvider time)
         if (body.ActivationRequest is not null)
         {
             var request = ActivationRequestsController.Check(body.ActivationRequest, license.AppId, "activationRequest");
-            if (!hwids.Contains(request.Hwid, StringComparer.Ordinal)) hwids.Add(request.Hwid);
+            // Trimmed like the listed ones: the SDK compares its trimmed HWID, and a validate binds it trimmed.
+            var requestHwid = request.Hwid.Trim();
+            if (!hwids.Contains(requestHwid, StringComparer.Ordinal)) hwids.Add(requestHwid);
             if (hwids.Count > MaxHwids) throw ApiException.BadRequest($"hwids: 1 to {MaxHwids} HWIDs, the activation request's included");
         }
 
@@ -83,7 +85,7 @@ public sealed class OfflineFileService(IGrainFactory grains, TimeProvider time)
             OfflineFileIssueStatus.Revoked => throw RevokedError(),
             OfflineFileIssueStatus.Expired => throw ExpiredError(),
             OfflineFileIssueStatus.SlotsFull => throw new ApiException(ApiErrors.Conflict,
-                $"The file's HWIDs do not fit the license's free HWID slots ({license.Hwids.Count} of {license.MaxHwidSlots} used); nothing was bound"),
+                $"The file's HWIDs do not fit the license's free HWID slots ({result.BoundHwids} of {result.MaxHwidSlots} used); nothing was bound"),
             OfflineFileIssueStatus.NoCredits => throw new ApiException(ApiErrors.NoCredits, "Minting an offline file costs 1 credit; the balance is below 1"),
             OfflineFileIssueStatus.DailyCapReached => throw new ApiException(ApiErrors.NoCredits, "The app's daily credit cap is reached; minting costs 1 credit"),
             OfflineFileIssueStatus.TooManyFiles => throw new ApiException(ApiErrors.Conflict, "The license holds the most offline files it may keep"),

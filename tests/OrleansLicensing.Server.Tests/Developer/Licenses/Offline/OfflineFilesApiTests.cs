@@ -136,6 +136,47 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
     }
 
     [Fact]
+    public async Task A_bound_hwid_stays_mintable_after_the_slots_are_lowered_below_the_bound_count()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var created = await account.Client.PostAsJsonAsync("/v1/licenses", new { appId = app.AppId, maxHwidSlots = 2 }, cancellationToken: TestContext.Current.CancellationToken);
+        var key = (await created.Body()).GetProperty("licenses")[0].Id("licenseKey");
+        await MintOk(account.Client, key, new { expiresAt = Future, hwids = new[] { "first", "second" } });
+        using (var lowered = await account.Client.PutAsJsonAsync($"/v1/licenses/{key}", new { action = "update", maxHwidSlots = 1 }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, lowered.StatusCode);
+        }
+
+        // As a validate of a bound HWID passes (§11.4), a file for it takes no slot.
+        await MintOk(account.Client, key, new { expiresAt = Future, hwids = new[] { "second" } });
+
+        using var refused = await Mint(account.Client, key, new { expiresAt = Future, hwids = new[] { "second", "third" } });
+        var message = (await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("(2 of 1 used)", message);
+        Assert.Equal(["first", "second"], (await account.Client.GetJson($"/v1/licenses/{key}")).GetProperty("hwidList").EnumerateArray().Select(h => h.Id("hwid")));
+    }
+
+    [Fact]
+    public async Task The_hwid_of_an_activation_request_is_trimmed_like_a_listed_one()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var key = await NewApiLicense(account, app);
+        var balance = await Balance(account.AccountId);
+
+        var minted = await MintOk(account.Client, key, new { expiresAt = Future, activationRequest = ActivationRequest(app.AppId, "  padded-hw  ") });
+        // The same machine again, listed by hand: the one slot it holds already.
+        await MintOk(account.Client, key, new { expiresAt = Future, hwids = new[] { "padded-hw" } });
+
+        Assert.Equal(["padded-hw"], minted.GetProperty("hwids").EnumerateArray().Select(h => h.GetString()));
+        Assert.Equal("""{"mode":"bound","hwids":["padded-hw"]}""", VerifyRaw(minted.Id("file"), app.PublicKey).GetProperty("hwid").GetRawText());
+        Assert.Equal(["padded-hw"], (await account.Client.GetJson($"/v1/licenses/{key}")).GetProperty("hwidList").EnumerateArray().Select(h => h.Id("hwid")));
+        Assert.Equal(balance - 2, await Balance(account.AccountId));
+    }
+
+    [Fact]
     public async Task Bad_requests_are_400_with_details_and_change_nothing()
     {
         var (account, app) = await NewDeveloperApp();
@@ -253,11 +294,14 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
         var attempts = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
         {
             using var response = await Mint(account.Client, key, new { expiresAt = Future, hwids = new[] { $"machine-{i}" } });
-            return response.StatusCode;
+            return (response.StatusCode, Text: await response.Content.ReadAsStringAsync());
         }));
 
-        Assert.Equal(5, attempts.Count(s => s == HttpStatusCode.Created));
-        Assert.Equal(15, attempts.Count(s => s == HttpStatusCode.Conflict));
+        Assert.Equal(5, attempts.Count(a => a.StatusCode == HttpStatusCode.Created));
+        var refused = attempts.Where(a => a.StatusCode == HttpStatusCode.Conflict).ToArray();
+        Assert.Equal(15, refused.Length);
+        // Each refusal names the slots as the license decided it, not as the request first read them.
+        Assert.All(refused, a => Assert.Contains("(5 of 5 used)", a.Text));
         Assert.Equal(balance - 5, await Balance(account.AccountId));
         Assert.Equal(5, (await account.Client.GetJson($"/v1/licenses/{key}")).GetProperty("hwidList").GetArrayLength());
         Assert.Equal(5, (await account.Client.GetJson($"/v1/licenses/{key}/offline-files")).GetProperty("offlineFiles").GetArrayLength());
