@@ -125,7 +125,7 @@ public sealed class ConsoleAccessFilter(ConsoleSessionStore sessions, ApiKeyAuth
                 context.Result = new RedirectResult(start);
                 return;
             }
-            page.Refusal = error.Message;
+            page.Refusal = ConsoleWording.Sentence(error.Message);
             http.Response.StatusCode = error.Error.Status;
             context.Result = new PageResult { StatusCode = error.Error.Status };
             return;

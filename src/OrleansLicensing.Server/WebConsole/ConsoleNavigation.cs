@@ -2,8 +2,15 @@ using OrleansLicensing.Server.Developer;
 
 namespace OrleansLicensing.Server.WebConsole;
 
-/// <summary>An entry of the vendor's navigation: the page and the scope it needs to open.</summary>
-public sealed record ConsoleNavEntry(string Name, string Path, string Scope);
+/// <summary>
+/// An entry of the vendor's navigation: the page and the scope it needs to open. A per-app page
+/// (<paramref name="PerApp"/>: Licenses, Logs) opened from a page about an app opens on that app.
+/// </summary>
+public sealed record ConsoleNavEntry(string Name, string Path, string Scope, bool PerApp = false)
+{
+    /// <summary>The entry's link from a page about <paramref name="appId"/> (if any).</summary>
+    public string Href(string? appId) => PerApp && !string.IsNullOrEmpty(appId) ? $"{Path}?appId={Uri.EscapeDataString(appId)}" : Path;
+}
 
 /// <summary>
 /// The vendor's navigation, in order, with the scope each page needs (the page's
@@ -17,8 +24,8 @@ public static class ConsoleNavigation
     [
         new("Overview", WebConsoleSetup.Root, DeveloperScopes.ReadAccount),
         new("Apps", WebConsoleSetup.Root + "/apps", DeveloperScopes.ReadApps),
-        new("Licenses", WebConsoleSetup.Root + "/licenses", DeveloperScopes.ReadLicenses),
-        new("Logs", WebConsoleSetup.Root + "/logs", DeveloperScopes.ReadLogs),
+        new("Licenses", WebConsoleSetup.Root + "/licenses", DeveloperScopes.ReadLicenses, PerApp: true),
+        new("Logs", WebConsoleSetup.Root + "/logs", DeveloperScopes.ReadLogs, PerApp: true),
         new("Credits", WebConsoleSetup.Root + "/credits", DeveloperScopes.ReadAccount),
         new("API keys", WebConsoleSetup.Root + "/api-keys", DeveloperScopes.ReadAccount),
     ];

@@ -5,14 +5,11 @@ using OrleansLicensing.Server.Http;
 
 namespace OrleansLicensing.Server.WebConsole;
 
-/// <summary>A failure shown on a console page: the API's message and details, word for word.</summary>
-public sealed record ConsoleFailure(string Message, IReadOnlyList<string> Details);
-
 /// <summary>
 /// Base of every console page. <see cref="ConsoleAccessFilter"/> fills <see cref="Visitor"/> before
 /// a handler runs; handlers call the application services through <see cref="AttemptAsync"/>, which
-/// turns an <see cref="ApiException"/> into <see cref="Failure"/> on the same page, keeping the
-/// posted form values (they are bound properties).
+/// turns an <see cref="ApiException"/> into <see cref="Failure"/> on the same page, in the console's
+/// words (<see cref="ConsoleWording"/>), keeping the posted form values (they are bound properties).
 /// </summary>
 public abstract class ConsolePageModel : PageModel
 {
@@ -31,8 +28,12 @@ public abstract class ConsolePageModel : PageModel
     /// <summary>The vendor's API caller for this request.</summary>
     protected ApiCaller Caller => HttpContext.ApiCaller();
 
-    /// <summary>Runs <paramref name="action"/>; on an <see cref="ApiException"/> shows its message, reloads what the page shows, and renders the page again.</summary>
-    protected async Task<IActionResult> AttemptAsync(Func<Task<IActionResult>> action, Func<Task>? reload = null)
+    /// <summary>
+    /// Runs <paramref name="action"/>; on an <see cref="ApiException"/> shows it in the console's words,
+    /// reloads what the page shows, and renders the page again. <paramref name="fields"/> names the form's
+    /// fields whose id is not the API member they send (<c>url</c> typed into <c>webhookUrl</c>).
+    /// </summary>
+    protected async Task<IActionResult> AttemptAsync(Func<Task<IActionResult>> action, Func<Task>? reload = null, IReadOnlyDictionary<string, string>? fields = null)
     {
         try
         {
@@ -40,7 +41,7 @@ public abstract class ConsolePageModel : PageModel
         }
         catch (ApiException error)
         {
-            Failure = new ConsoleFailure(error.Message, error.Details ?? []);
+            Failure = ConsoleWording.Explain(error, fields);
             if (reload is not null)
             {
                 try

@@ -104,7 +104,7 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         // Extend refuses a past date (it would expire the license at once) and changes nothing.
         await page.GetByLabel("New expiry (UTC, empty = lifetime)").FillAsync("2001-01-01T00:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Extend" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("expiresAt: must be in the future");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Choose a date in the future.");
         await Assertions.Expect(page.GetByText("never (lifetime)")).ToBeVisibleAsync();
         await ValidatedPayload(app, keys[0], "hwid-laptop", ip: "203.0.113.77");
 
@@ -187,11 +187,11 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await Assertions.Expect(page.GetByText("Variables saved.")).ToBeVisibleAsync();
         Assert.Equal("2.1", (await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/apps/{app.AppId}/variables", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("latestVersion").GetString());
 
-        // A malformed IP is refused with the API's words and the typed value kept.
+        // A malformed IP is refused in plain words and the typed value kept.
         await page.GetByLabel("Kind").SelectOptionAsync("ip");
         await page.GetByLabel("Entry", new() { Exact = true }).FillAsync("999.1.1.1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add entry" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("value: must be an IP address or CIDR range");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Enter an IP address (203.0.113.7) or a CIDR range (10.0.0.0/8).");
         Assert.Equal("999.1.1.1", await page.GetByLabel("Entry", new() { Exact = true }).InputValueAsync());
 
         await page.GetByLabel("Kind").SelectOptionAsync("hwid");
@@ -208,7 +208,7 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
     }
 
     [Fact]
-    public async Task A_refused_form_shows_the_api_message_and_keeps_what_was_typed()
+    public async Task A_refused_form_says_what_to_fix_and_keeps_what_was_typed()
     {
         using var account = await Host.NewAccount("Typo Ltd", credits: 10);
         await account.Client.CreateApp();
@@ -220,7 +220,7 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await page.GetByLabel("Variables (JSON object)").FillAsync("""{"seats": 3}""");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("quantity: must be an integer from 1 to 100");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Quantity must be a whole number from 1 to 100.");
         Assert.Equal("500", await page.GetByLabel("Quantity").InputValueAsync());
         Assert.Equal("Keep me", await page.GetByLabel("Label").InputValueAsync());
         Assert.Equal("""{"seats": 3}""", await page.GetByLabel("Variables (JSON object)").InputValueAsync());
@@ -254,7 +254,7 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
         await Assertions.Expect(reader.GetByText("active", new() { Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(reader.GetByRole(AriaRole.Button, new() { Name = "Revoke" })).ToHaveCountAsync(0);
         await reader.GotoAsync("/console/licenses/new");
-        await Assertions.Expect(reader.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The API key lacks the scope write:licenses");
+        await Assertions.Expect(reader.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Your API key does not have the scope write:licenses, which this needs.");
 
         // Revoking the key from the first session ends the second one at its next request.
         var keyId = (await account.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/api-keys", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("apiKeys")
@@ -399,7 +399,7 @@ public sealed class ConsoleBrowserTests(DeveloperRoutesServer server) : Develope
             }, Patience, () => Task.FromResult($"the {code} failure of {app} never reached the overview"));
             await page.GetByRole(AriaRole.Link, new() { Name = $"{code} of {app}" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Logs" })).ToBeVisibleAsync();
-            await Assertions.Expect(page.GetByLabel("App")).ToHaveValueAsync(app == "First app" ? firstApp.AppId : secondApp.AppId);
+            await Assertions.Expect(page.GetByLabel("App", new() { Exact = true })).ToHaveValueAsync(app == "First app" ? firstApp.AppId : secondApp.AppId);
             await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = code, Exact = true })).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = key })).ToBeVisibleAsync();
         }

@@ -109,7 +109,7 @@ public sealed partial class ConsoleFormsTests(SqliteServer server)
         // A refused change shows why and changes nothing.
         var refused = await console.PostFormAsync($"{page}?handler=Update", [new("webhookUrl", "ftp://example.com/x"), new("webhookEvents", "license.created"), new("webhookEnabled", "true")]);
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
-        Assert.Contains("url: must be an https:// URL", refused.Body);
+        Assert.Contains("Webhook URL must be an https:// address, such as https://example.com/hooks.", refused.Body);
         Assert.Equal("https://1.1.1.1/second", (await account.Client.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}/webhooks/{webhookId}", ct)).Id("url"));
 
         Assert.Contains("Delete this webhook?", (await console.GetAsync($"{page}?confirm=delete")).Body);

@@ -182,7 +182,7 @@ public sealed class ConsoleKeysBrowserTests(DeveloperRoutesServer server) : Deve
         await page.GetByLabel("HWID slots").FillAsync("99");
         await page.GetByLabel("Variables (JSON object)").FillAsync("""{"tier": "gold"}""");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("maxHwidSlots: must be an integer from 1 to 16");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("HWID slots must be a whole number from 1 to 16.");
         Assert.Equal("<b>Contoso</b>", await page.GetByLabel("Label").InputValueAsync());
         Assert.Equal("""{"tier": "gold"}""", await page.GetByLabel("Variables (JSON object)").InputValueAsync());
         var unchanged = await account.Client.GetFromJsonAsync<JsonElement>($"/v1/licenses/{key}", ct);
@@ -214,11 +214,11 @@ public sealed class ConsoleKeysBrowserTests(DeveloperRoutesServer server) : Deve
         var path = await download.PathAsync();
         Assert.Equal(apiFile, await File.ReadAllTextAsync(path, ct));
 
-        // A refused mint (an expiry after a past date) says why in the API's words and keeps the HWIDs.
+        // A refused mint (an expiry after a past date) says why in plain words and keeps the HWIDs.
         await page.GetByLabel("HWIDs (one a line)").FillAsync("machine-c");
         await page.GetByLabel("File expires (UTC, empty = never)").FillAsync("2001-01-01T00:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Mint file" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("expiresAt: must be in the future");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Choose a date in the future.");
         Assert.Equal("machine-c", await page.GetByLabel("HWIDs (one a line)").InputValueAsync());
         Assert.Single((await account.Client.GetFromJsonAsync<JsonElement>($"/v1/licenses/{key}/offline-files", ct)).GetProperty("offlineFiles").EnumerateArray());
     }

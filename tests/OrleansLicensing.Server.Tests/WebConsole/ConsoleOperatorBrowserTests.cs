@@ -51,7 +51,7 @@ public sealed partial class ConsoleOperatorBrowserTests(DeveloperRoutesServer se
         await Assertions.Expect(page.GetByText(named).First).ToBeVisibleAsync();
 
         await page.GotoAsync($"/console/operator?q={new string('x', 251)}");
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("q: at most 250 characters");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Search text can be at most 250 characters long.");
     }
 
     [Fact]

@@ -179,16 +179,16 @@ public sealed class ConsoleSecurityTests(SqliteServer server)
     }
 
     [Fact]
-    public async Task Wrong_credentials_show_the_api_message_and_no_session()
+    public async Task Wrong_credentials_say_why_and_create_no_session()
     {
         using var console = new ConsoleClient(Host.BaseAddress);
         await console.GetAsync("/console/sign-in");
         var unknown = await console.PostFormAsync("/console/sign-in?handler=Vendor", [new("apiKey", "af_live_" + new string('x', 40))]);
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.Status);
-        Assert.Contains("Unknown API key", unknown.Body);
+        Assert.Contains("This API key is not known. Check that it was copied whole.", unknown.Body);
         var wrongToken = await console.PostFormAsync("/console/sign-in?handler=Operator", [new("operatorToken", "not-the-token")]);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.Status);
-        Assert.Contains("Invalid operator token", wrongToken.Body);
+        Assert.Contains("This is not the operator token.", wrongToken.Body);
         Assert.DoesNotContain("not-the-token", wrongToken.Body);
         Assert.DoesNotContain("__Host-console-session", console.Cookies.Keys);
     }

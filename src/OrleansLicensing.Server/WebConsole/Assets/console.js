@@ -18,3 +18,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const alert = document.querySelector(".failure[role=alert]");
   if (alert) { alert.setAttribute("tabindex", "-1"); alert.focus(); }
 });
+// A selector marked data-submit-on-change (the app of Licenses and Logs) shows its choice at once.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-submit-on-change]");
+  if (select && select.form) select.form.requestSubmit();
+});

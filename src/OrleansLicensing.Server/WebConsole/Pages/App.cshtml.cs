@@ -71,7 +71,11 @@ public sealed class AppModel(AppService apps, WebhookService webhooks, AppSettin
         SecurityEntryType? type = EntryType switch { "hwid" => SecurityEntryType.Hwid, "ip" => SecurityEntryType.Ip, _ => null };
         await settings.EditSecurityAsync(Caller, AppId, new SecurityEntryRequest(type, EntryValue), whitelist: EntryList == "allow", add);
         return Redirect($"/console/apps/{Uri.EscapeDataString(AppId)}?done={(add ? "entry-added" : "entry-removed")}#security-heading");
-    }, LoadKeepingFormAsync);
+    }, LoadKeepingFormAsync, SecurityFields);
+
+    // The forms' fields whose id is not the API member they send.
+    private static readonly Dictionary<string, string> SecurityFields = new() { ["value"] = "entryValue", ["type"] = "entryType" };
+    private static readonly Dictionary<string, string> WebhookFields = new() { ["url"] = "webhookUrl", ["events"] = "webhookEvents" };
 
     [ConsoleScope(DeveloperScopes.WriteApps)]
     public Task<IActionResult> OnPostSettingsAsync() => AttemptAsync(async () =>
@@ -100,7 +104,7 @@ public sealed class AppModel(AppService apps, WebhookService webhooks, AppSettin
         (WebhookUrl, WebhookEvents) = (null, []);
         await LoadKeepingFormAsync();
         return Page();
-    }, LoadKeepingFormAsync);
+    }, LoadKeepingFormAsync, WebhookFields);
 
     // After a refused form: what the page shows is reloaded; the settings fields keep what was sent only for that form.
     private async Task LoadKeepingFormAsync()

@@ -9,6 +9,7 @@ namespace OrleansLicensing.Server.WebConsole.Pages;
 public sealed class CreditsModel(CreditLedgerService ledger) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)] public string? Cursor { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Back { get; set; }
 
     public LedgerResponse? Ledger { get; private set; }
 
@@ -17,4 +18,7 @@ public sealed class CreditsModel(CreditLedgerService ledger) : ConsolePageModel
         Ledger = await ledger.ReadAsync(Caller, "50", string.IsNullOrEmpty(Cursor) ? null : Cursor);
         return Page();
     });
+
+    /// <summary>The paging links.</summary>
+    public ConsolePager Pager => new("/console/credits", [], Cursor, Back, Ledger?.Cursor);
 }

@@ -11,7 +11,7 @@ namespace OrleansLicensing.Server.WebConsole.Pages;
 /// the answer, a double click) shows the batch it created and creates none.
 /// </summary>
 [ConsoleArea(ConsoleSessionKind.Vendor), ConsoleScope(DeveloperScopes.WriteLicenses)]
-public sealed class LicenseNewModel(LicenseService licenses, AppService apps, ConsoleOperations operations) : ConsolePageModel
+public sealed class LicenseNewModel(LicenseService licenses, AppService apps, ConsoleOperations operations, TimeProvider time) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)] public string? AppId { get; set; }
     [BindProperty] public string? Quantity { get; set; } = "1";
@@ -39,12 +39,17 @@ public sealed class LicenseNewModel(LicenseService licenses, AppService apps, Co
     public Task<IActionResult> OnPostAsync() => AttemptAsync(async () =>
     {
         var details = new List<string>();
-        var quantity = ConsoleFormat.Integer(Quantity, details, $"quantity: must be an integer from 1 to {LicenseService.MaxQuantity}");
-        var slots = ConsoleFormat.Integer(MaxHwidSlots, details, $"maxHwidSlots: must be an integer from 1 to {LicenseService.MaxHwidSlots}");
+        var quantityProblem = $"quantity: must be an integer from 1 to {LicenseService.MaxQuantity}";
+        var slotsProblem = $"maxHwidSlots: must be an integer from 1 to {LicenseService.MaxHwidSlots}";
+        var quantity = ConsoleFormat.Integer(Quantity, details, quantityProblem);
+        var slots = ConsoleFormat.Integer(MaxHwidSlots, details, slotsProblem);
         var expiresAt = ConsoleFormat.UtcTime(ExpiresAt, details, "expiresAt");
         var variables = ConsoleFormat.JsonObject(Variables, details, "variables");
-        if (quantity is < int.MinValue or > int.MaxValue) details.Add($"quantity: must be an integer from 1 to {LicenseService.MaxQuantity}");
-        if (slots is < int.MinValue or > int.MaxValue) details.Add($"maxHwidSlots: must be an integer from 1 to {LicenseService.MaxHwidSlots}");
+        // The service's ranges, checked here too so that one send reports every field at once.
+        if (quantity is < 1 or > LicenseService.MaxQuantity) details.Add(quantityProblem);
+        if (slots is < 1 or > LicenseService.MaxHwidSlots) details.Add(slotsProblem);
+        // The API takes a past expiry (the licenses are born expired); in the console that is a typo.
+        if (expiresAt <= time.GetUtcNow()) details.Add("expiresAt: must be in the future (empty for a lifetime license)");
         ConsoleFormat.ThrowIfAny(details);
         (Created, Replayed) = await operations.OnceAsync(Caller.AccountId, "create-licenses", OperationId, async () =>
         {

@@ -64,7 +64,7 @@ public sealed class OfflineFilesModel(LicenseService licenses, OfflineFileServic
         var operation = OperationId is { Length: > 0 and <= 64 } ? $"console:{OperationId}" : null;
         var file = await files.MintAsync(Caller, LicenseKey, request, operation);
         return Redirect($"/console/licenses/{Uri.EscapeDataString(file.LicenseKey)}/offline-files?done=minted&fileId={Uri.EscapeDataString(file.FileId)}");
-    }, LoadAsync);
+    }, LoadAsync, new Dictionary<string, string> { ["expiresAt"] = "fileExpiresAt" });
 
     private async Task LoadAsync()
     {

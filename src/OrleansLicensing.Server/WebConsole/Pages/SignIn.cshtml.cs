@@ -40,7 +40,7 @@ public sealed class SignInModel(ConsoleSessionStore sessions, ApiKeyAuthenticato
     public async Task<IActionResult> OnPostVendorAsync(string? apiKey)
     {
         var key = apiKey?.Trim();
-        if (string.IsNullOrEmpty(key)) return Refuse("API key: required");
+        if (string.IsNullOrEmpty(key)) return Refuse("Enter your API key.");
         if (!ApiKeys.IsWellFormed(key)) return Refuse("Malformed API key");
         var hash = ApiKeys.Hash(key);
         ApiCaller caller;
@@ -60,8 +60,8 @@ public sealed class SignInModel(ConsoleSessionStore sessions, ApiKeyAuthenticato
     public async Task<IActionResult> OnPostOperatorAsync(string? operatorToken)
     {
         var token = operatorToken?.Trim();
-        if (string.IsNullOrEmpty(token)) return Refuse("Operator token: required");
-        if (!SecretComparer.AreEqual(token, secrets.OperatorToken)) return Refuse("Invalid operator token");
+        if (string.IsNullOrEmpty(token)) return Refuse("Enter the operator token.");
+        if (!SecretComparer.AreEqual(token, secrets.OperatorToken)) return Refuse("This is not the operator token.");
         var session = await sessions.CreateAsync(ConsoleSessionKind.Operator, null, ConsoleSessionStore.Hash(secrets.OperatorToken), HttpContext.RequestAborted);
         ConsoleCookies.SetSession(Response, session);
         return Redirect(SafeReturnUrl("/console/operator", operatorArea: true));
@@ -69,7 +69,7 @@ public sealed class SignInModel(ConsoleSessionStore sessions, ApiKeyAuthenticato
 
     private PageResult Refuse(string message)
     {
-        Failure = new ConsoleFailure(message, []);
+        Failure = new ConsoleFailure(ConsoleWording.Sentence(message));
         return new PageResult { StatusCode = StatusCodes.Status401Unauthorized };
     }
 

@@ -15,6 +15,7 @@ public sealed class WebhookModel(WebhookService webhooks) : ConsolePageModel
     [BindProperty(SupportsGet = true)] public string AppId { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string WebhookId { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string? Cursor { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Back { get; set; }
 
     /// <summary><c>delete</c> while the deletion awaits confirmation.</summary>
     [BindProperty(SupportsGet = true)] public string? Confirm { get; set; }
@@ -39,12 +40,15 @@ public sealed class WebhookModel(WebhookService webhooks) : ConsolePageModel
         return Page();
     });
 
+    // The form's fields whose id is not the API member they send.
+    private static readonly Dictionary<string, string> EditedFields = new() { ["url"] = "webhookUrl", ["events"] = "webhookEvents" };
+
     [ConsoleScope(DeveloperScopes.WriteWebhooks)]
     public Task<IActionResult> OnPostUpdateAsync() => AttemptAsync(async () =>
     {
         await webhooks.UpdateAsync(Caller, AppId, WebhookId, new UpdateWebhookRequest(WebhookUrl, [.. WebhookEvents], WebhookEnabled), HttpContext.RequestAborted);
         return Redirect($"{Self}?done=saved");
-    }, LoadAsync);
+    }, LoadAsync, EditedFields);
 
     [ConsoleScope(DeveloperScopes.WriteWebhooks)]
     public Task<IActionResult> OnPostDeleteAsync() => AttemptAsync(async () =>
@@ -52,6 +56,9 @@ public sealed class WebhookModel(WebhookService webhooks) : ConsolePageModel
         await webhooks.DeleteAsync(Caller, AppId, WebhookId);
         return Redirect($"/console/apps/{Uri.EscapeDataString(AppId)}?done=webhook-deleted");
     }, LoadAsync);
+
+    /// <summary>The delivery log's paging links.</summary>
+    public ConsolePager Pager => new(Self, [], Cursor, Back, Deliveries?.Cursor);
 
     /// <summary>This page's path.</summary>
     public string Self => $"/console/apps/{Uri.EscapeDataString(AppId)}/webhooks/{Uri.EscapeDataString(WebhookId)}";

@@ -38,7 +38,7 @@ public sealed class AccountModel(AccountAdministration accounts) : ConsolePageMo
     public Task<IActionResult> OnPostCreditsAsync() => AttemptAsync(async () =>
     {
         var details = new List<string>();
-        var amount = ConsoleFormat.Integer(Amount, details, "amount: must be an integer (negative = correction)");
+        var amount = ConsoleFormat.Integer(Amount, details, "amount: must be an integer");
         ConsoleFormat.ThrowIfAny(details);
         var operation = OperationId is { Length: > 0 and <= 64 } ? $"console:{OperationId}" : null;
         await accounts.ChangeCreditsAsync(AccountId, new CreditGrantRequest(amount, Reason), operation);
@@ -49,13 +49,16 @@ public sealed class AccountModel(AccountAdministration accounts) : ConsolePageMo
     {
         await accounts.SetStatusAsync(AccountId, AccountStatus.Suspended, new AccountStatusRequest(StatusReason));
         return Redirect(Self("suspended"));
-    }, LoadAsync);
+    }, LoadAsync, StatusFields);
 
     public Task<IActionResult> OnPostReactivateAsync() => AttemptAsync(async () =>
     {
         await accounts.SetStatusAsync(AccountId, AccountStatus.Active, new AccountStatusRequest(StatusReason));
         return Redirect(Self("reactivated"));
-    }, LoadAsync);
+    }, LoadAsync, StatusFields);
+
+    // The status form's reason field is statusReason (the credit form's is reason).
+    private static readonly Dictionary<string, string> StatusFields = new() { ["reason"] = "statusReason" };
 
     private async Task LoadAsync()
     {

@@ -8,6 +8,7 @@ namespace OrleansLicensing.Server.WebConsole.Pages.Operator;
 public sealed class AccountsModel(AccountAdministration accounts, AccountSearch search) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)] public string? Cursor { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Back { get; set; }
     [BindProperty(SupportsGet = true)] public string? Find { get; set; }
 
     /// <summary>Search text: part of a name or email, or the start of an account id.</summary>
@@ -42,6 +43,9 @@ public sealed class AccountsModel(AccountAdministration accounts, AccountSearch 
         await LoadAsync();
         return Page();
     }, LoadAsync);
+
+    /// <summary>The paging links, keeping the search.</summary>
+    public ConsolePager Pager => new("/console/operator", [new("q", Q?.Trim())], Cursor, Back, Accounts?.Cursor);
 
     /// <summary>How many accounts the search page looked at (only when searching).</summary>
     public int? Scanned { get; private set; }
