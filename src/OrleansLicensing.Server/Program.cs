@@ -77,6 +77,7 @@ public sealed class Program
         });
         LoggingRules.AddShippedSettings(builder.Configuration, builder.Environment.ContentRootPath);
         LoggingRules.Validate(builder.Configuration);
+        ConfigurationKeys.Licensing.EnsureKnown(builder.Configuration);
         var settings = LicensingSettings.Load(builder.Configuration);
         var observability = ObservabilityOptions.Load(builder.Configuration);
         var secrets = GeneratedSecrets.LoadOrCreate(settings);

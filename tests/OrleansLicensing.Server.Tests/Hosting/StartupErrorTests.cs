@@ -194,6 +194,19 @@ public sealed class StartupErrorTests
         Assert.Contains(expected, AssertOneConfigurationErrorLine(exit));
     }
 
+    [Theory]
+    [InlineData("--Licensing:Storage:Provder=PostgreSql", "Licensing:Storage:Provder is not a setting of this server; did you mean Licensing:Storage:Provider?")]
+    [InlineData("--Licensing:Auth:SesionTokenSecrets:0=0123456789abcdef0123456789abcdef", "Licensing:Auth:SesionTokenSecrets:0 is not a setting of this server; did you mean Licensing:Auth:SessionTokenSecrets:0?")]
+    public async Task A_misspelt_Licensing_key_stops_the_server_with_one_line_naming_it_and_the_nearest_setting(string arg, string expected)
+    {
+        using var data = new TempDirectory("misspelt-key");
+
+        var exit = await RunServerAsync(data.Path, arg, $"--urls=http://127.0.0.1:{FreePorts.Next()}", $"--Orleans:SiloPort={FreePorts.Next()}", $"--Orleans:GatewayPort={FreePorts.Next()}");
+
+        Assert.Equal($"orleans-licensing: configuration error: {expected}", AssertOneConfigurationErrorLine(exit));
+        Assert.False(File.Exists(Path.Combine(data.Path, "licensing.db")), "nothing was created before the configuration was checked");
+    }
+
     [Fact]
     public async Task Two_of_the_servers_own_ports_on_one_port_stop_it_before_anything_binds()
     {
