@@ -106,8 +106,11 @@ public sealed class Program
             }
             catch (Exception error) when (error is System.Data.Common.DbException or TimeoutException or System.Net.Sockets.SocketException)
             {
-                throw new LicensingStartupException($"cannot prepare the {settings.Provider} database: {error.Message.Split('\n', 2)[0].Trim()}");
+                throw settings.Provider == StorageProvider.Sqlite
+                    ? StartupChecks.SqliteUnusable(settings.SqliteDatabasePath, error)
+                    : new LicensingStartupException($"cannot prepare the {settings.Provider} database: {error.Message.Split('\n', 2)[0].Trim()}");
             }
+            if (settings.Provider == StorageProvider.Sqlite) await StartupChecks.EnsureSqliteWritableAsync(settings);
         }
 
         builder.Services.AddSingleton(settings);

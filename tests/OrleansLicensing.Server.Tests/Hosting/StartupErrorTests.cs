@@ -208,6 +208,31 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
+    public async Task A_SQLite_database_that_cannot_be_written_stops_the_server_with_one_line_naming_its_path()
+    {
+        // Root (as CI runs) writes whatever the file permissions say; SQLite itself refuses to write a
+        // database whose header asks for a newer writer (byte 18, the write version, above 2), and opens
+        // it read-only the way it opens a file on a read-only mount: reads pass, every write fails.
+        using var data = new TempDirectory("read-only-db");
+        var database = Path.Combine(data.Path, "licensing.db");
+        await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, StorageConnections.Sqlite(database), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            cancellationToken: TestContext.Current.CancellationToken);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // the last connection checkpoints and removes the WAL
+        Assert.False(File.Exists(database + "-wal"));
+        await using (var file = new FileStream(database, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = 18;
+            file.WriteByte(3);
+        }
+
+        var exit = await RunServerAsync(data.Path, $"--urls=http://127.0.0.1:{FreePorts.Next()}", $"--Orleans:SiloPort={FreePorts.Next()}", $"--Orleans:GatewayPort={FreePorts.Next()}");
+
+        Assert.Equal(
+            $"orleans-licensing: start-up error: the SQLite database {database} cannot be opened for writing (SQLite Error 8: 'attempt to write a readonly database'): the file, and its directory (where SQLite keeps the -wal and -shm files), must be writable by this process",
+            AssertOneStartupErrorLine(exit));
+    }
+
+    [Fact]
     public async Task Two_of_the_servers_own_ports_on_one_port_stop_it_before_anything_binds()
     {
         using var data = new TempDirectory("port-clash");
