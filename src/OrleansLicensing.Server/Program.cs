@@ -44,11 +44,9 @@ public sealed class Program
             await Console.Error.WriteLineAsync($"orleans-licensing: start-up error: {StartupChecks.Describe(error)}");
             return 2;
         }
-        await using (app)
-        {
-            app.LogWhereToFind();
-            await app.WaitForShutdownAsync();
-        }
+        app.LogWhereToFind();
+        // A stop cut short (the database unreachable) leaves the host undisposed: disposing it would wait for the abandoned stop.
+        if (await GracefulStop.WaitForShutdownAsync(app)) await app.DisposeAsync();
         return 0;
     }
 
@@ -143,7 +141,7 @@ public sealed class Program
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<Idempotency>();
         builder.Services.AddAuthLog();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = GracefulStop.ShutdownTimeout);
         builder.UseOrleans(silo =>
         {
             silo.ConfigureLicensingSilo(settings);
