@@ -44,11 +44,9 @@ public sealed class Program
             await Console.Error.WriteLineAsync($"orleans-licensing: start-up error: {StartupChecks.Describe(error)}");
             return 2;
         }
-        await using (app)
-        {
-            app.LogWhereToFind();
-            await app.WaitForShutdownAsync();
-        }
+        app.LogWhereToFind();
+        // A stop cut short (the database unreachable) leaves the host undisposed: disposing it would wait for the abandoned stop.
+        if (await GracefulStop.WaitForShutdownAsync(app)) await app.DisposeAsync();
         return 0;
     }
 
@@ -77,6 +75,7 @@ public sealed class Program
         });
         LoggingRules.AddShippedSettings(builder.Configuration, builder.Environment.ContentRootPath);
         LoggingRules.Validate(builder.Configuration);
+        ConfigurationKeys.Licensing.EnsureKnown(builder.Configuration);
         var settings = LicensingSettings.Load(builder.Configuration);
         var observability = ObservabilityOptions.Load(builder.Configuration);
         var secrets = GeneratedSecrets.LoadOrCreate(settings);
@@ -105,8 +104,11 @@ public sealed class Program
             }
             catch (Exception error) when (error is System.Data.Common.DbException or TimeoutException or System.Net.Sockets.SocketException)
             {
-                throw new LicensingStartupException($"cannot prepare the {settings.Provider} database: {error.Message.Split('\n', 2)[0].Trim()}");
+                throw settings.Provider == StorageProvider.Sqlite
+                    ? StartupChecks.SqliteUnusable(settings.SqliteDatabasePath, error)
+                    : new LicensingStartupException($"cannot prepare the {settings.Provider} database: {error.Message.Split('\n', 2)[0].Trim()}");
             }
+            if (settings.Provider == StorageProvider.Sqlite) await StartupChecks.EnsureSqliteWritableAsync(settings);
         }
 
         builder.Services.AddSingleton(settings);
@@ -139,7 +141,7 @@ public sealed class Program
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<Idempotency>();
         builder.Services.AddAuthLog();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = GracefulStop.ShutdownTimeout);
         builder.UseOrleans(silo =>
         {
             silo.ConfigureLicensingSilo(settings);

@@ -72,24 +72,30 @@ public sealed class SiloActiveHealthCheck(IServiceProvider services, IHostApplic
 /// <summary>Healthy when the storage database answers <c>SELECT 1</c> within 3 seconds.</summary>
 public sealed class StorageHealthCheck(LicensingSettings settings) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await AnswersAsync(settings, TimeSpan.FromSeconds(3), cancellationToken)
+            ? HealthCheckResult.Healthy(settings.Provider.ToString())
+            : HealthCheckResult.Unhealthy($"{settings.Provider} unreachable");
+
+    /// <summary>Whether the storage database answers <c>SELECT 1</c> within <paramref name="timeout"/> (also asked while the server stops, <see cref="GracefulStop"/>).</summary>
+    public static async Task<bool> AnswersAsync(LicensingSettings settings, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
             await using DbConnection connection = settings.Provider == StorageProvider.PostgreSql
                 ? new NpgsqlConnection(settings.PostgresConnectionString)
                 : new SqliteConnection(StorageConnections.Sqlite(settings));
-            await connection.OpenAsync(timeout.Token);
+            await connection.OpenAsync(deadline.Token);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";
-            await command.ExecuteScalarAsync(timeout.Token);
-            return HealthCheckResult.Healthy(settings.Provider.ToString());
+            await command.ExecuteScalarAsync(deadline.Token);
+            return true;
         }
         catch (Exception error) when (error is DbException or OperationCanceledException or TimeoutException or InvalidOperationException)
         {
-            return HealthCheckResult.Unhealthy($"{settings.Provider} unreachable");
+            return false;
         }
     }
 }

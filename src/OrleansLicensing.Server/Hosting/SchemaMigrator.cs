@@ -16,7 +16,7 @@ namespace OrleansLicensing.Server.Hosting;
 public static class SchemaMigrator
 {
     private const long AdvisoryLockKey = 0x4F4C_4943_454E_5345; // "OLICENSE"
-    private const string HistoryTable = "licensing_schema_migrations";
+    internal const string HistoryTable = "licensing_schema_migrations";
 
     /// <summary>The migration files for an engine, in the order they apply.</summary>
     public static IReadOnlyList<(string Name, string Sql)> Files(StorageProvider provider)

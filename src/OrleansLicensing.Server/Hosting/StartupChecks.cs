@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -90,6 +91,47 @@ public static class StartupChecks
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The embedded SQLite database must take a write, made the way every write of the server is: a
+    /// commit, then the <c>fsync</c> of the WAL (<see cref="SqliteWalSync"/>). SQLite opens a file it
+    /// may not write read-only without a word, and reads (the schema check, <c>/health/ready</c>'s query)
+    /// pass; every write would then fail. Run after the schema is applied; writes nothing new (the
+    /// oldest schema-history row is rewritten as it is).
+    /// </summary>
+    public static async Task EnsureSqliteWritableAsync(LicensingSettings settings, CancellationToken cancellationToken = default)
+    {
+        var path = settings.SqliteDatabasePath;
+        try
+        {
+            await using (var connection = new SqliteConnection(StorageConnections.Sqlite(settings)))
+            {
+                await connection.OpenAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await using var command = connection.CreateCommand();
+                command.Transaction = (SqliteTransaction)transaction;
+                command.CommandText = $"UPDATE {SchemaMigrator.HistoryTable} SET applied_at = applied_at WHERE name = (SELECT min(name) FROM {SchemaMigrator.HistoryTable})";
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            await new SqliteWalSync(path).WaitAsync().WaitAsync(cancellationToken);
+        }
+        catch (Exception error) when (error is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw SqliteUnusable(path, error);
+        }
+    }
+
+    /// <summary>The one line for a SQLite database that cannot be used: its path, and what is wrong with it.</summary>
+    public static LicensingStartupException SqliteUnusable(string path, Exception error)
+    {
+        var reason = OneLine(error.Message).TrimEnd('.');
+        var notWritable = error is IOException or UnauthorizedAccessException
+                          || error is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_PERM or SQLitePCL.raw.SQLITE_CANTOPEN };
+        return new LicensingStartupException(notWritable
+            ? $"the SQLite database {path} cannot be opened for writing ({reason}): the file, and its directory (where SQLite keeps the -wal and -shm files), must be writable by this process"
+            : $"the SQLite database {path} cannot be used: {reason}");
     }
 
     /// <summary>The one line for a failure while the host started (the races the checks above cannot see, the database, the silo).</summary>

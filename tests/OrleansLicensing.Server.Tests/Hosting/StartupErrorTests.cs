@@ -194,6 +194,44 @@ public sealed class StartupErrorTests
         Assert.Contains(expected, AssertOneConfigurationErrorLine(exit));
     }
 
+    [Theory]
+    [InlineData("--Licensing:Storage:Provder=PostgreSql", "Licensing:Storage:Provder is not a setting of this server; did you mean Licensing:Storage:Provider?")]
+    [InlineData("--Licensing:Auth:SesionTokenSecrets:0=0123456789abcdef0123456789abcdef", "Licensing:Auth:SesionTokenSecrets:0 is not a setting of this server; did you mean Licensing:Auth:SessionTokenSecrets:0?")]
+    public async Task A_misspelt_Licensing_key_stops_the_server_with_one_line_naming_it_and_the_nearest_setting(string arg, string expected)
+    {
+        using var data = new TempDirectory("misspelt-key");
+
+        var exit = await RunServerAsync(data.Path, arg, $"--urls=http://127.0.0.1:{FreePorts.Next()}", $"--Orleans:SiloPort={FreePorts.Next()}", $"--Orleans:GatewayPort={FreePorts.Next()}");
+
+        Assert.Equal($"orleans-licensing: configuration error: {expected}", AssertOneConfigurationErrorLine(exit));
+        Assert.False(File.Exists(Path.Combine(data.Path, "licensing.db")), "nothing was created before the configuration was checked");
+    }
+
+    [Fact]
+    public async Task A_SQLite_database_that_cannot_be_written_stops_the_server_with_one_line_naming_its_path()
+    {
+        // Root (as CI runs) writes whatever the file permissions say; SQLite itself refuses to write a
+        // database whose header asks for a newer writer (byte 18, the write version, above 2), and opens
+        // it read-only the way it opens a file on a read-only mount: reads pass, every write fails.
+        using var data = new TempDirectory("read-only-db");
+        var database = Path.Combine(data.Path, "licensing.db");
+        await SchemaMigrator.ApplyAsync(StorageProvider.Sqlite, StorageConnections.Sqlite(database), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            cancellationToken: TestContext.Current.CancellationToken);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // the last connection checkpoints and removes the WAL
+        Assert.False(File.Exists(database + "-wal"));
+        await using (var file = new FileStream(database, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = 18;
+            file.WriteByte(3);
+        }
+
+        var exit = await RunServerAsync(data.Path, $"--urls=http://127.0.0.1:{FreePorts.Next()}", $"--Orleans:SiloPort={FreePorts.Next()}", $"--Orleans:GatewayPort={FreePorts.Next()}");
+
+        Assert.Equal(
+            $"orleans-licensing: start-up error: the SQLite database {database} cannot be opened for writing (SQLite Error 8: 'attempt to write a readonly database'): the file, and its directory (where SQLite keeps the -wal and -shm files), must be writable by this process",
+            AssertOneStartupErrorLine(exit));
+    }
+
     [Fact]
     public async Task Two_of_the_servers_own_ports_on_one_port_stop_it_before_anything_binds()
     {
