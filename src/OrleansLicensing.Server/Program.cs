@@ -174,6 +174,7 @@ public sealed class Program
                 o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
             })
             .AddJsonOptions(o => JsonDefaults.Apply(o.JsonSerializerOptions))
+            .AddRequestBodyNullRule()
             .ConfigureApiBehaviorOptions(o =>
             {
                 o.InvalidModelStateResponseFactory = ErrorResponses.InvalidModelState;

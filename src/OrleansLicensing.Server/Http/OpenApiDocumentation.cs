@@ -83,6 +83,7 @@ public static class OpenApiDocumentation
             },
         };
         document.Components.Schemas[AuthFailureSchema] = AuthSchemas.Failure();
+        OpenApiSchemas.DescribeRequestNulls(document);
         foreach (var schema in document.Components.Schemas.Values.OfType<OpenApiSchema>()) schema.Description = OpenApiSchemas.Clean(schema.Description);
         // Variables are written as flat objects (Variables); the internal record of one entry is not on the wire.
         document.Components.Schemas.Remove("Variable");

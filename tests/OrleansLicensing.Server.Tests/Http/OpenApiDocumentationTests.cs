@@ -44,6 +44,20 @@ public sealed class OpenApiDocumentationTests(SqliteServer server)
     }
 
     [Fact]
+    public async Task Request_members_that_refuse_null_are_not_described_as_nullable()
+    {
+        var schemas = (await Document()).GetProperty("components").GetProperty("schemas");
+        string Types(string schema, string member) => schemas.GetProperty(schema).GetProperty("properties").GetProperty(member).GetRawText();
+
+        Assert.DoesNotContain("null", Types("UpdateAppRequest", "name"));
+        Assert.DoesNotContain("null", Types("UpdateAppRequest", "status"));
+        Assert.DoesNotContain("null", Types("UpdateWebhookRequest", "enabled"));
+        Assert.Contains("null", Types("UpdateAppRequest", "dailyCreditCap"));
+        Assert.Contains("null", Types("CreateLicensesRequest", "expiresAt"));
+        Assert.Equal(["expiresAt"], schemas.GetProperty("MintOfflineFileRequest").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task Every_operation_documents_its_error_responses_with_the_error_shape()
     {
         var document = await Document();
