@@ -17,7 +17,7 @@ namespace OrleansLicensing.Server.Developer.Apps;
 public sealed class AppLogsController(AuthLogService logs) : ControllerBase
 {
     /// <summary>A page of the app's auth log.</summary>
-    [HttpGet, RequireScope(DeveloperScopes.ReadLogs)]
+    [HttpGet(Name = "listAppLogs"), RequireScope(DeveloperScopes.ReadLogs)]
     public Task<AuthLogListResponse> List(
         string appId, [FromQuery] string? limit, [FromQuery] string? cursor, [FromQuery] string? result, [FromQuery] string? licenseKey, [FromQuery] string? ip) =>
         logs.PageAsync(HttpContext.ApiCaller(), appId, limit, cursor, result, licenseKey, ip, HttpContext.RequestAborted);
