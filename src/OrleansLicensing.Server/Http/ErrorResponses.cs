@@ -91,7 +91,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
                 await ErrorResponses.WriteAsync(httpContext, api.Error, api.Message, api.Details);
                 return true;
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
-                await ErrorResponses.WriteAsync(httpContext, ApiErrors.BadRequest, "Request body exceeds 1 MiB", ["body: larger than 1048576 bytes"]);
+                await ManagementBodyLimit.WriteTooLargeAsync(httpContext);
                 return true;
             case System.Text.DecoderFallbackException:
                 // Bytes that are not text in the body's charset: the client's input, never a 500.
