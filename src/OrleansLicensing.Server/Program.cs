@@ -198,6 +198,7 @@ public sealed class Program
         AuthEndpoints.MapAuthEndpoints(app, settings.Licensing.Auth.PathPrefix);
         app.MapControllers();
         app.MapLicensingConsole();
+        app.UseConsistentRouteLabels(); // after the last Map…: http_route and the request log spell every route alike
         return app;
     }
 }

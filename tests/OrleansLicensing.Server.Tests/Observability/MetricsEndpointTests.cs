@@ -137,6 +137,24 @@ public sealed class MetricsEndpointTests(ObservedServer observed)
     }
 
     [Fact]
+    public async Task Every_http_route_label_has_one_leading_slash_and_no_trailing_one()
+    {
+        // A controller, a minimal endpoint, a page, the dashboard (mapped with a trailing slash) and the SDK edge.
+        foreach (var path in new[] { "/v1/apps", "/health/live", "/console/sign-in", "/docs" })
+        {
+            using var answer = await Server.Http.GetAsync(path, TestContext.Current.CancellationToken);
+        }
+        using (var dashboard = await Server.Operator.GetAsync("/dashboard/", TestContext.Current.CancellationToken)) dashboard.EnsureSuccessStatusCode();
+        Assert.Equal("invalid_app", await Server.ValidateAsync("app_unknown", "secret", "AAAA-BBBB-CCCC-DDDD", "machine"));
+
+        var routes = System.Text.RegularExpressions.Regex.Matches((await Server.ScrapeAsync()).Text, "http_route=\"([^\"]*)\"")
+            .Select(m => m.Groups[1].Value).ToHashSet();
+
+        Assert.DoesNotContain(routes, r => !r.StartsWith('/') || r.StartsWith("//", StringComparison.Ordinal) || (r.Length > 1 && r.EndsWith('/')));
+        foreach (var route in new[] { "/v1/apps", "/health/live", "/console/sign-in", "/dashboard", "/auth/validate" }) Assert.Contains(route, routes);
+    }
+
+    [Fact]
     public async Task Rate_limit_refusals_are_counted()
     {
         var (appId, secret, key, _) = await Server.SeedAsync();
