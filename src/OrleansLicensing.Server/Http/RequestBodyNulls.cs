@@ -8,13 +8,6 @@ using Microsoft.AspNetCore.Mvc.Formatters;
 namespace OrleansLicensing.Server.Http;
 
 /// <summary>
-/// Marks a request member whose JSON <c>null</c> means something ("no expiry", "no label", "no cap").
-/// Every other member of a request body refuses an explicit <c>null</c> (see <see cref="RequestBodyNulls"/>).
-/// </summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
-public sealed class AcceptsNullAttribute : Attribute;
-
-/// <summary>
 /// The null rule of request bodies on <c>/v1</c> and <c>/admin/v1</c>: a member sent as <c>null</c> is a 400
 /// naming it (<c>"name: must not be null"</c>), unless null has a meaning there — the member is marked
 /// <see cref="AcceptsNullAttribute"/>, or it is an <see cref="Developer.Optional{T}"/>, which tells absent
@@ -49,7 +42,7 @@ public static class RequestBodyNulls
     }
 
     /// <summary>Adds the null rule to <paramref name="options"/> (request bodies only).</summary>
-    public static JsonSerializerOptions Apply(JsonSerializerOptions options)
+    private static JsonSerializerOptions Apply(JsonSerializerOptions options)
     {
         options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(RefuseNulls);
         return options;
