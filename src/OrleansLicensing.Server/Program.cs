@@ -176,6 +176,7 @@ public sealed class Program
                 o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
             })
             .AddJsonOptions(o => JsonDefaults.Apply(o.JsonSerializerOptions))
+            .AddRequestBodyNullRule()
             .ConfigureApiBehaviorOptions(o =>
             {
                 o.InvalidModelStateResponseFactory = ErrorResponses.InvalidModelState;
@@ -199,6 +200,7 @@ public sealed class Program
         AuthEndpoints.MapAuthEndpoints(app, settings.Licensing.Auth.PathPrefix);
         app.MapControllers();
         app.MapLicensingConsole();
+        app.UseConsistentRouteLabels(); // after the last Map…: http_route and the request log spell every route alike
         return app;
     }
 }

@@ -9,6 +9,12 @@ namespace OrleansLicensing.Diagnostics;
 /// <see cref="IMeterFactory"/>. The hooks on the request path are one call each, with constant tag
 /// values (no string is built per measurement).
 /// </summary>
+/// <remarks>
+/// The counters are observable counters over plain fields: every label set they can have is known
+/// here, and each is reported from the first collection on, at 0 until it happens. A counter that had
+/// no series until its first event would leave <c>rate()</c> and alerts on it with nothing to read.
+/// Counting is an interlocked add on the request path, cheaper than a synchronous counter's.
+/// </remarks>
 public sealed class LicensingMetrics
 {
     /// <summary>Name of the meter; exporters subscribe to it.</summary>
@@ -58,17 +64,26 @@ public sealed class LicensingMetrics
     private static readonly int[] BatchBounds = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
     private static readonly int[] CallBounds = [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20];
 
+    // The label sets of the counters, in the order of their fields below.
+    private static readonly KeyValuePair<string, object?>[] DebitKinds =
+        [Tag("kind", "grant"), Tag("kind", "correction"), Tag("kind", "validate"), Tag("kind", "heartbeat"), Tag("kind", "offline_file"), Tag("kind", "other")];
+    // Grants add credits and are never debited; "other" is a kind this build does not know. Neither is reported at 0.
+    private static readonly bool[] DebitKindsExpected = [false, true, true, true, true, false];
+    private static readonly KeyValuePair<string, object?>[] FailedOutcomes =
+        [Tag("outcome", WebhookOutcomes.HttpError), Tag("outcome", WebhookOutcomes.Timeout), Tag("outcome", WebhookOutcomes.NetworkError), Tag("outcome", WebhookOutcomes.Refused)];
+    private static readonly KeyValuePair<string, object?>[] RateLimitedApis = [Tag("api", "auth"), Tag("api", "developer")];
+
     private readonly Histogram<double> _authRequests;
-    private readonly Counter<long> _creditsDebited;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _writeDuration;
-    private readonly Counter<long> _writeFailures;
     private readonly Histogram<int> _heartbeatCountsBatch;
-    private readonly Counter<long> _heartbeatCountsFailures;
     private readonly Histogram<double> _webhookDelivery;
-    private readonly Counter<long> _webhookFailures;
-    private readonly Counter<long> _authLogDropped;
-    private readonly Counter<long> _rateLimitRefusals;
+    private readonly long[] _debited = new long[DebitKinds.Length];
+    private readonly long[] _webhookFailures = new long[FailedOutcomes.Length];
+    private readonly long[] _rateLimited = new long[RateLimitedApis.Length];
+    private long _writeFailures;
+    private long _heartbeatCountsFailures;
+    private long _authLogDropped;
     private long _backlogEvents = -1;
     private long _backlogDeliveries = -1;
 
@@ -80,21 +95,21 @@ public sealed class LicensingMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBounds });
         GrainCalls = Meter.CreateHistogram(AuthGrainCalls, "{call}", "Grain calls made on the silo for one /auth request",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = CallBounds });
-        _creditsDebited = Meter.CreateCounter<long>(CreditsDebited, "{credit}", "Credits taken from account balances, by kind");
+        Meter.CreateObservableCounter<long>(CreditsDebited, () => Observe(_debited, DebitKinds, DebitKindsExpected), "{credit}", "Credits taken from account balances, by kind");
         _batchSize = Meter.CreateHistogram(GroupCommitBatchSize, "{operation}", "Operations one account write carried",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBounds });
         _writeDuration = Meter.CreateHistogram(GroupCommitWriteDuration, "s", "Duration of an account's state write",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBounds });
-        _writeFailures = Meter.CreateCounter<long>(GroupCommitWriteFailures, "{write}", "Account state writes that failed");
+        Meter.CreateObservableCounter<long>(GroupCommitWriteFailures, () => Interlocked.Read(ref _writeFailures), "{write}", "Account state writes that failed");
         _heartbeatCountsBatch = Meter.CreateHistogram(HeartbeatCountsBatchSize, "{license}", "Licenses whose heartbeat counters one counter write raised; the count is the number of writes",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBounds });
-        _heartbeatCountsFailures = Meter.CreateCounter<long>(HeartbeatCountsWriteFailures, "{write}", "Heartbeat counter writes that failed");
+        Meter.CreateObservableCounter<long>(HeartbeatCountsWriteFailures, () => Interlocked.Read(ref _heartbeatCountsFailures), "{write}", "Heartbeat counter writes that failed");
         Meter.CreateObservableGauge(WebhookBacklog, ObserveBacklog, "{item}", "Webhook events not yet turned into deliveries, and deliveries waiting for an attempt");
         _webhookDelivery = Meter.CreateHistogram(WebhookDeliveryDuration, "s", "Duration of webhook delivery attempts, by outcome",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBounds });
-        _webhookFailures = Meter.CreateCounter<long>(WebhookDeliveryFailures, "{attempt}", "Webhook delivery attempts without a 2xx answer, by outcome");
-        _authLogDropped = Meter.CreateCounter<long>(AuthLogDropped, "{entry}", "Auth log entries dropped (queue full or database failing)");
-        _rateLimitRefusals = Meter.CreateCounter<long>(RateLimitRefusals, "{request}", "Requests refused by a rate limit, by API");
+        Meter.CreateObservableCounter<long>(WebhookDeliveryFailures, () => Observe(_webhookFailures, FailedOutcomes), "{attempt}", "Webhook delivery attempts without a 2xx answer, by outcome");
+        Meter.CreateObservableCounter<long>(AuthLogDropped, () => Interlocked.Read(ref _authLogDropped), "{entry}", "Auth log entries dropped (queue full or database failing)");
+        Meter.CreateObservableCounter<long>(RateLimitRefusals, () => Observe(_rateLimited, RateLimitedApis), "{request}", "Requests refused by a rate limit, by API");
     }
 
     /// <summary>The meter every product instrument is on.</summary>
@@ -108,21 +123,20 @@ public sealed class LicensingMetrics
         _authRequests.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("result", result));
 
     /// <summary>Credits taken from a balance (a usage debit, or a negative operator change).</summary>
-    public void Debited(CreditEntryKind kind, long credits) =>
-        _creditsDebited.Add(credits, new KeyValuePair<string, object?>("kind", KindName(kind)));
+    public void Debited(CreditEntryKind kind, long credits) => Interlocked.Add(ref _debited[DebitIndex(kind)], credits);
 
     /// <summary>An account write that carried <paramref name="operations"/> operations finished (or failed).</summary>
     public void GroupCommitWritten(int operations, TimeSpan elapsed, bool failed)
     {
         _batchSize.Record(operations);
         _writeDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", failed ? "failed" : "ok"));
-        if (failed) _writeFailures.Add(1);
+        if (failed) Interlocked.Increment(ref _writeFailures);
     }
 
     /// <summary>A write of the silo's heartbeat counter journal that raised <paramref name="licenses"/> counters finished (or failed).</summary>
     public void HeartbeatCountsWritten(int licenses, bool failed)
     {
-        if (failed) _heartbeatCountsFailures.Add(1);
+        if (failed) Interlocked.Increment(ref _heartbeatCountsFailures);
         else _heartbeatCountsBatch.Record(licenses);
     }
 
@@ -136,16 +150,23 @@ public sealed class LicensingMetrics
     /// <summary>One webhook delivery attempt; <paramref name="outcome"/> is one of <see cref="WebhookOutcomes"/>.</summary>
     public void WebhookAttempt(string outcome, TimeSpan elapsed)
     {
-        var tag = new KeyValuePair<string, object?>("outcome", outcome);
-        _webhookDelivery.Record(elapsed.TotalSeconds, tag);
-        if (outcome != WebhookOutcomes.Delivered) _webhookFailures.Add(1, tag);
+        _webhookDelivery.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+        var failure = outcome switch
+        {
+            WebhookOutcomes.Delivered => -1,
+            WebhookOutcomes.HttpError => 0,
+            WebhookOutcomes.Timeout => 1,
+            WebhookOutcomes.NetworkError => 2,
+            _ => 3, // refused
+        };
+        if (failure >= 0) Interlocked.Increment(ref _webhookFailures[failure]);
     }
 
     /// <summary>Auth log entries dropped.</summary>
-    public void AuthLogEntriesDropped(long count) => _authLogDropped.Add(count);
+    public void AuthLogEntriesDropped(long count) => Interlocked.Add(ref _authLogDropped, count);
 
     /// <summary>A request refused by a rate limit; <paramref name="api"/> is <c>auth</c> or <c>developer</c>.</summary>
-    public void RateLimited(string api) => _rateLimitRefusals.Add(1, new KeyValuePair<string, object?>("api", api));
+    public void RateLimited(string api) => Interlocked.Increment(ref _rateLimited[api == "auth" ? 0 : 1]);
 
     private IEnumerable<Measurement<long>> ObserveBacklog()
     {
@@ -158,15 +179,25 @@ public sealed class LicensingMetrics
         ];
     }
 
-    private static string KindName(CreditEntryKind kind) => kind switch
+    /// <summary>
+    /// The counts of a labelled counter, one measurement per label set: the expected ones always (0 before
+    /// their first event), the others only once they happened. Without <paramref name="expected"/>, all are.
+    /// </summary>
+    private static List<Measurement<long>> Observe(long[] counts, KeyValuePair<string, object?>[] tags, bool[]? expected = null)
     {
-        CreditEntryKind.Validate => "validate",
-        CreditEntryKind.Heartbeat => "heartbeat",
-        CreditEntryKind.OfflineFile => "offline_file",
-        CreditEntryKind.Correction => "correction",
-        CreditEntryKind.Grant => "grant",
-        _ => "other",
-    };
+        var measurements = new List<Measurement<long>>(counts.Length);
+        for (var i = 0; i < counts.Length; i++)
+        {
+            var count = Interlocked.Read(ref counts[i]);
+            if (expected?[i] != false || count != 0) measurements.Add(new Measurement<long>(count, tags[i]));
+        }
+        return measurements;
+    }
+
+    private static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);
+
+    // Index into DebitKinds: the CreditEntryKind value, or "other".
+    private static int DebitIndex(CreditEntryKind kind) => kind is >= CreditEntryKind.Grant and <= CreditEntryKind.OfflineFile ? (int)kind : DebitKinds.Length - 1;
 }
 
 /// <summary>The <c>outcome</c> values of webhook delivery attempts.</summary>

@@ -71,6 +71,11 @@ public sealed partial class AuthExchange(AuthEndpoints edge, HttpContext context
             }
             await handle(bytes);
         }
+        catch (BadHttpRequestException bad) when (!HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The body broke off or is malformed on the wire (a bad chunk): the client's fault, not the server's.
+            if (!Response.HasStarted) await FailAsync(AuthError.BadRequest, [$"body: {bad.Message}"]);
+        }
         catch (Exception error) when (!HttpContext.RequestAborted.IsCancellationRequested)
         {
             LogFault(error, Request.Path.Value ?? "", HttpContext.TraceIdentifier);

@@ -159,6 +159,15 @@ internal static class AuthSchemas
             }));
     }
 
+    /// <summary>The operation id of an <c>/auth</c> endpoint (its last path segment).</summary>
+    public static string OperationId(string endpoint) => endpoint switch
+    {
+        "validate" => "validate",
+        "heartbeat" => "heartbeat",
+        "selfban" => "selfBan",
+        _ => endpoint,
+    };
+
     /// <summary>Request body, summary and 200 answer of one /auth operation.</summary>
     public static void DescribeOperation(OpenApiOperation operation, string endpoint, OpenApiDocument? document)
     {

@@ -45,6 +45,7 @@ public static class ErrorResponses
             }
         }
         if (details.Count == 0) details.Add("body: invalid");
+        context.HttpContext.Features.Set(ApiErrors.BadRequest); // the request's log line names the code
         var body = new ApiErrorBody(ApiErrors.BadRequest.Code, details.Count == 1 ? $"Invalid request: {details[0]}" : "Invalid request", details);
         return new ObjectResult(body) { StatusCode = ApiErrors.BadRequest.Status, ContentTypes = { "application/json" } };
     }
@@ -59,6 +60,8 @@ public static class ErrorResponses
         }
         var message = error.Exception switch
         {
+            JsonException { Message: RequestBodyNulls.Refusal } => RequestBodyNulls.Refusal,
+            null when error.ErrorMessage == RequestBodyNulls.Refusal => RequestBodyNulls.Refusal,
             JsonException json when json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) => "unknown field",
             JsonException json when json.Message.Contains("could not be converted", StringComparison.Ordinal) => "has the wrong type or an unknown value",
             JsonException => "malformed JSON",
@@ -88,7 +91,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
                 await ErrorResponses.WriteAsync(httpContext, api.Error, api.Message, api.Details);
                 return true;
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
-                await ErrorResponses.WriteAsync(httpContext, ApiErrors.BadRequest, "Request body exceeds 1 MiB", ["body: larger than 1048576 bytes"]);
+                await ManagementBodyLimit.WriteTooLargeAsync(httpContext);
                 return true;
             case System.Text.DecoderFallbackException:
                 // Bytes that are not text in the body's charset: the client's input, never a 500.

@@ -18,7 +18,7 @@ public static class ManagementBodyLimit
         {
             if (context.Request.ContentLength > MaxBytes)
             {
-                await ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, "Request body exceeds 1 MiB", ["body: larger than 1048576 bytes"]);
+                await WriteTooLargeAsync(context);
                 return;
             }
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -28,4 +28,17 @@ public static class ManagementBodyLimit
         }
         await next(context);
     });
+
+    /// <summary>
+    /// The 400 of a body over the limit: by its Content-Length here, or when the server's body-size limit
+    /// stopped the read (Kestrel's own limit outside the management APIs, which the message then names).
+    /// </summary>
+    public static Task WriteTooLargeAsync(HttpContext context)
+    {
+        var limit = ManagementPaths.Contains(context.Request.Path)
+            ? MaxBytes
+            : context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? MaxBytes;
+        var message = limit == MaxBytes ? "Request body exceeds 1 MiB" : $"Request body exceeds {limit} bytes";
+        return ErrorResponses.WriteAsync(context, ApiErrors.BadRequest, message, [$"body: larger than {limit} bytes"]);
+    }
 }

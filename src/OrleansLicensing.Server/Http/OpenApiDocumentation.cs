@@ -83,6 +83,7 @@ public static class OpenApiDocumentation
             },
         };
         document.Components.Schemas[AuthFailureSchema] = AuthSchemas.Failure();
+        OpenApiSchemas.DescribeRequestNulls(document);
         foreach (var schema in document.Components.Schemas.Values.OfType<OpenApiSchema>()) schema.Description = OpenApiSchemas.Clean(schema.Description);
         // Variables are written as flat objects (Variables); the internal record of one entry is not on the wire.
         document.Components.Schemas.Remove("Variable");
@@ -112,6 +113,7 @@ public static class OpenApiDocumentation
         var mutating = !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method);
         operation.Responses ??= new OpenApiResponses();
         var document = context.Document;
+        operation.OperationId = OperationId(context.Description, path);
         operation.Summary = OpenApiSchemas.Clean(operation.Summary);
         operation.Description = OpenApiSchemas.Clean(operation.Description);
         foreach (var parameter in operation.Parameters ?? [])
@@ -201,6 +203,14 @@ public static class OpenApiDocumentation
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// The operation's id: the route name of its action (<c>[HttpGet(Name = "listApps")]</c>), chosen by hand so
+    /// that renaming a C# method never changes it; an <c>/auth</c> endpoint is named by its last segment.
+    /// </summary>
+    private static string? OperationId(Microsoft.AspNetCore.Mvc.ApiExplorer.ApiDescription description, string path) =>
+        description.ActionDescriptor.AttributeRouteInfo?.Name
+        ?? (path.Contains("/auth/", StringComparison.Ordinal) ? AuthSchemas.OperationId(path[(path.LastIndexOf('/') + 1)..]) : null);
 
     private static void AddError(OpenApiOperation operation, OpenApiDocument? document, int status, string description, string schema)
     {

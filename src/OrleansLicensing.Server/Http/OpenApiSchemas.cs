@@ -26,20 +26,21 @@ public static partial class OpenApiSchemas
     /// The members a request body must carry, per request type. Everything else may be left out
     /// (the validation names a missing required member in <c>details</c>).
     /// </summary>
-    private static readonly Dictionary<string, string[]> RequiredRequestMembers = new(StringComparer.Ordinal)
+    private static readonly Dictionary<Type, string[]> RequiredRequestMembers = new()
     {
-        ["CreateAccountRequest"] = ["name"],
-        ["CreditGrantRequest"] = ["amount", "reason"],
-        ["AccountStatusRequest"] = [],
-        ["CreateApiKeyRequest"] = ["name", "scopes"],
-        ["CreateAppRequest"] = ["name"],
-        ["UpdateAppRequest"] = [],
-        ["CreateLicensesRequest"] = ["appId"],
-        ["UpdateLicenseRequest"] = ["action"],
-        ["CreateWebhookRequest"] = ["url", "events"],
-        ["UpdateWebhookRequest"] = [],
-        ["SecurityEntryRequest"] = ["type", "value"],
-        ["ReplaceSecurityRequest"] = [],
+        [typeof(Operator.CreateAccountRequest)] = ["name"],
+        [typeof(Operator.CreditGrantRequest)] = ["amount", "reason"],
+        [typeof(Operator.AccountStatusRequest)] = [],
+        [typeof(CreateApiKeyRequest)] = ["name", "scopes"],
+        [typeof(CreateAppRequest)] = ["name"],
+        [typeof(UpdateAppRequest)] = [],
+        [typeof(CreateLicensesRequest)] = ["appId"],
+        [typeof(UpdateLicenseRequest)] = ["action"],
+        [typeof(Developer.Licenses.Offline.MintOfflineFileRequest)] = ["expiresAt"],
+        [typeof(CreateWebhookRequest)] = ["url", "events"],
+        [typeof(UpdateWebhookRequest)] = [],
+        [typeof(SecurityEntryRequest)] = ["type", "value"],
+        [typeof(ReplaceSecurityRequest)] = [],
     };
 
     /// <summary>Types described in place rather than as a component of their own.</summary>
@@ -97,7 +98,7 @@ public static partial class OpenApiSchemas
 
         if (context.JsonPropertyInfo is null && schema.Required is { Count: > 0 })
         {
-            if (RequiredRequestMembers.TryGetValue(type.Name, out var required))
+            if (RequiredRequestMembers.TryGetValue(type, out var required))
             {
                 schema.Required = new HashSet<string>(required, StringComparer.Ordinal);
             }
@@ -119,6 +120,32 @@ public static partial class OpenApiSchemas
             schema.Type = JsonSchemaType.String;
         }
         schema.Description = Clean(schema.Description);
+    }
+
+    /// <summary>
+    /// Request members that refuse an explicit <c>null</c> (<see cref="RequestBodyNulls"/>) are described without
+    /// it: the generator marks every nullable member nullable, and request records are nullable so that a
+    /// member can be left out. Runs on the finished document, where a nullable reference is a <c>oneOf</c>.
+    /// </summary>
+    public static void DescribeRequestNulls(OpenApiDocument document)
+    {
+        foreach (var type in RequiredRequestMembers.Keys)
+        {
+            if (document.Components?.Schemas?.TryGetValue(type.Name, out var found) != true || found is not OpenApiSchema { Properties: { } members }) continue;
+            foreach (var property in type.GetProperties())
+            {
+                var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+                if (!members.TryGetValue(name, out var member) || !RequestBodyNulls.RefusesNull(property.PropertyType, property)) continue;
+                if (member is OpenApiSchema { OneOf: { } oneOf } && oneOf.OfType<OpenApiSchemaReference>().FirstOrDefault() is { } reference)
+                {
+                    members[name] = reference;
+                }
+                else if (member is OpenApiSchema { Type: { } memberType } schema)
+                {
+                    schema.Type = memberType & ~JsonSchemaType.Null;
+                }
+            }
+        }
     }
 
     private static bool OmittedWhenNull(JsonPropertyInfo property) =>

@@ -26,19 +26,34 @@ public static class Pagination
     public static string? Decode(string kind, string? cursor, Func<string, bool> isValidKey)
     {
         if (string.IsNullOrEmpty(cursor)) return null;
+        return KeyOf(kind, cursor) is { } key && isValidKey(key) ? key : throw NotACursor();
+    }
+
+    /// <summary>
+    /// The key inside a cursor of the given kind as <paramref name="parse"/> reads it (<c>null</c> when the text
+    /// is not a key), or a 400 if it is not one of ours. The key is parsed once, here.
+    /// </summary>
+    public static T? Decode<T>(string kind, string? cursor, Func<string, T?> parse) where T : struct
+    {
+        if (string.IsNullOrEmpty(cursor)) return null;
+        return KeyOf(kind, cursor) is { } key && parse(key) is { } value ? value : throw NotACursor();
+    }
+
+    /// <summary>The text after <c>{kind}:</c> in a cursor, or <c>null</c> when it is not a cursor of that kind.</summary>
+    private static string? KeyOf(string kind, string cursor)
+    {
         try
         {
             var padded = cursor.Replace('-', '+').Replace('_', '/');
             padded += new string('=', (4 - padded.Length % 4) % 4);
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
-            if (text.StartsWith(kind + ":", StringComparison.Ordinal) && isValidKey(text[(kind.Length + 1)..]))
-            {
-                return text[(kind.Length + 1)..];
-            }
+            return text.StartsWith(kind + ":", StringComparison.Ordinal) ? text[(kind.Length + 1)..] : null;
         }
         catch (FormatException)
         {
+            return null;
         }
-        throw ApiException.BadRequest("cursor: not a cursor returned by this list");
     }
+
+    private static ApiException NotACursor() => ApiException.BadRequest("cursor: not a cursor returned by this list");
 }

@@ -10,7 +10,7 @@ namespace OrleansLicensing.Server.Observability;
 /// Watches every request once it is answered: records the <c>/auth</c> request metrics (endpoint,
 /// result code, latency) and the rate-limit refusals, and writes one structured log line per
 /// request in the category <c>OrleansLicensing.Requests</c>: request id, method, route template,
-/// HTTP status, result code and latency. The route is the template (<c>v1/licenses/{licenseKey}</c>),
+/// HTTP status, result code and latency. The route is the template (<c>/v1/licenses/{licenseKey}</c>, as in metrics),
 /// never the path, so no license key, API key or token reaches the log; no header or body is read.
 /// </summary>
 public static partial class RequestObserver
@@ -56,7 +56,7 @@ public static partial class RequestObserver
             if (status == StatusCodes.Status429TooManyRequests && ManagementPaths.Contains(context.Request.Path)) metrics.RateLimited("developer");
         }
 
-        var route = endpoint?.RoutePattern.RawText ?? "(no route)";
+        var route = RouteLabels.Of(endpoint) ?? "(no route)";
         if (context.Request.Path.StartsWithSegments("/health"))
         {
             LogProbe(logger, context.TraceIdentifier, context.Request.Method, route, status, elapsed.TotalMilliseconds);

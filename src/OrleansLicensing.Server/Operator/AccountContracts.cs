@@ -1,15 +1,16 @@
 using OrleansLicensing.Accounts;
+using OrleansLicensing.Server.Http;
 
 namespace OrleansLicensing.Server.Operator;
 
-/// <summary>Body of <c>POST /admin/v1/accounts</c>. Fields are nullable so that validation can name what is missing.</summary>
-public sealed record CreateAccountRequest(string? Name, string? Email, long? Credits);
+/// <summary>Body of <c>POST /admin/v1/accounts</c>. Fields are nullable so that validation can name what is missing; <c>email</c> <c>null</c> = none.</summary>
+public sealed record CreateAccountRequest(string? Name, [property: AcceptsNull] string? Email, long? Credits);
 
 /// <summary>Body of <c>POST /admin/v1/accounts/{id}/credits</c>.</summary>
 public sealed record CreditGrantRequest(long? Amount, string? Reason);
 
-/// <summary>Body of <c>suspend</c> / <c>reactivate</c>.</summary>
-public sealed record AccountStatusRequest(string? Reason);
+/// <summary>Body of <c>suspend</c> / <c>reactivate</c>; <c>reason</c> <c>null</c> = none.</summary>
+public sealed record AccountStatusRequest([property: AcceptsNull] string? Reason);
 
 /// <summary>An account on the wire.</summary>
 public sealed record AccountResponse(string AccountId, string Name, string? Email, AccountStatus Status, long Credits, DateTimeOffset CreatedAt, string? StatusReason)

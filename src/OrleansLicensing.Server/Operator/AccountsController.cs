@@ -11,7 +11,7 @@ namespace OrleansLicensing.Server.Operator;
 [ApiController, OperatorAuthorize, Route("admin/v1/accounts"), Produces("application/json")]
 public sealed class AccountsController(AccountAdministration accounts) : ControllerBase
 {
-    [HttpPost]
+    [HttpPost(Name = "createAccount")]
     [ProducesResponseType<CreatedAccountResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateAccountRequest? body)
     {
@@ -19,24 +19,24 @@ public sealed class AccountsController(AccountAdministration accounts) : Control
         return Created($"/admin/v1/accounts/{created.AccountId}", created);
     }
 
-    [HttpGet]
+    [HttpGet(Name = "listAccounts")]
     public Task<AccountListResponse> List([FromQuery] string? limit, [FromQuery] string? cursor) => accounts.ListAsync(limit, cursor);
 
-    [HttpGet("{accountId}")]
+    [HttpGet("{accountId}", Name = "getAccount")]
     public Task<AccountResponse> Get(string accountId) => accounts.GetAsync(accountId);
 
-    [HttpPost("{accountId}/credits")]
+    [HttpPost("{accountId}/credits", Name = "changeAccountCredits")]
     public Task<CreditGrantResponse> ChangeCredits(
         string accountId,
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreditGrantRequest? body,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey) =>
         accounts.ChangeCreditsAsync(accountId, body, idempotencyKey);
 
-    [HttpPost("{accountId}/suspend")]
+    [HttpPost("{accountId}/suspend", Name = "suspendAccount")]
     public Task<AccountResponse> Suspend(string accountId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] AccountStatusRequest? body) =>
         accounts.SetStatusAsync(accountId, AccountStatus.Suspended, body);
 
-    [HttpPost("{accountId}/reactivate")]
+    [HttpPost("{accountId}/reactivate", Name = "reactivateAccount")]
     public Task<AccountResponse> Reactivate(string accountId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] AccountStatusRequest? body) =>
         accounts.SetStatusAsync(accountId, AccountStatus.Active, body);
 }

@@ -44,6 +44,38 @@ public sealed class OpenApiDocumentationTests(SqliteServer server)
     }
 
     [Fact]
+    public async Task Every_operation_has_a_readable_operation_id_and_no_two_share_one()
+    {
+        var operations = (await Document()).GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(op => (
+                Name: $"{op.Name.ToUpperInvariant()} {path.Name}",
+                Id: op.Value.TryGetProperty("operationId", out var id) ? id.GetString() : null)))
+            .ToList();
+
+        Assert.True(operations.Count >= 50, $"only {operations.Count} operations");
+        Assert.Empty(operations.Where(o => o.Id is null || !System.Text.RegularExpressions.Regex.IsMatch(o.Id, "^[a-z][A-Za-z]+$")).Select(o => $"{o.Name}: {o.Id ?? "(none)"}"));
+        Assert.Empty(operations.GroupBy(o => o.Id).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(o => o.Name))}"));
+        // Stable names a client generator turns into method names.
+        Assert.Contains(operations, o => o is { Name: "GET /v1/apps", Id: "listApps" });
+        Assert.Contains(operations, o => o is { Name: "POST /v1/licenses", Id: "createLicenses" });
+        Assert.Contains(operations, o => o is { Name: "POST /auth/validate", Id: "validate" });
+    }
+
+    [Fact]
+    public async Task Request_members_that_refuse_null_are_not_described_as_nullable()
+    {
+        var schemas = (await Document()).GetProperty("components").GetProperty("schemas");
+        string Types(string schema, string member) => schemas.GetProperty(schema).GetProperty("properties").GetProperty(member).GetRawText();
+
+        Assert.DoesNotContain("null", Types("UpdateAppRequest", "name"));
+        Assert.DoesNotContain("null", Types("UpdateAppRequest", "status"));
+        Assert.DoesNotContain("null", Types("UpdateWebhookRequest", "enabled"));
+        Assert.Contains("null", Types("UpdateAppRequest", "dailyCreditCap"));
+        Assert.Contains("null", Types("CreateLicensesRequest", "expiresAt"));
+        Assert.Equal(["expiresAt"], schemas.GetProperty("MintOfflineFileRequest").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task Every_operation_documents_its_error_responses_with_the_error_shape()
     {
         var document = await Document();

@@ -137,6 +137,24 @@ public sealed class MetricsEndpointTests(ObservedServer observed)
     }
 
     [Fact]
+    public async Task Every_http_route_label_has_one_leading_slash_and_no_trailing_one()
+    {
+        // A controller, a minimal endpoint, a page, the dashboard (mapped with a trailing slash) and the SDK edge.
+        foreach (var path in new[] { "/v1/apps", "/health/live", "/console/sign-in", "/docs" })
+        {
+            using var answer = await Server.Http.GetAsync(path, TestContext.Current.CancellationToken);
+        }
+        using (var dashboard = await Server.Operator.GetAsync("/dashboard/", TestContext.Current.CancellationToken)) dashboard.EnsureSuccessStatusCode();
+        Assert.Equal("invalid_app", await Server.ValidateAsync("app_unknown", "secret", "AAAA-BBBB-CCCC-DDDD", "machine"));
+
+        var routes = System.Text.RegularExpressions.Regex.Matches((await Server.ScrapeAsync()).Text, "http_route=\"([^\"]*)\"")
+            .Select(m => m.Groups[1].Value).ToHashSet();
+
+        Assert.DoesNotContain(routes, r => !r.StartsWith('/') || r.StartsWith("//", StringComparison.Ordinal) || (r.Length > 1 && r.EndsWith('/')));
+        foreach (var route in new[] { "/v1/apps", "/health/live", "/console/sign-in", "/dashboard", "/auth/validate" }) Assert.Contains(route, routes);
+    }
+
+    [Fact]
     public async Task Rate_limit_refusals_are_counted()
     {
         var (appId, secret, key, _) = await Server.SeedAsync();
@@ -151,6 +169,38 @@ public sealed class MetricsEndpointTests(ObservedServer observed)
         var after = await Server.ScrapeAsync();
         Assert.Equal(1, after.Sum("licensing_rate_limit_refusals_total", ("api", "auth")) - before.Sum("licensing_rate_limit_refusals_total", ("api", "auth")));
         Assert.Equal(1, after.Sum(AuthRequests, ("result", "rate_limited")) - before.Sum(AuthRequests, ("result", "rate_limited")));
+    }
+}
+
+/// <summary>A scrape right after start: every product counter is there, at 0, with each of its label values.</summary>
+public sealed class MetricsAtStartTests
+{
+    [Fact]
+    public async Task Right_after_start_every_counter_is_exported_at_zero_with_each_label_value()
+    {
+        await using var server = await ServerProcess.StartAsync();
+
+        var scrape = await server.ScrapeAsync();
+
+        var expected = new List<(string Name, (string, string)[] Labels)>
+        {
+            ("licensing_group_commit_write_failures_total", []),
+            ("licensing_heartbeat_counts_write_failures_total", []),
+            ("licensing_auth_log_dropped_total", []),
+        };
+        expected.AddRange(new[] { "validate", "heartbeat", "offline_file", "correction" }.Select(kind => ("licensing_credits_debited_total", new[] { ("kind", kind) })));
+        expected.AddRange(new[] { "http_error", "timeout", "network_error", "refused" }.Select(outcome => ("licensing_webhooks_delivery_failures_total", new[] { ("outcome", outcome) })));
+        expected.AddRange(new[] { "auth", "developer" }.Select(api => ("licensing_rate_limit_refusals_total", new[] { ("api", api) })));
+        var lines = scrape.Text.Split('\n');
+        foreach (var (name, labels) in expected)
+        {
+            var series = lines.Where(l => l.StartsWith(name, StringComparison.Ordinal) && labels.All(x => l.Contains($"{x.Item1}=\"{x.Item2}\"", StringComparison.Ordinal))).ToList();
+            var label = $"{name}{{{string.Join(",", labels.Select(x => $"{x.Item1}={x.Item2}"))}}}";
+            Assert.True(series.Count == 1, $"{label}: {series.Count} series");
+            Assert.EndsWith(" 0", series[0]);
+        }
+        // Grants are never debited: no series for them.
+        Assert.Equal(0, lines.Count(l => l.StartsWith("licensing_credits_debited_total", StringComparison.Ordinal) && l.Contains("kind=\"grant\"", StringComparison.Ordinal)));
     }
 }
 

@@ -34,7 +34,7 @@ public sealed partial class OperationsDocsTests
                 if (!ReferenceEquals(instrument.Meter, metrics.Meter)) return;
                 var name = instrument.Name.Replace('.', '_');
                 if (instrument.Unit == "s") name += "_seconds";
-                if (instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal)) name += "_total";
+                if (instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal) || instrument.GetType().Name.StartsWith("ObservableCounter", StringComparison.Ordinal)) name += "_total";
                 names.Add(name);
             },
         };

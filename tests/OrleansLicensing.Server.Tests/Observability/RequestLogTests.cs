@@ -53,13 +53,13 @@ public sealed class RequestLogTests
         Assert.All(lines.Where(l => l.Length > 0), l => Assert.True(ParseLine(l) is not null, $"not a JSON line: {l}"));
         var requests = Requests();
         var licenseRead = Assert.Single(requests, r => r.GetProperty("State").GetProperty("RequestId").GetString() == requestId).GetProperty("State");
-        Assert.Equal(("GET", "v1/licenses/{licenseKey}", 200, "ok"), (licenseRead.GetProperty("Method").GetString(), licenseRead.GetProperty("Route").GetString(),
+        Assert.Equal(("GET", "/v1/licenses/{licenseKey}", 200, "ok"), (licenseRead.GetProperty("Method").GetString(), licenseRead.GetProperty("Route").GetString(),
             licenseRead.GetProperty("Status").GetInt32(), licenseRead.GetProperty("Result").GetString()));
         Assert.True(licenseRead.GetProperty("ElapsedMs").GetDouble() >= 0);
-        Assert.Contains(requests, r => r.GetProperty("State") is var s && s.GetProperty("Route").GetString() == "auth/validate" && s.GetProperty("Result").GetString() == "success");
-        Assert.Contains(requests, r => r.GetProperty("State") is var s && s.GetProperty("Route").GetString() == "auth/validate" && s.GetProperty("Result").GetString() == "invalid_app");
+        Assert.Contains(requests, r => r.GetProperty("State") is var s && s.GetProperty("Route").GetString() == "/auth/validate" && s.GetProperty("Result").GetString() == "success");
+        Assert.Contains(requests, r => r.GetProperty("State") is var s && s.GetProperty("Route").GetString() == "/auth/validate" && s.GetProperty("Result").GetString() == "invalid_app");
         var refusedLine = Assert.Single(requests, r => r.GetProperty("State").GetProperty("RequestId").GetString() == refusedId).GetProperty("State");
-        Assert.Equal(("GET", "v1/apps", 401, "invalid_api_key"), (refusedLine.GetProperty("Method").GetString(), refusedLine.GetProperty("Route").GetString(),
+        Assert.Equal(("GET", "/v1/apps", 401, "invalid_api_key"), (refusedLine.GetProperty("Method").GetString(), refusedLine.GetProperty("Route").GetString(),
             refusedLine.GetProperty("Status").GetInt32(), refusedLine.GetProperty("Result").GetString()));
 
         var all = string.Join('\n', lines);

@@ -7,7 +7,7 @@ namespace OrleansLicensing.Server.Developer.Account;
 public sealed class AccountController(CreditLedgerService ledger) : ControllerBase
 {
     /// <summary>The account as read during authentication (no second grain call).</summary>
-    [HttpGet, RequireScope(DeveloperScopes.ReadAccount)]
+    [HttpGet(Name = "getCurrentAccount"), RequireScope(DeveloperScopes.ReadAccount)]
     public DeveloperAccountResponse Get()
     {
         var a = HttpContext.ApiCaller().Account;
@@ -15,7 +15,7 @@ public sealed class AccountController(CreditLedgerService ledger) : ControllerBa
     }
 
     /// <summary>Credit ledger entries, newest first (see <see cref="CreditLedgerService"/>).</summary>
-    [HttpGet("ledger"), RequireScope(DeveloperScopes.ReadAccount)]
+    [HttpGet("ledger", Name = "listLedgerEntries"), RequireScope(DeveloperScopes.ReadAccount)]
     public Task<LedgerResponse> Ledger([FromQuery] string? limit, [FromQuery] string? cursor) =>
         ledger.ReadAsync(HttpContext.ApiCaller(), limit, cursor);
 }

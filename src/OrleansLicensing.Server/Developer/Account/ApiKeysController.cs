@@ -12,7 +12,7 @@ namespace OrleansLicensing.Server.Developer.Account;
 [ApiController, ApiKeyAuthorize, Route("v1/api-keys"), Produces("application/json")]
 public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
 {
-    [HttpPost, RequireScope(DeveloperScopes.All)]
+    [HttpPost(Name = "createApiKey"), RequireScope(DeveloperScopes.All)]
     [ProducesResponseType<CreatedApiKeyResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateApiKeyRequest? body)
     {
@@ -20,15 +20,15 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
         return Created($"/v1/api-keys/{created.ApiKeyId}", created);
     }
 
-    [HttpGet, RequireScope(DeveloperScopes.ReadAccount)]
+    [HttpGet(Name = "listApiKeys"), RequireScope(DeveloperScopes.ReadAccount)]
     public Task<ApiKeyListResponse> List([FromQuery] string? limit, [FromQuery] string? cursor) =>
         keys.ListAsync(HttpContext.ApiCaller(), limit, cursor);
 
-    [HttpGet("{apiKeyId}"), RequireScope(DeveloperScopes.ReadAccount)]
+    [HttpGet("{apiKeyId}", Name = "getApiKey"), RequireScope(DeveloperScopes.ReadAccount)]
     public Task<ApiKeyResponse> Get(string apiKeyId) => keys.GetAsync(HttpContext.ApiCaller(), apiKeyId);
 
     /// <summary>Revokes the key at once on every silo (a key may revoke itself); 204.</summary>
-    [HttpDelete("{apiKeyId}"), RequireScope(DeveloperScopes.All)]
+    [HttpDelete("{apiKeyId}", Name = "revokeApiKey"), RequireScope(DeveloperScopes.All)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Revoke(string apiKeyId)
     {

@@ -17,9 +17,9 @@ public sealed class CreditLedgerService(IGrainFactory grains)
     public async Task<LedgerResponse> ReadAsync(ApiCaller caller, string? limit, string? cursor)
     {
         var pageSize = Pagination.Limit(limit);
-        var before = Pagination.Decode(LedgerCursorKind, cursor, key => ParseSequence(key) is not null);
+        var before = Pagination.Decode(LedgerCursorKind, cursor, ParseSequence);
         var page = await grains.GetGrain<IDeveloperAccountGrain>(caller.AccountId)
-            .GetLedger(before is null ? null : ParseSequence(before), pageSize);
+            .GetLedger(before, pageSize);
         return new LedgerResponse(
             [.. page.Entries.Select(LedgerEntryResponse.From)],
             page.NextBeforeSequence is { } next ? Pagination.Encode(LedgerCursorKind, next.ToString(CultureInfo.InvariantCulture)) : null);

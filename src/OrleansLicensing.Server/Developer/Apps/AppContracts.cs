@@ -1,12 +1,13 @@
 using System.Text.Json.Serialization;
 using OrleansLicensing.Apps;
+using OrleansLicensing.Server.Http;
 
 namespace OrleansLicensing.Server.Developer.Apps;
 
-/// <summary>Body of <c>POST /v1/apps</c>. Fields are nullable so that validation can name what is missing.</summary>
-public sealed record CreateAppRequest(string? Name, SigningScheme? SigningScheme, FailureMode? FailureHttpStatus, long? DailyCreditCap);
+/// <summary>Body of <c>POST /v1/apps</c>. Fields are nullable so that validation can name what is missing; <c>dailyCreditCap</c> <c>null</c> = no cap.</summary>
+public sealed record CreateAppRequest(string? Name, SigningScheme? SigningScheme, FailureMode? FailureHttpStatus, [property: AcceptsNull] long? DailyCreditCap);
 
-/// <summary>Body of <c>PUT /v1/apps/{appId}</c>: a partial update; absent members stay as they are.</summary>
+/// <summary>Body of <c>PUT /v1/apps/{appId}</c>: a partial update; absent members stay as they are, <c>null</c> is refused but for the cap.</summary>
 /// <param name="Name">New name.</param>
 /// <param name="Status"><c>active</c> or <c>disabled</c>.</param>
 /// <param name="FailureHttpStatus"><c>always200</c> or <c>semantic</c>.</param>

@@ -17,7 +17,7 @@ namespace OrleansLicensing.Server.Developer.Apps;
 public sealed class AppLogsController(AuthLogService logs) : ControllerBase
 {
     /// <summary>A page of the app's auth log.</summary>
-    [HttpGet, RequireScope(DeveloperScopes.ReadLogs)]
+    [HttpGet(Name = "listAppLogs"), RequireScope(DeveloperScopes.ReadLogs)]
     public Task<AuthLogListResponse> List(
         string appId, [FromQuery] string? limit, [FromQuery] string? cursor, [FromQuery] string? result, [FromQuery] string? licenseKey, [FromQuery] string? ip) =>
         logs.PageAsync(HttpContext.ApiCaller(), appId, limit, cursor, result, licenseKey, ip, HttpContext.RequestAborted);
@@ -43,7 +43,7 @@ public sealed class AuthLogService(IGrainFactory grains, AuthLogStore store)
         ApiCaller caller, string appId, string? limit, string? cursor, string? result, string? licenseKey, string? ip, CancellationToken cancellationToken)
     {
         var pageSize = Pagination.Limit(limit);
-        var before = Pagination.Decode(CursorKind, cursor, key => ParseId(key) is not null);
+        var before = Pagination.Decode(CursorKind, cursor, ParseId);
         var details = new List<string>();
         if (result is not null && !Results.Contains(result)) details.Add("result: must be success or an auth error code (e.g. invalid_key)");
         string? key = null;
@@ -63,7 +63,7 @@ public sealed class AuthLogService(IGrainFactory grains, AuthLogStore store)
 
         var app = await grains.FindApp(caller, appId);
         // One more than asked tells whether another page exists, so the last page has a null cursor.
-        var rows = await store.PageAsync(app.AppId, before is null ? null : ParseId(before), pageSize + 1, result, key, address, cancellationToken);
+        var rows = await store.PageAsync(app.AppId, before, pageSize + 1, result, key, address, cancellationToken);
         var page = rows.Take(pageSize).ToList();
         var next = rows.Count > pageSize ? Pagination.Encode(CursorKind, page[^1].Id.ToString(CultureInfo.InvariantCulture)) : null;
         return new AuthLogListResponse([.. page.Select(r => AuthLogEntryResponse.From(r.Entry))], next);

@@ -14,7 +14,7 @@ public sealed class AppsController(AppService apps, AppKeyService keys) : Contro
     private ApiCaller Caller => HttpContext.ApiCaller();
 
     /// <summary>Creates an app with a generated secret (shown only here and on rotate-secret) and signing key.</summary>
-    [HttpPost, RequireScope(DeveloperScopes.WriteApps)]
+    [HttpPost(Name = "createApp"), RequireScope(DeveloperScopes.WriteApps)]
     [ProducesResponseType<AppResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateAppRequest? body)
     {
@@ -23,14 +23,14 @@ public sealed class AppsController(AppService apps, AppKeyService keys) : Contro
     }
 
     /// <summary>The caller's apps, without secrets, in app id order (a stable keyset order).</summary>
-    [HttpGet, RequireScope(DeveloperScopes.ReadApps)]
+    [HttpGet(Name = "listApps"), RequireScope(DeveloperScopes.ReadApps)]
     public Task<AppListResponse> List([FromQuery] string? limit, [FromQuery] string? cursor) => apps.ListAsync(Caller, limit, cursor);
 
     /// <summary>
     /// Deletes the app: from now on it and its licenses answer <c>invalid_app</c> on <c>/auth/*</c>.
     /// Needs <c>admin:apps</c> (irreversible, like replacing key material). 204 without a body.
     /// </summary>
-    [HttpDelete("{appId}"), RequireScope(DeveloperScopes.AdminApps)]
+    [HttpDelete("{appId}", Name = "deleteApp"), RequireScope(DeveloperScopes.AdminApps)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(string appId)
     {
@@ -39,16 +39,16 @@ public sealed class AppsController(AppService apps, AppKeyService keys) : Contro
     }
 
     /// <summary>The app, without its secret.</summary>
-    [HttpGet("{appId}"), RequireScope(DeveloperScopes.ReadApps)]
+    [HttpGet("{appId}", Name = "getApp"), RequireScope(DeveloperScopes.ReadApps)]
     public Task<AppResponse> Get(string appId) => apps.GetAsync(Caller, appId);
 
     /// <summary>Partial update of name, status, failure mode, daily cap and signing scheme.</summary>
-    [HttpPut("{appId}"), RequireScope(DeveloperScopes.WriteApps)]
+    [HttpPut("{appId}", Name = "updateApp"), RequireScope(DeveloperScopes.WriteApps)]
     public Task<AppResponse> Update(string appId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] UpdateAppRequest? body) =>
         apps.UpdateAsync(Caller, appId, body);
 
     /// <summary>Replaces the app secret; the old one stops working at once. The new one is shown only here.</summary>
-    [HttpPost("{appId}/rotate-secret"), RequireScope(DeveloperScopes.AdminApps)]
+    [HttpPost("{appId}/rotate-secret", Name = "rotateAppSecret"), RequireScope(DeveloperScopes.AdminApps)]
     public Task<AppResponse> RotateSecret(string appId) => keys.RotateSecretAsync(Caller, appId);
 
     /// <summary>
@@ -56,6 +56,6 @@ public sealed class AppsController(AppService apps, AppKeyService keys) : Contro
     /// stay listed as previous. Clients that trust only the old key fail from then on (docs/protocol.md §4.6);
     /// the staged routes of <see cref="SigningKeysController"/> avoid that. While a next key is pending: 409.
     /// </summary>
-    [HttpPost("{appId}/rotate-signing-key"), RequireScope(DeveloperScopes.AdminApps)]
+    [HttpPost("{appId}/rotate-signing-key", Name = "rotateAppSigningKey"), RequireScope(DeveloperScopes.AdminApps)]
     public Task<AppResponse> RotateSigningKey(string appId) => keys.RotateSigningKeyAsync(Caller, appId);
 }

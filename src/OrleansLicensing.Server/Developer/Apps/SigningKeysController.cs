@@ -13,7 +13,7 @@ public sealed class SigningKeysController(AppKeyService keys) : ControllerBase
     private ApiCaller Caller => HttpContext.ApiCaller();
 
     /// <summary>The app's keys with their states, current first.</summary>
-    [HttpGet, RequireScope(DeveloperScopes.ReadApps)]
+    [HttpGet(Name = "listSigningKeys"), RequireScope(DeveloperScopes.ReadApps)]
     public Task<SigningKeyListResponse> List(string appId) => keys.ListSigningKeysAsync(Caller, appId);
 
     /// <summary>One key with its state (the <c>Location</c> of a created key).</summary>
@@ -21,7 +21,7 @@ public sealed class SigningKeysController(AppKeyService keys) : ControllerBase
     public Task<SigningKeyResponse> Get(string appId, string keyId) => keys.GetSigningKeyAsync(Caller, appId, keyId);
 
     /// <summary>Creates the <c>next</c> key: listed in <c>publicKeys</c> at once, signs nothing. A second next key is 409.</summary>
-    [HttpPost, RequireScope(DeveloperScopes.AdminApps)]
+    [HttpPost(Name = "createSigningKey"), RequireScope(DeveloperScopes.AdminApps)]
     [ProducesResponseType<SigningKeyResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> CreateNext(string appId)
     {
@@ -30,11 +30,11 @@ public sealed class SigningKeysController(AppKeyService keys) : ControllerBase
     }
 
     /// <summary>The <c>next</c> key becomes current on every silo for the very next response; the old current key becomes previous.</summary>
-    [HttpPost("{keyId}/promote"), RequireScope(DeveloperScopes.AdminApps)]
+    [HttpPost("{keyId}/promote", Name = "promoteSigningKey"), RequireScope(DeveloperScopes.AdminApps)]
     public Task<SigningKeyResponse> Promote(string appId, string keyId) => keys.PromoteSigningKeyAsync(Caller, appId, keyId);
 
     /// <summary>Removes a <c>next</c> or <c>previous</c> key from <c>publicKeys</c>; removing the current key is 409.</summary>
-    [HttpDelete("{keyId}"), RequireScope(DeveloperScopes.AdminApps)]
+    [HttpDelete("{keyId}", Name = "deleteSigningKey"), RequireScope(DeveloperScopes.AdminApps)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Remove(string appId, string keyId)
     {

@@ -1,25 +1,26 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansLicensing.Licenses;
+using OrleansLicensing.Server.Http;
 
 namespace OrleansLicensing.Server.Developer.Licenses;
 
-/// <summary>Body of <c>POST /v1/licenses</c>.</summary>
+/// <summary>Body of <c>POST /v1/licenses</c>. <c>null</c> is refused but where it means "none" (expiry, label, variables).</summary>
 /// <param name="AppId">The app the licenses belong to (required).</param>
 /// <param name="Quantity">How many licenses, 1–100 (default 1).</param>
 /// <param name="ExpiresAt">Expiry, or <c>null</c>/absent for a lifetime license.</param>
 /// <param name="MaxHwidSlots">1–16 (default 1).</param>
 /// <param name="UnlimitedHwidSlots">Whether any number of HWIDs may validate (default false).</param>
-/// <param name="Label">Up to 128 characters.</param>
-/// <param name="Variables">Flat object of license variables.</param>
+/// <param name="Label">Up to 128 characters; <c>null</c> = no label.</param>
+/// <param name="Variables">Flat object of license variables; <c>null</c> = none.</param>
 public sealed record CreateLicensesRequest(
     string? AppId,
     int? Quantity,
-    DateTimeOffset? ExpiresAt,
+    [property: AcceptsNull] DateTimeOffset? ExpiresAt,
     int? MaxHwidSlots,
     bool? UnlimitedHwidSlots,
-    string? Label,
-    JsonElement? Variables);
+    [property: AcceptsNull] string? Label,
+    [property: AcceptsNull] JsonElement? Variables);
 
 /// <summary>Body of <c>PUT /v1/licenses/{licenseKey}</c>.</summary>
 /// <param name="Action">What to do (required).</param>

@@ -73,9 +73,7 @@ public sealed class LicenseService(IGrainFactory grains, TimeProvider time, Lice
         try
         {
             pageSize = Pagination.Limit(limit);
-            before = Pagination.Decode("lic", cursor, k => long.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out _)) is { } key
-                ? long.Parse(key, CultureInfo.InvariantCulture)
-                : null;
+            before = Pagination.Decode("lic", cursor, k => long.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : (long?)null);
         }
         catch (ApiException error) when (error.Details is { } problems)
         {

@@ -17,12 +17,12 @@ public sealed class LicenseSettingsController(IGrainFactory grains) : Controller
     private ApiCaller Caller => HttpContext.ApiCaller();
 
     /// <summary>The license variables as one flat object.</summary>
-    [HttpGet("variables"), RequireScope(DeveloperScopes.ReadLicenses)]
+    [HttpGet("variables", Name = "getLicenseVariables"), RequireScope(DeveloperScopes.ReadLicenses)]
     public async Task<IActionResult> GetVariables(string licenseKey) =>
         VariablesJson.Result((await grains.FindLicense(Caller, licenseKey)).Variables);
 
     /// <summary>Replaces the license variables with the flat object in the body (<c>{}</c> removes them all).</summary>
-    [HttpPut("variables"), RequireScope(DeveloperScopes.WriteLicenses)]
+    [HttpPut("variables", Name = "replaceLicenseVariables"), RequireScope(DeveloperScopes.WriteLicenses)]
     public async Task<IActionResult> PutVariables(string licenseKey, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] JsonElement body)
     {
         if (body.ValueKind == JsonValueKind.Undefined) throw ApiException.BadRequest("body: a JSON body is required");

@@ -14,7 +14,7 @@ public sealed class LicensesController(LicenseService licenses) : ControllerBase
     private ApiCaller Caller => HttpContext.ApiCaller();
 
     /// <summary>Creates 1–100 licenses of one app, each under a new random key.</summary>
-    [HttpPost, RequireScope(DeveloperScopes.WriteLicenses)]
+    [HttpPost(Name = "createLicenses"), RequireScope(DeveloperScopes.WriteLicenses)]
     [ProducesResponseType<CreatedLicensesResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateLicensesRequest? body) =>
         StatusCode(StatusCodes.Status201Created, new CreatedLicensesResponse(await licenses.CreateAsync(Caller, body)));
@@ -23,7 +23,7 @@ public sealed class LicensesController(LicenseService licenses) : ControllerBase
     /// Licenses of one app, newest first, with keyset cursor pagination and optional filters:
     /// <c>status</c> (active | revoked | expired), <c>hwid</c> (exact), <c>label</c> (prefix).
     /// </summary>
-    [HttpGet, RequireScope(DeveloperScopes.ReadLicenses)]
+    [HttpGet(Name = "listLicenses"), RequireScope(DeveloperScopes.ReadLicenses)]
     public Task<LicenseListResponse> List(
         [FromQuery] string? appId,
         [FromQuery] string? status,
@@ -35,21 +35,21 @@ public sealed class LicensesController(LicenseService licenses) : ControllerBase
         licenses.ListAsync(Caller, appId, status, hwid, label, limit, cursor, cancellationToken);
 
     /// <summary>The license; the key in the URL is canonicalized (trimmed, ASCII upper case).</summary>
-    [HttpGet("{licenseKey}"), RequireScope(DeveloperScopes.ReadLicenses)]
+    [HttpGet("{licenseKey}", Name = "getLicense"), RequireScope(DeveloperScopes.ReadLicenses)]
     public Task<LicenseResponse> Get(string licenseKey) => licenses.GetAsync(Caller, licenseKey);
 
     /// <summary>Revoke, activate, extend, reset-hwid or update a license.</summary>
-    [HttpPut("{licenseKey}"), RequireScope(DeveloperScopes.WriteLicenses)]
+    [HttpPut("{licenseKey}", Name = "updateLicense"), RequireScope(DeveloperScopes.WriteLicenses)]
     public Task<LicenseResponse> Change(string licenseKey, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] UpdateLicenseRequest? body) =>
         licenses.ChangeAsync(Caller, licenseKey, body);
 
     /// <summary>Alias of <c>PUT</c> with <c>{"action":"reset-hwid"}</c>: empties the HWID list; same answer.</summary>
-    [HttpPost("{licenseKey}/hwid/reset"), RequireScope(DeveloperScopes.WriteLicenses)]
+    [HttpPost("{licenseKey}/hwid/reset", Name = "resetLicenseHwids"), RequireScope(DeveloperScopes.WriteLicenses)]
     public Task<LicenseResponse> ResetHwid(string licenseKey) =>
         Change(licenseKey, new UpdateLicenseRequest(LicenseAction.ResetHwid, default, null, null, default, default));
 
     /// <summary>Deletes the license: validate answers <c>invalid_key</c> from now on; the key is never reused. 204.</summary>
-    [HttpDelete("{licenseKey}"), RequireScope(DeveloperScopes.WriteLicenses)]
+    [HttpDelete("{licenseKey}", Name = "deleteLicense"), RequireScope(DeveloperScopes.WriteLicenses)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(string licenseKey)
     {

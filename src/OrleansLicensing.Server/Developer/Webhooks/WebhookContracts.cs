@@ -9,7 +9,7 @@ namespace OrleansLicensing.Server.Developer.Webhooks;
 /// <param name="Enabled">Whether to deliver (default <c>true</c>).</param>
 public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string?>? Events, bool? Enabled);
 
-/// <summary>Body of <c>PUT /v1/apps/{appId}/webhooks/{webhookId}</c>: a partial update; absent (or null) members stay.</summary>
+/// <summary>Body of <c>PUT /v1/apps/{appId}/webhooks/{webhookId}</c>: a partial update; absent members stay (<c>null</c> is refused).</summary>
 public sealed record UpdateWebhookRequest(string? Url, IReadOnlyList<string?>? Events, bool? Enabled);
 
 /// <summary>A webhook on the wire. <c>secret</c> is only written by create.</summary>

@@ -41,7 +41,7 @@ public sealed class WebhookService(IGrainFactory grains, WebhookTargetPolicy tar
     public async Task<WebhookListResponse> ListAsync(ApiCaller caller, string appId, string? limit = null, string? cursor = null)
     {
         var pageSize = Pagination.Limit(limit);
-        var after = Pagination.Decode(ListCursorKind, cursor, key => ParseListKey(key) is not null) is { } key ? ParseListKey(key) : null;
+        var after = Pagination.Decode(ListCursorKind, cursor, ParseListKey);
         await grains.FindApp(caller, appId);
         var webhooks = await App(appId).GetWebhooks() ?? throw ApiException.NotFound($"App {appId} not found");
         var ordered = webhooks
@@ -104,10 +104,10 @@ public sealed class WebhookService(IGrainFactory grains, WebhookTargetPolicy tar
     public async Task<DeliveryListResponse> DeliveriesAsync(ApiCaller caller, string appId, string webhookId, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         var pageSize = Pagination.Limit(limit);
-        var before = Pagination.Decode(CursorKind, cursor, key => long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _));
+        var before = Pagination.Decode(CursorKind, cursor, key => long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq) ? seq : (long?)null);
         await FindWebhook(caller, appId, webhookId);
 
-        var page = await deliveries.ListAsync(webhookId, before is null ? null : long.Parse(before, System.Globalization.CultureInfo.InvariantCulture), pageSize + 1, cancellationToken);
+        var page = await deliveries.ListAsync(webhookId, before, pageSize + 1, cancellationToken);
         var items = page.Take(pageSize).Where(d => d.AccountId == caller.AccountId && d.AppId == appId).Select(DeliveryResponse.From).ToList();
         var next = page.Count > pageSize ? Pagination.Encode(CursorKind, page[pageSize - 1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
         return new DeliveryListResponse(items, next);

@@ -11,9 +11,11 @@ using OrleansLicensing.Testing;
 
 namespace OrleansLicensing.Server.Http.given;
 
-/// <summary>One route of the management APIs, as the app's endpoint data source lists it.</summary>
-public sealed record ManagementRoute(string Method, string Template, bool ReadsBody)
+/// <summary>One route of the management APIs, as the app's endpoint data source lists it, with the type its action binds the JSON body to.</summary>
+public sealed record ManagementRoute(string Method, string Template, Type? Body)
 {
+    public bool ReadsBody => Body is not null;
+
     public bool IsOperator => Template.StartsWith("admin/", StringComparison.Ordinal);
 
     public override string ToString() => $"{Method} /{Template}";
@@ -68,7 +70,7 @@ public sealed class MalformedRequestWorld : IAsyncLifetime
         }
     }
 
-    /// <summary>Every /v1 and /admin/v1 route of the running app, with whether its action binds a JSON body.</summary>
+    /// <summary>Every /v1 and /admin/v1 route of the running app, with the type its action binds a JSON body to.</summary>
     public IReadOnlyList<ManagementRoute> Routes() =>
         [.. Host.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
@@ -77,7 +79,7 @@ public sealed class MalformedRequestWorld : IAsyncLifetime
             .SelectMany(e => (e.Endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(method => new ManagementRoute(
                 method,
                 e.Template,
-                e.Endpoint.Metadata.GetMetadata<ControllerActionDescriptor>()?.Parameters.Any(p => p.BindingInfo?.BindingSource == BindingSource.Body) ?? false)))
+                e.Endpoint.Metadata.GetMetadata<ControllerActionDescriptor>()?.Parameters.FirstOrDefault(p => p.BindingInfo?.BindingSource == BindingSource.Body)?.ParameterType)))
             .OrderBy(r => r.Template, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal)];
 
     /// <summary>The concrete path of a route: its parameters filled with the things of this world.</summary>

@@ -14,7 +14,7 @@ namespace OrleansLicensing.Server.Developer.Licenses.Offline;
 public sealed class ActivationRequestsController(IGrainFactory grains) : ControllerBase
 {
     /// <summary>The armored request as <c>text/plain</c> (any non-JSON type is read as text), or <c>{"request": "…"}</c> as JSON.</summary>
-    [HttpPost, RequireScope(DeveloperScopes.WriteLicenses)]
+    [HttpPost(Name = "parseActivationRequest"), RequireScope(DeveloperScopes.WriteLicenses)]
     public async Task<ActivationRequestResponse> Parse(string appId)
     {
         var app = await grains.FindApp(HttpContext.ApiCaller(), appId);

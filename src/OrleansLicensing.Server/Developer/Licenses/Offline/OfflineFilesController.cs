@@ -15,7 +15,7 @@ public sealed class OfflineFilesController(OfflineFileService files) : Controlle
     private ApiCaller Caller => HttpContext.ApiCaller();
 
     /// <summary>Mints a file; <c>Accept: application/x-authforge-license</c> answers with the file itself.</summary>
-    [HttpPost, RequireScope(DeveloperScopes.WriteLicenses)]
+    [HttpPost(Name = "mintOfflineFile"), RequireScope(DeveloperScopes.WriteLicenses)]
     [ProducesResponseType<OfflineFileResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Mint(string licenseKey, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] MintOfflineFileRequest? body)
     {
@@ -31,12 +31,12 @@ public sealed class OfflineFilesController(OfflineFileService files) : Controlle
     }
 
     /// <summary>The files issued for the license, oldest first, without their text.</summary>
-    [HttpGet, RequireScope(DeveloperScopes.ReadLicenses)]
+    [HttpGet(Name = "listOfflineFiles"), RequireScope(DeveloperScopes.ReadLicenses)]
     public Task<OfflineFileListResponse> List(string licenseKey, [FromQuery] string? limit, [FromQuery] string? cursor) =>
         files.ListAsync(Caller, licenseKey, limit, cursor);
 
     /// <summary>One file again, with the same bytes as first issued.</summary>
-    [HttpGet("{fileId}"), RequireScope(DeveloperScopes.ReadLicenses)]
+    [HttpGet("{fileId}", Name = "getOfflineFile"), RequireScope(DeveloperScopes.ReadLicenses)]
     [ProducesResponseType<OfflineFileResponse>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Get(string licenseKey, string fileId)
     {
