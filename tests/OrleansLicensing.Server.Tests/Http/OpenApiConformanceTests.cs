@@ -163,6 +163,8 @@ public sealed class OpenApiConformanceTests(ConformanceServer server) : IClassFi
         var nextKey = await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/signing-keys", "/v1/apps/{appId}/signing-keys");
         var nextKeyId = nextKey.GetProperty("keyId").GetString()!;
         await Ok(dev, HttpMethod.Get, $"/v1/apps/{appId}/signing-keys", "/v1/apps/{appId}/signing-keys");
+        await Ok(dev, HttpMethod.Get, $"/v1/apps/{appId}/signing-keys/{nextKeyId}", "/v1/apps/{appId}/signing-keys/{keyId}");
+        await Fails(dev, HttpMethod.Get, $"/v1/apps/{appId}/signing-keys/0000000000000000", "/v1/apps/{appId}/signing-keys/{keyId}", 404);
         await Fails(dev, HttpMethod.Post, $"/v1/apps/{appId}/signing-keys", "/v1/apps/{appId}/signing-keys", 409);
         await Ok(dev, HttpMethod.Delete, $"/v1/apps/{appId}/signing-keys/{nextKeyId}", "/v1/apps/{appId}/signing-keys/{keyId}");
         nextKeyId = (await Ok(dev, HttpMethod.Post, $"/v1/apps/{appId}/signing-keys", "/v1/apps/{appId}/signing-keys")).GetProperty("keyId").GetString()!;

@@ -17,7 +17,7 @@ public sealed class SigningKeysController(AppKeyService keys) : ControllerBase
     public Task<SigningKeyListResponse> List(string appId) => keys.ListSigningKeysAsync(Caller, appId);
 
     /// <summary>One key with its state (the <c>Location</c> of a created key).</summary>
-    [HttpGet("{keyId}"), RequireScope(DeveloperScopes.ReadApps)]
+    [HttpGet("{keyId}", Name = "getSigningKey"), RequireScope(DeveloperScopes.ReadApps)]
     public Task<SigningKeyResponse> Get(string appId, string keyId) => keys.GetSigningKeyAsync(Caller, appId, keyId);
 
     /// <summary>Creates the <c>next</c> key: listed in <c>publicKeys</c> at once, signs nothing. A second next key is 409.</summary>
