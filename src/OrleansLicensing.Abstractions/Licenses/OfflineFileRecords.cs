@@ -70,7 +70,7 @@ public enum OfflineFileIssueStatus
     NoCredits = 7,
     /// <summary>The app's daily credit cap is reached.</summary>
     DailyCapReached = 8,
-    /// <summary>The license holds the most files it may keep (<c>MaxOfflineFiles</c>).</summary>
+    /// <summary>The license holds the most files it may keep (<see cref="OfflineFileLimits.MaxFilesPerLicense"/>).</summary>
     TooManyFiles = 9,
 }
 

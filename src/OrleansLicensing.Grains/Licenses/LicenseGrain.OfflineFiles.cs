@@ -11,9 +11,6 @@ namespace OrleansLicensing.Licenses;
 /// </summary>
 public sealed partial class LicenseGrain
 {
-    /// <summary>Files one license keeps; each holds its armored text (about 1–2 KB).</summary>
-    internal const int MaxOfflineFiles = 100;
-
     public async Task<OfflineFileIssueResult> IssueOfflineFile(OfflineFileIssue issue)
     {
         ThrowIfBroken();
@@ -35,7 +32,7 @@ public sealed partial class LicenseGrain
         {
             return new OfflineFileIssueResult(OfflineFileIssueStatus.TermsChanged);
         }
-        if (S.OfflineFiles.Count >= MaxOfflineFiles) return new OfflineFileIssueResult(OfflineFileIssueStatus.TooManyFiles);
+        if (S.OfflineFiles.Count >= OfflineFileLimits.MaxFilesPerLicense) return new OfflineFileIssueResult(OfflineFileIssueStatus.TooManyFiles);
 
         // Slots as a validate counts them (§11.4): an HWID already bound takes none.
         var unbound = file.Mode == OfflineFileMode.Bound ? file.Hwids.Where(h => IndexOf(h) < 0).Distinct(StringComparer.Ordinal).Count() : 0;

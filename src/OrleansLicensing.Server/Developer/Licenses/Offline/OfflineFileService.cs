@@ -88,7 +88,7 @@ public sealed class OfflineFileService(IGrainFactory grains, TimeProvider time)
                 $"The file's HWIDs do not fit the license's free HWID slots ({result.BoundHwids} of {result.MaxHwidSlots} used); nothing was bound"),
             OfflineFileIssueStatus.NoCredits => throw new ApiException(ApiErrors.NoCredits, "Minting an offline file costs 1 credit; the balance is below 1"),
             OfflineFileIssueStatus.DailyCapReached => throw new ApiException(ApiErrors.NoCredits, "The app's daily credit cap is reached; minting costs 1 credit"),
-            OfflineFileIssueStatus.TooManyFiles => throw new ApiException(ApiErrors.Conflict, "The license holds the most offline files it may keep"),
+            OfflineFileIssueStatus.TooManyFiles => throw new ApiException(ApiErrors.Conflict, $"The license holds {OfflineFileLimits.MaxFilesPerLicense} offline files, the most one license keeps; nothing was charged"),
             _ => throw new ApiException(ApiErrors.Conflict, "The license changed while the file was being minted; retry"),
         };
         return file;

@@ -177,6 +177,25 @@ public sealed class OfflineFilesApiTests(DeveloperRoutesServer server) : Develop
     }
 
     [Fact]
+    public async Task A_mint_beyond_the_files_a_license_keeps_is_409_naming_the_limit_and_charges_nothing()
+    {
+        var (account, app) = await NewDeveloperApp();
+        using var _ = account;
+        var key = await NewApiLicense(account, app);
+        for (var i = 0; i < OrleansLicensing.Licenses.OfflineFileLimits.MaxFilesPerLicense; i++)
+        {
+            await MintOk(account.Client, key, new { expiresAt = Future, hwids = new[] { "the-machine" } });
+        }
+        var balance = await Balance(account.AccountId);
+
+        using var refused = await Mint(account.Client, key, new { expiresAt = Future, hwids = new[] { "the-machine" } });
+
+        await refused.AssertError(409, "conflict");
+        Assert.Contains($"holds {OrleansLicensing.Licenses.OfflineFileLimits.MaxFilesPerLicense} offline files", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(balance, await Balance(account.AccountId));
+    }
+
+    [Fact]
     public async Task Bad_requests_are_400_with_details_and_change_nothing()
     {
         var (account, app) = await NewDeveloperApp();
