@@ -106,7 +106,7 @@ public sealed class Program
             {
                 throw settings.Provider == StorageProvider.Sqlite
                     ? StartupChecks.SqliteUnusable(settings.SqliteDatabasePath, error)
-                    : new LicensingStartupException($"cannot prepare the {settings.Provider} database: {error.Message.Split('\n', 2)[0].Trim()}");
+                    : new LicensingStartupException($"cannot prepare the {settings.Provider} database: {StartupChecks.OneLine(error.Message)}");
             }
             if (settings.Provider == StorageProvider.Sqlite) await StartupChecks.EnsureSqliteWritableAsync(settings);
         }

@@ -72,7 +72,7 @@ public abstract partial class PeriodicJob : BackgroundService
             }
             else if (now - _lastFailureLogged >= FailureLogInterval)
             {
-                LogStillFailing(Logger, GetType().Name, _consecutiveFailures, error.GetType().Name, error.Message.Split('\n', 2)[0].Trim());
+                LogStillFailing(Logger, GetType().Name, _consecutiveFailures, error.GetType().Name, StartupChecks.OneLine(error.Message));
                 _lastFailureLogged = now;
             }
         }

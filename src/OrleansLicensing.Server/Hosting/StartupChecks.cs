@@ -197,5 +197,6 @@ public static class StartupChecks
         foreach (var e in inner.SelectMany(Flatten)) yield return e;
     }
 
-    private static string OneLine(string message) => message.Split('\n', 2)[0].Trim();
+    /// <summary>The first line of a message, trimmed: exception messages of drivers run on over several lines.</summary>
+    internal static string OneLine(string message) => message.Split('\n', 2)[0].Trim();
 }
